@@ -1,0 +1,115 @@
+# hellolab: builds the libraries and programs into bin/, runs the tests, installs what is missing.
+#
+# Layout convention (no Makefile edit needed to add code):
+#   DIR/hello-*.c       a program: bin/hello-*       (DIR in core tcp udp trace labs bench)
+#   DIR/*.c (the rest)  a module of the static archive build/lib/libDIR.a
+#   tests/unit/test_*.c a cmocka suite: build/tests/test_*
+#   tests/integration/*.sh  an integration suite (exit 77 = skipped, reason printed)
+
+VERSION    := 0.1.0
+PYTHON     ?= /usr/bin/python3
+BUILD      ?= build
+BIN        ?= bin
+V          ?= 0
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+WARN       := -Wall -Wextra -Werror
+CSTD       := -std=c11 -D_GNU_SOURCE
+OPT        ?= -O2 -g
+SAN        ?=
+SANFLAGS   := $(if $(SAN),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all,)
+INCLUDES   := -I. $(shell $(PKG_CONFIG) --cflags libpcap jansson 2>/dev/null)
+CFLAGS     ?=
+CPPFLAGS   += -DHELLO_VERSION='"$(VERSION)"'
+ALL_CFLAGS := $(CSTD) $(WARN) $(OPT) $(SANFLAGS) $(INCLUDES) $(CPPFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS_ALL := $(shell $(PKG_CONFIG) --libs libpcap jansson 2>/dev/null || echo -lpcap -ljansson) -lpthread -lm
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+ifeq ($(V),0)
+Q = @
+say = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q =
+say =
+endif
+
+# Libraries in link order: a program's own directory first, core last.
+LIBDIRS    := labs bench tcp udp trace core
+lib_srcs    = $(filter-out $(1)/hello-%.c,$(wildcard $(1)/*.c))
+lib_file    = $(BUILD)/lib/lib$(1).a
+LIBS       := $(foreach d,$(LIBDIRS),$(if $(call lib_srcs,$(d)),$(call lib_file,$(d))))
+PROG_SRCS  := $(foreach d,$(LIBDIRS),$(wildcard $(d)/hello-*.c))
+PROGS      := $(patsubst %.c,$(BIN)/%,$(notdir $(PROG_SRCS)))
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+TESTLIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTLIB_SRCS))
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps test test-unit test-integration check-asan lab clean help stress fuzz bench bench-smoke
+all: $(PROGS) $(UNIT_TESTS)
+
+help:
+	@echo 'make            build every program into $(BIN)/ and the unit tests'
+	@echo 'make lab        build, then run the tcp-hello lab end to end (root: in a private namespace)'
+	@echo 'make test       build and run every test suite, then the ASan+UBSan pass'
+	@echo 'make check-asan unit and integration tests under AddressSanitizer + UBSan'
+	@echo 'make deps       install missing Debian packages (root) or print the apt-get line'
+	@echo 'make V=1        show full compiler command lines'
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): tools/deps.sh
+	$(Q)sh tools/deps.sh
+	$(Q)mkdir -p $(@D) && touch $@
+
+# Objects: one rule for every directory.
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	$(call say,CC,$<)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+define lib_rule
+$(call lib_file,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
+	$$(call say,AR,$$@)mkdir -p $$(@D)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach d,$(LIBDIRS),$(if $(call lib_srcs,$(d)),$(eval $(call lib_rule,$(d)))))
+
+define prog_rule
+$(BIN)/$(basename $(notdir $(1))): $(BUILD)/obj/$(basename $(1)).o $(LIBS)
+	$$(call say,LD,$$@)mkdir -p $$(@D)
+	$(Q)$$(CC) $(SANFLAGS) -o $$@ $$< $(LIBS) $(LDLIBS_ALL)
+endef
+$(foreach p,$(PROG_SRCS),$(eval $(call prog_rule,$(p))))
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB_OBJS) $(LIBS)
+	$(call say,LD,$@)mkdir -p $(@D)
+	$(Q)$(CC) $(SANFLAGS) -o $@ $< $(TESTLIB_OBJS) $(LIBS) $(LDLIBS_ALL) $(CMOCKA_LIBS)
+
+# The suites: each prints its own time; tests/run prints the totals.
+RUNENV = HELLO_BIN=$(abspath $(BIN)) HELLO_BUILD=$(abspath $(BUILD)) PYTHON=$(PYTHON)
+
+test: all
+	$(Q)$(RUNENV) bash tests/run unit integration
+	$(Q)$(MAKE) --no-print-directory check-asan
+
+test-unit: all
+	$(Q)$(RUNENV) bash tests/run unit
+
+test-integration: all
+	$(Q)$(RUNENV) bash tests/run integration
+
+check-asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin SAN=1 OPT='-O1 -g' all
+	$(Q)HELLO_BIN=$(abspath build/asan/bin) HELLO_BUILD=$(abspath build/asan) PYTHON=$(PYTHON) \
+	  HELLO_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  bash tests/run --label asan unit integration
+
+lab: all
+	$(Q)bash tools/lab.sh
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
