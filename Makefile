@@ -35,7 +35,7 @@ say =
 endif
 
 # Libraries in link order: a program's own directory first, core last.
-LIBDIRS    := labs bench tcp udp trace core
+LIBDIRS    := labs bench tcp udp trace net core
 lib_srcs    = $(filter-out $(1)/hello-%.c,$(wildcard $(1)/*.c))
 lib_file    = $(BUILD)/lib/lib$(1).a
 LIBS       := $(foreach d,$(LIBDIRS),$(if $(call lib_srcs,$(d)),$(call lib_file,$(d))))
