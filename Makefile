@@ -18,7 +18,8 @@ WARN       := -Wall -Wextra -Werror
 CSTD       := -std=c11 -D_GNU_SOURCE
 OPT        ?= -O2 -g
 SAN        ?=
-SANFLAGS   := $(if $(SAN),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all,)
+comma      := ,
+SANFLAGS   := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer -fno-sanitize-recover=all,)
 INCLUDES   := -I. $(shell $(PKG_CONFIG) --cflags libpcap jansson 2>/dev/null)
 CFLAGS     ?=
 CPPFLAGS   += -DHELLO_VERSION='"$(VERSION)"'
