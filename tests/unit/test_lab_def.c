@@ -1,0 +1,149 @@
+/* tests/unit/test_lab_def.c: lab definitions: a good one loads, each mistake is named precisely. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "labs/lab_def.h"
+
+static const char *good =
+	"{\"goal\": \"see it\", \"protocol\": \"tcp\", \"port\": 9100,"
+	" \"impair\": [{\"name\": \"lose\", \"proto\": \"tcp\", \"from\": \"client\", \"nth\": 5},"
+	"             {\"name\": \"fin\", \"proto\": \"tcp\", \"from\": \"server\", \"flags\": \"fin\"}],"
+	" \"steps\": [{\"name\": \"server\", \"run\": [\"hello-tcp-server\", \"--port\", \"{port}\"],"
+	"             \"background\": true, \"ready\": {\"listen\": \"tcp\"}},"
+	"            {\"name\": \"client\", \"run\": [\"hello-tcp-client\", \"--port\", \"{port+1}\"]},"
+	"            {\"sleep_ms\": 50}, {\"wait_socket\": \"TIME_WAIT\", \"port\": \"{port}\"},"
+	"            {\"stop\": \"server\", \"signal\": \"INT\"}],"
+	" \"expect\": [\"steps.client.exit == 0\","
+	"            {\"check\": \"flows[0].conn_state == 'SF'\", \"why\": \"normal close\"}]}";
+
+static struct lab_def *load(const char *text, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+	struct lab_def *d;
+
+	if (!j)
+		fail_msg("test JSON does not parse: %s: %s", text, je.text);
+	d = lab_def_from_json(j, "demo", "demo/lab.json", err, errlen);
+	json_decref(j);
+	return d;
+}
+
+static void test_good_definition(void **state)
+{
+	char err[256] = "";
+	struct lab_def *d = load(good, err, sizeof err);
+
+	(void)state;
+	if (!d)
+		fail_msg("%s", err);
+	assert_int_equal(d->port, 9100);
+	assert_int_equal(d->topo, LAB_TOPO_LOOPBACK);
+	assert_int_equal(d->nsteps, 5);
+	assert_int_equal(d->steps[0].background, 1);
+	assert_string_equal(d->steps[0].ready_proto, "tcp");
+	assert_string_equal(d->steps[1].argv[2], "{port+1}");
+	assert_int_equal(d->steps[2].kind, LAB_STEP_SLEEP);
+	assert_int_equal(d->steps[3].kind, LAB_STEP_WAIT_SOCKET);
+	assert_int_equal(d->steps[4].kind, LAB_STEP_STOP);
+	assert_int_equal(d->nimpair, 2);
+	assert_int_equal(d->impair[0].kind, LAB_IMP_NTH);
+	assert_int_equal(d->impair[1].kind, LAB_IMP_FLAGS);
+	assert_int_equal(d->impair[1].count, 1);
+	assert_int_equal(d->nexpect, 2);
+	assert_string_equal(d->expect[1].why, "normal close");
+	assert_string_equal(d->filter, "tcp port {port}");
+	lab_def_free(d);
+}
+
+/* Each mistake in a copy of the good definition, and the words its message must hold. */
+static void test_bad_definitions(void **state)
+{
+	static const struct { const char *from, *to, *msg; } bad[] = {
+		{ "\"background\"", "\"backgroud\"", "steps[0]: unknown key 'backgroud'" },
+		{ "\"goal\": \"see it\",", "", "'goal' is missing" },
+		{ "\"port\": 9100", "\"port\": 70000", "'port' must be a whole number from 1 to 65535" },
+		{ "\"nth\": 5", "\"nth\": \"5\"", "impair[0]: 'nth' must be a whole number" },
+		{ "\"flags\": \"fin\"", "\"flags\": \"urg\"", "impair[1]: 'flags' is \"urg\"" },
+		{ "\"from\": \"client\"", "\"from\": \"lab\"", "'from' must be client or server" },
+		{ "\"{port+1}\"", "\"{prot}\"", "steps[1]: unknown placeholder \"{prot}\"" },
+		{ "\"name\": \"client\"", "\"name\": \"server\"", "a step named \"server\" already exists" },
+		{ "{\"sleep_ms\": 50}", "{\"sleep_ms\": 50, \"stop\": \"x\"}", "steps[2]: a step has exactly one of" },
+		{ "\"stop\": \"server\"", "\"stop\": \"nobody\"", "no earlier background step named \"nobody\"" },
+		{ "flows[0].conn_state == 'SF'", "flows[0].conn_state == 'SF", "expect[1]: check" },
+		{ "\"steps.client.exit == 0\"", "17", "expect[0]: must be a check (a string) or {\"check\": ..., \"why\": ...}" },
+		{ "\"protocol\": \"tcp\"", "\"protocol\": \"tcp\", \"topology\": \"star\"", "'topology' is \"star\"" },
+		{ "\"listen\": \"tcp\"", "\"listen\": \"sctp\"", "steps[0].ready: 'listen' is \"sctp\"" },
+	};
+	char text[4096], err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *at = strstr(good, bad[i].from);
+		struct lab_def *d;
+		assert_non_null(at);
+		snprintf(text, sizeof text, "%.*s%s%s", (int)(at - good), good, bad[i].to,
+			 at + strlen(bad[i].from));
+		err[0] = '\0';
+		d = load(text, err, sizeof err);
+		if (d || !strstr(err, bad[i].msg))
+			fail_msg("case %zu: wanted \"%s\", got \"%s\"", i, bad[i].msg, d ? "(loaded)" : err);
+		assert_non_null(strstr(err, "demo/lab.json: "));
+	}
+}
+
+static void test_two_hosts_needs_ns(void **state)
+{
+	char err[256];
+	struct lab_def *d = load("{\"goal\": \"g\", \"protocol\": \"tcp\", \"topology\": \"two-hosts\","
+				 " \"steps\": [{\"name\": \"s\", \"ns\": \"lab\", \"run\": [\"true\"]}],"
+				 " \"expect\": [\"steps.s.exit == 0\"]}", err, sizeof err);
+	(void)state;
+	assert_null(d);
+	assert_non_null(strstr(err, "'ns' must be client or server"));
+}
+
+static void test_expand(void **state)
+{
+	struct lab_vars v = { 9999, "10.0.0.2", "10.0.0.1", "/l", "/o" };
+	char buf[64], err[200];
+
+	(void)state;
+	assert_int_equal(lab_def_expand("{server}:{port}", &v, buf, sizeof buf, err, sizeof err), 0);
+	assert_string_equal(buf, "10.0.0.2:9999");
+	assert_int_equal(lab_def_expand("{port+12}-{client}{out}", &v, buf, sizeof buf, err, sizeof err), 0);
+	assert_string_equal(buf, "10011-10.0.0.1/o");
+	assert_int_equal(lab_def_expand("{port+123}", &v, buf, sizeof buf, err, sizeof err), -1);
+	assert_int_equal(lab_def_expand("{port", &v, buf, sizeof buf, err, sizeof err), -1);
+	assert_int_equal(lab_def_expand("{server}{server}{server}{server}{server}{server}{server}{server}{server}",
+					&v, buf, sizeof buf, err, sizeof err), -1);
+	assert_non_null(strstr(err, "longer than"));
+}
+
+static void test_load_file_errors(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_null(lab_def_load("/nonexistent/lab-x", err, sizeof err));
+	assert_non_null(strstr(err, "/nonexistent/lab-x/lab.json"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_definition),
+		cmocka_unit_test(test_bad_definitions),
+		cmocka_unit_test(test_two_hosts_needs_ns),
+		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_load_file_errors),
+	};
+	return cmocka_run_group_tests_name("lab_def", tests, NULL, NULL);
+}
