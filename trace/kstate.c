@@ -1,0 +1,185 @@
+/* trace/kstate.c: glue between the capture loop and the kernel sources (tracepoint, sock_diag). */
+#include "trace/kstate.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void kstate_note(struct trace_kstate *ks, const char *fmt, const char *what)
+{
+	if (ks->nnotes < TRACE_KSTATE_MAX_NOTES)
+		snprintf(ks->notes[ks->nnotes++], sizeof ks->notes[0], fmt, what);
+}
+
+static int64_t kstate_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int trace_kstate_open(struct trace_kstate *ks, const struct trace_kstate_opts *o, char *err,
+		      size_t errlen)
+{
+	char e[200];
+
+	memset(ks, 0, sizeof *ks);
+	ks->kt.pipe_fd = ks->kt.guard_fd = -1;
+	for (size_t i = 0; i < TRACE_SOCKDIAG_MAX_NS; i++)
+		ks->sd.ns[i].fd = -1;
+	if (o->no_kernel) {
+		kstate_note(ks, "%s", "kernel sources off (--no-kernel)");
+		return 0;
+	}
+	/* sock_diag first: a --netns the user named must open, or the run is refused. */
+	if (trace_sockdiag_open(&ks->sd, o->netns, o->nnetns, o->ports, o->nports, e, sizeof e) == 0) {
+		ks->sock_diag = 1;
+	} else if (o->nnetns > 0) {
+		snprintf(err, errlen, "%s", e);
+		return -1;
+	} else {
+		kstate_note(ks, "%s", e);
+	}
+	/* The tracepoint sees every namespace: without a port to filter on it would mix
+	 * in everybody's connections, so it stays off. */
+	if (o->nports == 0)
+		kstate_note(ks, "%s", "tracepoint: off: the filter names no port (the event is system-wide)");
+	else if (trace_ktrace_open(&ks->kt, o->tracefs_root, o->ports, o->nports, e, sizeof e) == 0)
+		ks->tracepoint = 1;
+	else
+		kstate_note(ks, "%s", e);
+	return 0;
+}
+
+int trace_kstate_poll(struct trace_kstate *ks, trace_kevent_fn fn, void *arg)
+{
+	char e[200];
+	int n = 0, r;
+
+	if (ks->tracepoint) {
+		r = trace_ktrace_read(&ks->kt, 0, fn, arg, e, sizeof e);
+		if (r < 0 && !ks->read_failed++)
+			kstate_note(ks, "%s", e);
+		n += r > 0 ? r : 0;
+	}
+	if (ks->sock_diag) {
+		r = trace_sockdiag_poll(&ks->sd, kstate_now_us(), fn, arg, e, sizeof e);
+		if (r < 0 && !ks->poll_failed++)
+			kstate_note(ks, "%s", e);
+		n += r > 0 ? r : 0;
+	}
+	ks->events += (uint64_t)n;
+	return n;
+}
+
+int trace_kstate_finish(struct trace_kstate *ks, trace_kevent_fn fn, void *arg)
+{
+	char e[200];
+	int n = 0, r, i;
+
+	if (ks->tracepoint) {
+		/* Bounded: a few full reads, then whatever is left is lost with a note. */
+		for (i = 0; i < 16; i++) {
+			r = trace_ktrace_read(&ks->kt, 0, fn, arg, e, sizeof e);
+			if (r <= 0)
+				break;
+			n += r;
+		}
+		trace_ktrace_flush(&ks->kt, fn, arg);
+	}
+	if (ks->sock_diag) {
+		r = trace_sockdiag_poll(&ks->sd, kstate_now_us(), fn, arg, e, sizeof e);
+		if (r < 0 && !ks->poll_failed++)
+			kstate_note(ks, "%s", e);
+		n += r > 0 ? r : 0;
+	}
+	ks->events += (uint64_t)n;
+	return n;
+}
+
+void trace_kstate_close(struct trace_kstate *ks)
+{
+	if (ks->tracepoint)
+		trace_ktrace_close(&ks->kt);
+	ks->tracepoint = 0;
+	trace_sockdiag_close(&ks->sd);
+	ks->sock_diag = 0;
+}
+
+static int kstate_is_word(const char *s, size_t len, const char *w)
+{
+	return strlen(w) == len && memcmp(s, w, len) == 0;
+}
+
+/* The next word of a filter: runs of characters other than blanks and parentheses. */
+static const char *kstate_word(const char *p, size_t *len)
+{
+	static const char sep[] = " \t\r\n()";
+
+	p += strspn(p, sep);
+	*len = strcspn(p, sep);
+	return p;
+}
+
+size_t trace_kstate_ports(const char *filter, uint16_t *ports, size_t max)
+{
+	const char *p = filter, *w;
+	size_t len, n = 0, i;
+	int after_port = 0;
+
+	if (!filter)
+		return 0;
+	while (*(w = kstate_word(p, &len))) {
+		p = w + len;
+		if (after_port && len > 0 && len <= 5 && strspn(w, "0123456789") == len) {
+			unsigned long v = 0;
+
+			for (i = 0; i < len; i++)
+				v = v * 10 + (unsigned long)(w[i] - '0');
+			for (i = 0; i < n && ports[i] != v; i++)
+				;
+			if (v > 0 && v <= 65535 && i == n && n < max)
+				ports[n++] = (uint16_t)v;
+		}
+		after_port = kstate_is_word(w, len, "port");
+	}
+	return n;
+}
+
+int trace_kstate_drop_privs(const char *user, char *err, size_t errlen)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(user);
+	if (!pw) {
+		/* getpwnam(3): "not found" may come with any of these errno values */
+		int missing = errno == 0 || errno == ENOENT || errno == ESRCH || errno == EBADF ||
+			      errno == EPERM;
+
+		snprintf(err, errlen, "-Z %s: %s", user, missing ? "no such user" : strerror(errno));
+		return -1;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0) {
+		snprintf(err, errlen, "-Z %s: initgroups: %s", user, strerror(errno));
+		return -1;
+	}
+	if (setgid(pw->pw_gid) < 0) {
+		snprintf(err, errlen, "-Z %s: setgid %u: %s", user, (unsigned)pw->pw_gid, strerror(errno));
+		return -1;
+	}
+	if (setuid(pw->pw_uid) < 0) {
+		snprintf(err, errlen, "-Z %s: setuid %u: %s", user, (unsigned)pw->pw_uid, strerror(errno));
+		return -1;
+	}
+	if (pw->pw_uid != 0 && setuid(0) == 0) {
+		snprintf(err, errlen, "-Z %s: root could be regained after setuid", user);
+		return -1;
+	}
+	return 0;
+}
