@@ -71,6 +71,34 @@ size_t hello_frame_feed(struct hello_frame *f, const uint8_t *p, size_t len)
 	return n;
 }
 
+size_t hello_frame_space(struct hello_frame *f, uint8_t **p)
+{
+	if (f->overflow)
+		return 0;
+	if (f->framing == HELLO_FRAMING_RAW) {
+		*p = f->buf;
+		return f->raw_ready ? 0 : f->cap;
+	}
+	frame_compact(f);
+	*p = f->buf + f->len;
+	return f->cap - f->len;
+}
+
+void hello_frame_commit(struct hello_frame *f, size_t n)
+{
+	if (f->framing == HELLO_FRAMING_RAW) {
+		if (n == 0 || f->raw_ready)
+			return;
+		f->start = 0;
+		f->len = n < f->cap ? n : f->cap;
+		f->raw_ready = 1;
+		return;
+	}
+	if (n > f->cap - f->len)
+		n = f->cap - f->len;
+	f->len += n;
+}
+
 static enum hello_frame_result frame_next_line(struct hello_frame *f, const uint8_t **msg, size_t *len)
 {
 	size_t held = f->len - f->start;

@@ -34,6 +34,10 @@ int hello_frame_init(struct hello_frame *f, enum hello_framing framing, size_t m
 void hello_frame_free(struct hello_frame *f);
 /* Takes as many bytes as fit and returns how many; feed the rest after draining next. */
 size_t hello_frame_feed(struct hello_frame *f, const uint8_t *p, size_t len);
+/* Zero-copy feeding: the free room (compacting first) for a recv, then how many bytes it
+ * stored. Room is 0 while a message waits to be taken (raw) or the line buffer is full. */
+size_t hello_frame_space(struct hello_frame *f, uint8_t **p);
+void hello_frame_commit(struct hello_frame *f, size_t n);
 enum hello_frame_result hello_frame_next(struct hello_frame *f, const uint8_t **msg, size_t *len);
 /* Bytes held that are not yet part of a returned message (a partial line). */
 size_t hello_frame_pending(const struct hello_frame *f);

@@ -52,6 +52,7 @@ int hello_opt_common(struct hello_common *c, int opt, const char *arg, char *err
 			snprintf(err, errlen, "--port: %s", e);
 			return -1;
 		}
+		c->port_given = 1;
 		return 1;
 	case HELLO_OPT_FRAMING:
 		return hello_proto_framing_parse(arg, &c->framing, err, errlen) < 0 ? -1 : 1;
@@ -76,11 +77,31 @@ int hello_opt_common(struct hello_common *c, int opt, const char *arg, char *err
 	}
 }
 
-int hello_opt_common_finish(struct hello_common *c)
+int hello_opt_common_finish(struct hello_common *c, int *family, char *err, size_t errlen)
 {
-	if (!c->host)
+	const char *port;
+	uint16_t p;
+	char e[200];
+
+	*family = c->v6 ? AF_INET6 : AF_UNSPEC;
+	if (!c->host) {
 		c->host = c->v6 ? HELLO_DEFAULT_HOST6 : HELLO_DEFAULT_HOST;
-	return c->v6 ? AF_INET6 : AF_UNSPEC;
+		return 0;
+	}
+	if (hello_addr_split(c->host, c->hostbuf, sizeof(c->hostbuf), &port, e, sizeof(e)) < 0) {
+		snprintf(err, errlen, "--host: %s", e);
+		return -1;
+	}
+	c->host = c->hostbuf;
+	if (!port)
+		return 0;
+	if (hello_addr_parse_port(port, c->allow_port_zero, &p, e, sizeof(e)) < 0) {
+		snprintf(err, errlen, "--host: %s", e);
+		return -1;
+	}
+	if (!c->port_given)
+		c->port = p;
+	return 0;
 }
 
 static void opt_line(FILE *out, const char *flag, const char *text)

@@ -50,14 +50,20 @@ struct hello_common {
 	enum hello_framing framing;
 	int quiet;
 	int allow_port_zero;        /* servers: port 0 = any free port */
+	int port_given;
 	int help, version;
+	char hostbuf[256];          /* the host part when --host held "host:port" */
 };
 
 void hello_opt_common_init(struct hello_common *c, int allow_port_zero);
 /* Handles one getopt_long result: 1 = handled, 0 = not a common option, -1 = error in err. */
 int hello_opt_common(struct hello_common *c, int opt, const char *arg, char *err, size_t errlen);
-/* Picks the default host (127.0.0.1, or ::1 with -6) and returns the address family. */
-int hello_opt_common_finish(struct hello_common *c);
+/*
+ * Picks the default host (127.0.0.1, or ::1 with -6), splits a --host given as
+ * "host:port" or "[v6]:port" (an explicit --port wins), and stores the address family
+ * to resolve with (AF_UNSPEC, or AF_INET6 with -6) in *family. 0 or -1 with err.
+ */
+int hello_opt_common_finish(struct hello_common *c, int *family, char *err, size_t errlen);
 
 /* Parses a decimal integer in [min, max]: "--port: 'x' is not a number", "--port: 70000 is out of range 1..65535". */
 int hello_opt_long(const char *name, const char *s, long min, long max, long *out, char *err, size_t errlen);

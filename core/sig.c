@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -32,6 +33,21 @@ int hello_sig_install(void)
 int hello_sig_stop(void)
 {
 	return sig_stop;
+}
+
+const char *hello_sig_name(int signo, char *buf, unsigned buflen)
+{
+	if (signo == SIGINT)
+		return "SIGINT";
+	if (signo == SIGTERM)
+		return "SIGTERM";
+	snprintf(buf, buflen, "signal %d", signo);
+	return buf;
+}
+
+int hello_sig_exit_code(int signo)
+{
+	return 128 + signo;
 }
 
 void hello_sig_request_stop(int signo)

@@ -12,6 +12,10 @@
 int hello_sig_install(void);
 /* The signal that asked to stop (SIGINT, SIGTERM), or 0. */
 int hello_sig_stop(void);
+/* "SIGINT", "SIGTERM", or "signal N" (static storage for the two names, buf otherwise). */
+const char *hello_sig_name(int signo, char *buf, unsigned buflen);
+/* The exit code for a stop by signo when the job was unfinished (130, 143). */
+int hello_sig_exit_code(int signo);
 /* Asks to stop as a signal would (threads and tests). */
 void hello_sig_request_stop(int signo);
 /* Blocks (block = 1) or unblocks SIGINT and SIGTERM in the calling thread. */

@@ -213,6 +213,16 @@ int hello_net_local(int fd, struct hello_addr *a)
 	return getsockname(fd, (struct sockaddr *)&a->ss, &a->len);
 }
 
+int hello_net_sock_error(int fd)
+{
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+		return errno;
+	return soerr;
+}
+
 int hello_net_set_nodelay(int fd, char *err, size_t errlen)
 {
 	int on = 1;

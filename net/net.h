@@ -26,6 +26,8 @@ int hello_net_udp_socket(int family, const struct hello_addr *a, char *err, size
 int hello_net_udp_connect(int fd, const struct hello_addr *a, char *err, size_t errlen);
 
 int hello_net_local(int fd, struct hello_addr *a);
+/* The pending socket error (SO_ERROR), 0 when none. */
+int hello_net_sock_error(int fd);
 int hello_net_set_nonblock(int fd, int on, char *err, size_t errlen);
 int hello_net_set_nodelay(int fd, char *err, size_t errlen);
 /* SO_LINGER {on, 0}: close(2) then sends RST and leaves no TIME_WAIT. */

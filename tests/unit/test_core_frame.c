@@ -186,6 +186,43 @@ static void test_raw_splits_at_max(void **state)
 	assert_msg(&g, 2, "ij");
 }
 
+static void test_space_commit(void **state)
+{
+	struct hello_frame f;
+	const uint8_t *m;
+	uint8_t *p;
+	size_t ml, room;
+	char err[64];
+	(void)state;
+	assert_int_equal(hello_frame_init(&f, HELLO_FRAMING_LINE, 4, err, sizeof(err)), 0);
+	room = hello_frame_space(&f, &p);
+	assert_int_equal(room, 6);
+	memcpy(p, "ab\ncd", 5);
+	hello_frame_commit(&f, 5);
+	assert_int_equal(hello_frame_next(&f, &m, &ml), HELLO_FRAME_MSG);
+	assert_memory_equal(m, "ab", 2);
+	assert_int_equal(hello_frame_next(&f, &m, &ml), HELLO_FRAME_NONE);
+	/* Compaction gives the consumed bytes back. */
+	assert_int_equal(hello_frame_space(&f, &p), 4);
+	memcpy(p, "\n", 1);
+	hello_frame_commit(&f, 1);
+	assert_int_equal(hello_frame_next(&f, &m, &ml), HELLO_FRAME_MSG);
+	assert_memory_equal(m, "cd", 2);
+	hello_frame_free(&f);
+
+	assert_int_equal(hello_frame_init(&f, HELLO_FRAMING_RAW, 4, err, sizeof(err)), 0);
+	assert_int_equal(hello_frame_space(&f, &p), 4);
+	hello_frame_commit(&f, 0); /* end of stream: not a message */
+	assert_int_equal(hello_frame_next(&f, &m, &ml), HELLO_FRAME_NONE);
+	memcpy(p, "exit", 4);
+	hello_frame_commit(&f, 4);
+	assert_int_equal(hello_frame_space(&f, &p), 0);
+	assert_int_equal(hello_frame_next(&f, &m, &ml), HELLO_FRAME_MSG);
+	assert_int_equal(ml, 4);
+	assert_int_equal(hello_frame_space(&f, &p), 4);
+	hello_frame_free(&f);
+}
+
 static void test_init_rejects_zero(void **state)
 {
 	struct hello_frame f;
@@ -205,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_line_overflow_sticks),
 		cmocka_unit_test(test_raw_chunks_are_messages),
 		cmocka_unit_test(test_raw_splits_at_max),
+		cmocka_unit_test(test_space_commit),
 		cmocka_unit_test(test_init_rejects_zero),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,6 +32,7 @@ static void test_common(void **state)
 {
 	struct hello_common c;
 	char err[128];
+	int fam;
 	(void)state;
 	hello_opt_common_init(&c, 0);
 	assert_int_equal(c.port, 9999);
@@ -43,13 +44,43 @@ static void test_common(void **state)
 	assert_int_equal(c.framing, HELLO_FRAMING_LINE);
 	assert_int_equal(hello_opt_common(&c, HELLO_OPT_FRAMING, "crlf", err, sizeof(err)), -1);
 	assert_int_equal(hello_opt_common(&c, 'x', NULL, err, sizeof(err)), 0);
-	assert_int_equal(hello_opt_common_finish(&c), AF_UNSPEC);
+	assert_int_equal(hello_opt_common_finish(&c, &fam, err, sizeof(err)), 0);
+	assert_int_equal(fam, AF_UNSPEC);
 	assert_string_equal(c.host, "127.0.0.1");
 	hello_opt_common_init(&c, 1);
 	assert_int_equal(hello_opt_common(&c, HELLO_OPT_PORT, "0", err, sizeof(err)), 1);
 	assert_int_equal(hello_opt_common(&c, '6', NULL, err, sizeof(err)), 1);
-	assert_int_equal(hello_opt_common_finish(&c), AF_INET6);
+	assert_int_equal(hello_opt_common_finish(&c, &fam, err, sizeof(err)), 0);
+	assert_int_equal(fam, AF_INET6);
 	assert_string_equal(c.host, "::1");
+}
+
+static void test_common_hostport(void **state)
+{
+	struct hello_common c;
+	char err[128];
+	int fam;
+	(void)state;
+	hello_opt_common_init(&c, 0);
+	assert_int_equal(hello_opt_common(&c, HELLO_OPT_HOST, "[::1]:8080", err, sizeof(err)), 1);
+	assert_int_equal(hello_opt_common_finish(&c, &fam, err, sizeof(err)), 0);
+	assert_string_equal(c.host, "[::1]");
+	assert_int_equal(c.port, 8080);
+	/* An explicit --port wins over the one in --host. */
+	hello_opt_common_init(&c, 0);
+	assert_int_equal(hello_opt_common(&c, HELLO_OPT_PORT, "7001", err, sizeof(err)), 1);
+	assert_int_equal(hello_opt_common(&c, HELLO_OPT_HOST, "10.0.0.1:8080", err, sizeof(err)), 1);
+	assert_int_equal(hello_opt_common_finish(&c, &fam, err, sizeof(err)), 0);
+	assert_string_equal(c.host, "10.0.0.1");
+	assert_int_equal(c.port, 7001);
+	hello_opt_common_init(&c, 0);
+	assert_int_equal(hello_opt_common(&c, HELLO_OPT_HOST, "10.0.0.1:99999", err, sizeof(err)), 1);
+	assert_int_equal(hello_opt_common_finish(&c, &fam, err, sizeof(err)), -1);
+	assert_string_equal(err, "--host: port 99999 is out of range 1..65535");
+	hello_opt_common_init(&c, 0);
+	assert_int_equal(hello_opt_common(&c, HELLO_OPT_HOST, "[::1", err, sizeof(err)), 1);
+	assert_int_equal(hello_opt_common_finish(&c, &fam, err, sizeof(err)), -1);
+	assert_string_equal(err, "--host: address '[::1': missing ']'");
 }
 
 static void test_outbuf(void **state)
@@ -86,6 +117,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_common),
+		cmocka_unit_test(test_common_hostport),
 		cmocka_unit_test(test_outbuf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

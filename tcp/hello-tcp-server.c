@@ -1,0 +1,197 @@
+/* tcp/hello-tcp-server.c: the hello TCP server: options, listening socket, one of four concurrency models. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/addr.h"
+#include "core/log.h"
+#include "core/opt.h"
+#include "core/sig.h"
+#include "net/net.h"
+#include "tcp/server.h"
+
+#define PROG "hello-tcp-server"
+
+enum {
+	OPT_MODEL = HELLO_OPT_FIRST_PROGRAM, OPT_BACKLOG, OPT_NO_REUSEADDR, OPT_LINGER0, OPT_NODELAY,
+	OPT_MAX_MSG, OPT_MAX_CLIENTS, OPT_IDLE, OPT_MSG_TIMEOUT, OPT_MAX_OUTPUT, OPT_ONCE, OPT_DELAY,
+};
+
+static const struct option longopts[] = {
+	HELLO_OPT_COMMON_LONGOPTS,
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "backlog", required_argument, NULL, OPT_BACKLOG },
+	{ "no-reuseaddr", no_argument, NULL, OPT_NO_REUSEADDR },
+	{ "linger0", no_argument, NULL, OPT_LINGER0 },
+	{ "nodelay", no_argument, NULL, OPT_NODELAY },
+	{ "max-msg", required_argument, NULL, OPT_MAX_MSG },
+	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "msg-timeout", required_argument, NULL, OPT_MSG_TIMEOUT },
+	{ "max-output", required_argument, NULL, OPT_MAX_OUTPUT },
+	{ "once", no_argument, NULL, OPT_ONCE },
+	{ "delay", required_argument, NULL, OPT_DELAY },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct hello_usage_opt usage_opts[] = {
+	{ "--model iterative|fork|thread|event", "concurrency model (default event: epoll on Linux, poll elsewhere)" },
+	{ "--backlog N", "listen(2) backlog (default 5)" },
+	{ "--no-reuseaddr", "do not set SO_REUSEADDR (a restart then fails while TIME-WAIT remains)" },
+	{ "--linger0", "close connections with RST (SO_LINGER 0): no TIME-WAIT" },
+	{ "--nodelay", "set TCP_NODELAY on connections" },
+	{ "--max-msg N", "raw: recv size = largest message; line: longest line (default 1024)" },
+	{ "--max-clients N", "connections served at once; more wait in the backlog (default 0 = no limit)" },
+	{ "--idle-timeout MS", "close a connection silent for MS ms (default 0 = never)" },
+	{ "--msg-timeout MS", "line framing: close when a started line is not finished within MS ms (default 0 = never)" },
+	{ "--max-output N", "unsent reply bytes per connection before a non-reading client is cut off with RST (default 65536)" },
+	{ "--once", "serve one connection, then exit" },
+	{ "--delay MS", "wait MS ms before each reply (the tutorial's sleep; a timer in the event model)" },
+	{ NULL, NULL },
+};
+
+static const struct hello_usage usage = {
+	.prog = PROG,
+	.args = "[OPTIONS]",
+	.summary = "Serve the hello protocol over TCP: greeting \"hello!\", reply \"Hello, <message>!\", close on \"exit\".\n"
+		   "Log lines (one per event) go to stdout, errors to stderr. SIGINT/SIGTERM: clean stop, summary, exit 0.",
+	.opts = usage_opts,
+	.with_framing = 1,
+};
+
+struct srv_opts {
+	struct hello_common common;
+	enum tcp_model model;
+	long backlog;
+	int reuse;
+};
+
+static int parse_num(const char *name, const char *arg, long min, long max, long *out, char *err, size_t errlen)
+{
+	return hello_opt_long(name, arg, min, max, out, err, errlen);
+}
+
+/* One program option; 0 or -1 with err. */
+static int parse_opt(struct srv_opts *o, struct tcp_server *s, int c, const char *arg, char *err, size_t errlen)
+{
+	long v = 0;
+	int r = 0;
+
+	switch (c) {
+	case OPT_MODEL: return tcp_model_parse(arg, &o->model, err, errlen);
+	case OPT_BACKLOG: return parse_num("--backlog", arg, 0, 65535, &o->backlog, err, errlen);
+	case OPT_NO_REUSEADDR: o->reuse = 0; return 0;
+	case OPT_LINGER0: s->cfg.linger0 = 1; return 0;
+	case OPT_NODELAY: s->cfg.nodelay = 1; return 0;
+	case OPT_ONCE: s->once = 1; return 0;
+	case OPT_MAX_MSG: r = parse_num("--max-msg", arg, 1, 1 << 20, &v, err, errlen); s->cfg.max_msg = (size_t)v; break;
+	case OPT_MAX_CLIENTS: r = parse_num("--max-clients", arg, 0, 1000000, &v, err, errlen); s->max_clients = (unsigned long)v; break;
+	case OPT_IDLE: r = parse_num("--idle-timeout", arg, 0, 86400000, &v, err, errlen); s->cfg.idle_ms = (int)v; break;
+	case OPT_MSG_TIMEOUT: r = parse_num("--msg-timeout", arg, 0, 86400000, &v, err, errlen); s->cfg.msg_timeout_ms = (int)v; break;
+	case OPT_MAX_OUTPUT: r = parse_num("--max-output", arg, 64, 1L << 30, &v, err, errlen); s->cfg.max_output = (size_t)v; break;
+	case OPT_DELAY: r = parse_num("--delay", arg, 0, 3600000, &v, err, errlen); s->cfg.delay_ms = (int)v; break;
+	default: snprintf(err, errlen, "unknown option"); return -1;
+	}
+	return r;
+}
+
+static int parse_args(int argc, char **argv, struct srv_opts *o, struct tcp_server *s, char *err, size_t errlen)
+{
+	int c, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			if (optopt)
+				snprintf(err, errlen, "option '%s' is unknown or lacks its value", argv[optind - 1]);
+			else
+				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+		r = hello_opt_common(&o->common, c, optarg, err, errlen);
+		if (r < 0)
+			return -1;
+		if (r == 0 && parse_opt(o, s, c, optarg, err, errlen) < 0)
+			return -1;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (s->cfg.max_output < hello_proto_reply_len(o->common.framing, s->cfg.max_msg)) {
+		snprintf(err, errlen, "--max-output %zu cannot hold one reply to a --max-msg %zu message (%zu bytes)",
+			 s->cfg.max_output, s->cfg.max_msg, hello_proto_reply_len(o->common.framing, s->cfg.max_msg));
+		return -1;
+	}
+	return 0;
+}
+
+static int run_model(struct tcp_server *s, enum tcp_model m, char *err, size_t errlen)
+{
+	switch (m) {
+	case TCP_MODEL_ITERATIVE: return tcp_run_iterative(s, err, errlen);
+	case TCP_MODEL_FORK: return tcp_run_fork(s, err, errlen);
+	case TCP_MODEL_THREAD: return tcp_run_thread(s, err, errlen);
+	default: return tcp_run_event(s, err, errlen);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct srv_opts o = { .model = TCP_MODEL_EVENT, .backlog = 5, .reuse = 1 };
+	struct tcp_server s = { .lfd = -1 };
+	struct hello_addr a;
+	char err[512], as[HELLO_ADDR_STRLEN], sn[32];
+	int family, rc;
+
+	s.cfg.max_msg = HELLO_DEFAULT_MAX_MSG;
+	s.cfg.max_output = 64 * 1024;
+	hello_opt_common_init(&o.common, 1);
+	if (parse_args(argc, argv, &o, &s, err, sizeof(err)) < 0)
+		return hello_opt_usage_error(PROG, err);
+	if (o.common.help) {
+		hello_opt_usage(stdout, &usage);
+		return HELLO_EXIT_OK;
+	}
+	if (o.common.version) {
+		hello_opt_version(stdout, PROG);
+		return HELLO_EXIT_OK;
+	}
+	if (hello_opt_common_finish(&o.common, &family, err, sizeof(err)) < 0 ||
+	    hello_addr_resolve(o.common.host, o.common.port, family, &a, err, sizeof(err)) < 0)
+		return hello_opt_usage_error(PROG, err);
+	s.cfg.framing = o.common.framing;
+	s.log = (struct hello_log){ .fd = STDOUT_FILENO, .prog = PROG, .quiet = o.common.quiet };
+	/* Shared memory so the fork model's children add to the same counters. */
+	s.stats = mmap(NULL, sizeof(*s.stats), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (s.stats == MAP_FAILED) {
+		perror(PROG ": mmap");
+		return HELLO_EXIT_FAIL;
+	}
+	if (hello_sig_install() < 0) {
+		perror(PROG ": sigaction");
+		return HELLO_EXIT_FAIL;
+	}
+	s.lfd = hello_net_listen(&a, (int)o.backlog, o.reuse, err, sizeof(err));
+	if (s.lfd < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		return HELLO_EXIT_FAIL;
+	}
+	hello_net_local(s.lfd, &a);
+	hello_log_event(&s.log, HELLO_LOG_MAIN, "listening",
+			"addr=%s proto=tcp model=%s framing=%s backlog=%ld reuseaddr=%d linger0=%d nodelay=%d delay_ms=%d max_msg=%zu",
+			hello_addr_str(&a, as, sizeof(as)), tcp_model_name(o.model), hello_proto_framing_name(s.cfg.framing),
+			o.backlog, o.reuse, s.cfg.linger0, s.cfg.nodelay, s.cfg.delay_ms, s.cfg.max_msg);
+	rc = run_model(&s, o.model, err, sizeof(err));
+	tcp_server_close_listener(&s);
+	if (rc < 0)
+		fprintf(stderr, "%s: %s\n", PROG, err);
+	if (hello_sig_stop())
+		hello_log_event(&s.log, HELLO_LOG_MAIN, "shutdown", "signal=%s", hello_sig_name(hello_sig_stop(), sn, sizeof(sn)));
+	hello_log_event(&s.log, HELLO_LOG_MAIN, "summary", "connections=%lu messages=%lu replies=%lu resets=%lu",
+			atomic_load(&s.stats->connections), atomic_load(&s.stats->messages),
+			atomic_load(&s.stats->replies), atomic_load(&s.stats->resets));
+	return rc < 0 ? HELLO_EXIT_FAIL : HELLO_EXIT_OK;
+}

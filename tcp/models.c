@@ -1,0 +1,354 @@
+/* tcp/models.c: the blocking concurrency models (iterative, thread-per-connection, fork) and their shared parts. */
+#include "tcp/server.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/sig.h"
+#include "net/net.h"
+
+/* How often a blocked loop looks at the stop flag (threads do not get the signal). */
+#define TCP_STOP_POLL_MS 100
+/* How long a stopping server waits for its threads or children. */
+#define TCP_STOP_GRACE_MS 2000
+
+static const char *const model_names[] = { "iterative", "fork", "thread", "event" };
+
+int tcp_model_parse(const char *s, enum tcp_model *m, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(model_names) / sizeof(model_names[0]); i++) {
+		if (strcmp(s, model_names[i]) == 0) {
+			*m = (enum tcp_model)i;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "--model: '%s' is not iterative, fork, thread or event", s);
+	return -1;
+}
+
+const char *tcp_model_name(enum tcp_model m)
+{
+	return (size_t)m < sizeof(model_names) / sizeof(model_names[0]) ? model_names[m] : "?";
+}
+
+void tcp_server_close_listener(struct tcp_server *s)
+{
+	if (s->lfd >= 0) {
+		hello_net_close(s->lfd);
+		s->lfd = -1;
+	}
+}
+
+int tcp_server_accept(struct tcp_server *s, struct hello_addr *peer, int wait_ms)
+{
+	char err[256];
+	int r, fd;
+
+	if (hello_sig_stop()) {
+		errno = EINTR;
+		return -1;
+	}
+	r = hello_net_wait(s->lfd, POLLIN, wait_ms);
+	if (r <= 0) {
+		errno = r == 0 ? EAGAIN : errno;
+		return -1;
+	}
+	fd = hello_net_accept(s->lfd, peer, err, sizeof(err));
+	if (fd >= 0)
+		return fd;
+	if (errno == EINTR && hello_sig_stop())
+		return -1;
+	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+		/* ECONNABORTED, EMFILE, ENOBUFS: the server lives on; a short pause keeps EMFILE from spinning. */
+		hello_log_event(&s->log, HELLO_LOG_MAIN, "error", "error=\"%s\"", err);
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			hello_clock_sleep_ms(100);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+void tcp_server_serve_one(struct tcp_server *s, int fd, const struct hello_addr *peer, unsigned long id)
+{
+	struct tcp_conn c;
+	int64_t now = hello_clock_ms(), dl;
+	int wait, r;
+
+	if (tcp_conn_init(&c, fd, peer, id, &s->cfg, &s->log, s->stats, now) < 0)
+		return;
+	while (!tcp_conn_done(&c)) {
+		if (hello_sig_stop()) {
+			tcp_conn_abort(&c, "shutdown");
+			break;
+		}
+		dl = tcp_conn_deadline(&c);
+		wait = TCP_STOP_POLL_MS;
+		if (dl >= 0 && dl - now < wait)
+			wait = dl > now ? (int)(dl - now) : 0;
+		r = hello_net_wait(c.fd, tcp_conn_events(&c), wait);
+		now = hello_clock_ms();
+		if (r > 0)
+			tcp_conn_on_io(&c, (short)r, now);
+		if (!tcp_conn_done(&c))
+			tcp_conn_on_time(&c, now);
+	}
+	tcp_conn_finish(&c);
+}
+
+int tcp_run_iterative(struct tcp_server *s, char *err, size_t errlen)
+{
+	struct hello_addr peer;
+	int fd;
+
+	(void)err, (void)errlen;
+	while (!hello_sig_stop()) {
+		fd = tcp_server_accept(s, &peer, TCP_STOP_POLL_MS);
+		if (fd < 0)
+			continue;
+		atomic_fetch_add(&s->stats->connections, 1);
+		if (s->once)
+			tcp_server_close_listener(s);
+		tcp_server_serve_one(s, fd, &peer, ++s->next_id);
+		if (s->once)
+			break;
+	}
+	return 0;
+}
+
+/* ---- thread per connection (the tutorial's server) ---- */
+
+struct thread_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned long active;
+};
+
+struct thread_arg {
+	struct tcp_server *s;
+	struct thread_pool *pool;
+	int fd;
+	struct hello_addr peer;
+	unsigned long id;
+};
+
+static void *thread_main(void *p)
+{
+	struct thread_arg *a = p;
+
+	tcp_server_serve_one(a->s, a->fd, &a->peer, a->id);
+	pthread_mutex_lock(&a->pool->mu);
+	a->pool->active--;
+	pthread_cond_broadcast(&a->pool->cv);
+	pthread_mutex_unlock(&a->pool->mu);
+	free(a);
+	return NULL;
+}
+
+/* Waits until fewer than `limit` threads run, or the grace time passes (limit 1 = all done). */
+static void thread_wait_below(struct thread_pool *pool, unsigned long limit, int bounded)
+{
+	int64_t until = hello_clock_ms() + TCP_STOP_GRACE_MS;
+	struct timespec ts;
+
+	pthread_mutex_lock(&pool->mu);
+	while (pool->active >= limit) {
+		if (bounded && hello_clock_ms() >= until)
+			break;
+		if (!bounded && hello_sig_stop())
+			break;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += TCP_STOP_POLL_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&pool->cv, &pool->mu, &ts);
+	}
+	pthread_mutex_unlock(&pool->mu);
+}
+
+static int thread_spawn(struct tcp_server *s, struct thread_pool *pool, int fd, const struct hello_addr *peer)
+{
+	struct thread_arg *a = malloc(sizeof(*a));
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	if (!a) {
+		hello_net_close(fd);
+		return -1;
+	}
+	a->s = s, a->pool = pool, a->fd = fd, a->peer = *peer, a->id = ++s->next_id;
+	pthread_mutex_lock(&pool->mu);
+	pool->active++;
+	pthread_mutex_unlock(&pool->mu);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* Only the main thread takes SIGINT/SIGTERM; workers watch the flag. */
+	hello_sig_block(1);
+	rc = pthread_create(&t, &attr, thread_main, a);
+	hello_sig_block(0);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		hello_log_event(&s->log, HELLO_LOG_MAIN, "error", "conn=%lu error=\"pthread_create: %s\"", a->id, strerror(rc));
+		hello_net_close(fd);
+		free(a);
+		pthread_mutex_lock(&pool->mu);
+		pool->active--;
+		pthread_mutex_unlock(&pool->mu);
+		return -1;
+	}
+	return 0;
+}
+
+int tcp_run_thread(struct tcp_server *s, char *err, size_t errlen)
+{
+	/* Static: a worker stuck past the grace time may still touch it while main returns. */
+	static struct thread_pool pool;
+	struct hello_addr peer;
+	int fd;
+
+	(void)err, (void)errlen;
+	pool.active = 0;
+	pthread_mutex_init(&pool.mu, NULL);
+	pthread_cond_init(&pool.cv, NULL);
+	while (!hello_sig_stop()) {
+		if (s->max_clients)
+			thread_wait_below(&pool, s->max_clients, 0);
+		fd = tcp_server_accept(s, &peer, TCP_STOP_POLL_MS);
+		if (fd < 0)
+			continue;
+		atomic_fetch_add(&s->stats->connections, 1);
+		if (s->once)
+			tcp_server_close_listener(s);
+		thread_spawn(s, &pool, fd, &peer);
+		if (s->once) {
+			thread_wait_below(&pool, 1, 0);
+			break;
+		}
+	}
+	/* Stopping: the workers see the flag within TCP_STOP_POLL_MS and close their clients. */
+	thread_wait_below(&pool, 1, 1);
+	return 0;
+}
+
+/* ---- process per connection ---- */
+
+struct fork_kids {
+	pid_t *pids;
+	size_t n, cap;
+};
+
+static void kids_remove(struct fork_kids *k, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++) {
+		if (k->pids[i] == pid) {
+			k->pids[i] = k->pids[--k->n];
+			return;
+		}
+	}
+}
+
+/* Reaps finished children; with block, waits for at least one (a signal interrupts). */
+static void kids_reap(struct fork_kids *k, int block)
+{
+	pid_t pid;
+	int st;
+
+	while (k->n > 0 && (pid = waitpid(-1, &st, block ? 0 : WNOHANG)) > 0) {
+		kids_remove(k, pid);
+		block = 0;
+	}
+}
+
+static int kids_add(struct fork_kids *k, pid_t pid)
+{
+	pid_t *np;
+
+	if (k->n == k->cap) {
+		np = realloc(k->pids, (k->cap ? k->cap * 2 : 16) * sizeof(*np));
+		if (!np)
+			return -1;
+		k->pids = np;
+		k->cap = k->cap ? k->cap * 2 : 16;
+	}
+	k->pids[k->n++] = pid;
+	return 0;
+}
+
+/* SIGTERM to every child, a grace time, then SIGKILL: no child outlives the server. */
+static void kids_stop(struct fork_kids *k)
+{
+	int64_t until = hello_clock_ms() + TCP_STOP_GRACE_MS;
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		kill(k->pids[i], SIGTERM);
+	while (k->n > 0 && hello_clock_ms() < until) {
+		kids_reap(k, 0);
+		if (k->n > 0)
+			usleep(20000);
+	}
+	for (i = 0; i < k->n; i++)
+		kill(k->pids[i], SIGKILL);
+	while (k->n > 0 && waitpid(k->pids[0], NULL, 0) >= 0)
+		kids_remove(k, k->pids[0]);
+}
+
+int tcp_run_fork(struct tcp_server *s, char *err, size_t errlen)
+{
+	struct fork_kids kids = { 0 };
+	struct hello_addr peer;
+	unsigned long id;
+	pid_t pid;
+	int fd;
+
+	while (!hello_sig_stop()) {
+		kids_reap(&kids, 0);
+		if (s->max_clients && kids.n >= s->max_clients) {
+			kids_reap(&kids, 1);
+			continue;
+		}
+		fd = tcp_server_accept(s, &peer, TCP_STOP_POLL_MS);
+		if (fd < 0)
+			continue;
+		atomic_fetch_add(&s->stats->connections, 1);
+		id = ++s->next_id;
+		pid = fork();
+		if (pid == 0) {
+			tcp_server_close_listener(s);
+			tcp_server_serve_one(s, fd, &peer, id);
+			_exit(0);
+		}
+		hello_net_close(fd);
+		if (pid < 0) {
+			snprintf(err, errlen, "fork: %s", strerror(errno));
+			hello_log_event(&s->log, HELLO_LOG_MAIN, "error", "conn=%lu error=\"%s\"", id, err);
+			continue;
+		}
+		if (kids_add(&kids, pid) < 0) {
+			waitpid(pid, NULL, 0); /* cannot track it: let it finish rather than lose it */
+			continue;
+		}
+		if (s->once) {
+			tcp_server_close_listener(s);
+			while (kids.n > 0 && !hello_sig_stop())
+				kids_reap(&kids, 1);
+			break;
+		}
+	}
+	kids_stop(&kids);
+	free(kids.pids);
+	return 0;
+}
