@@ -1,0 +1,548 @@
+/* trace/ladder.c: builds the ladder layout model (rows of arrows, state marks, phases) from a trace.json. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "trace/ladder.h"
+
+#define LADDER_MAX_PHASES 16
+
+/* Where each side's last shown state sits, so a kernel report of the same state
+ * upgrades that mark to `*` instead of repeating it. */
+struct ladder_ctx {
+	struct trace_ladder *l;
+	struct trace_ladder_flow *f;
+	json_t *flow;
+	char shown[2][16];
+	long shown_row[2];	/* -1: only the header shows it */
+};
+
+void trace_ladder_fmt(char *dst, size_t len, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(dst, len, f, ap);
+	va_end(ap);
+}
+
+/* Appends to the text already in dst, cutting silently. */
+__attribute__((format(printf, 3, 4)))
+static void fmt_cat(char *dst, size_t len, const char *f, ...)
+{
+	size_t n = strlen(dst);
+	va_list ap;
+
+	if (n + 1 >= len)
+		return;
+	va_start(ap, f);
+	vsnprintf(dst + n, len - n, f, ap);
+	va_end(ap);
+}
+
+static long long jint(json_t *o, const char *key, long long def)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) :
+	       json_is_real(v) ? (long long)json_real_value(v) : def;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int jtrue(json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
+}
+
+void trace_ladder_sanitize(char *dst, size_t dstlen, const char *s)
+{
+	size_t n = 0;
+
+	if (dstlen == 0)
+		return;
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[5];
+		size_t k;
+
+		if (c >= 0x20 && c < 0x7f)
+			esc[0] = (char)c, esc[1] = '\0';
+		else
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+		k = strlen(esc);
+		if (n + k >= dstlen)
+			break;
+		memcpy(dst + n, esc, k);
+		n += k;
+	}
+	dst[n] = '\0';
+}
+
+static int side_of(const char *s)
+{
+	return s && strcmp(s, "server") == 0 ? TRACE_LADDER_SERVER : TRACE_LADDER_CLIENT;
+}
+
+/* "127.0.0.1:9999", or "[::1]:9999" for IPv6. */
+static void fmt_endpoint(char *dst, size_t len, json_t *ep)
+{
+	char addr[48];
+	const char *a = jstr(ep, "addr");
+	long long port = jint(ep, "port", -1);
+
+	trace_ladder_sanitize(addr, sizeof(addr), a ? a : "?");
+	if (port < 0)
+		trace_ladder_fmt(dst, len, "%s", addr);
+	else if (strchr(addr, ':'))
+		trace_ladder_fmt(dst, len, "[%s]:%lld", addr, port);
+	else
+		trace_ladder_fmt(dst, len, "%s:%lld", addr, port);
+}
+
+static struct trace_ladder_row *row_add(struct trace_ladder_flow *f, enum trace_ladder_kind kind)
+{
+	struct trace_ladder_row *r;
+
+	if (f->nrows == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		void *p = realloc(f->rows, cap * sizeof(*f->rows));
+
+		if (!p)
+			return NULL;
+		f->rows = p, f->cap = cap;
+	}
+	r = &f->rows[f->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->event = -1;
+	r->t_us = -1;
+	r->mark[0].event = r->mark[1].event = -1;
+	return r;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void summary_add(struct trace_ladder_flow *f, const char *form, ...)
+{
+	va_list ap;
+
+	if (f->nsummary >= (int)(sizeof(f->summary) / sizeof(f->summary[0])))
+		return;
+	va_start(ap, form);
+	vsnprintf(f->summary[f->nsummary++], sizeof(f->summary[0]), form, ap);
+	va_end(ap);
+}
+
+/* Per-side pair {"client": N, "server": N} as "N / N"; 0 when absent. */
+static int pair_fmt(char *dst, size_t len, json_t *flow, const char *key)
+{
+	json_t *o = json_object_get(flow, key);
+
+	if (!json_is_object(o))
+		return 0;
+	trace_ladder_fmt(dst, len, "%lld / %lld", jint(o, "client", 0), jint(o, "server", 0));
+	return 1;
+}
+
+static void time_wait_fmt(char *dst, size_t len, json_t *tw)
+{
+	char side[16], src[16];
+	long long ms = jint(tw, "timer_ms", -1);
+
+	trace_ladder_sanitize(side, sizeof(side), jstr(tw, "side") ? jstr(tw, "side") : "?");
+	trace_ladder_sanitize(src, sizeof(src), jstr(tw, "source") ? jstr(tw, "source") : "inferred");
+	if (ms >= 0)
+		trace_ladder_fmt(dst, len, "%s, timer %lld ms (%s)", side, ms, src);
+	else
+		trace_ladder_fmt(dst, len, "%s (%s)", side, src);
+}
+
+static void summary_tcp(struct trace_ladder_flow *f, json_t *flow)
+{
+	char a[96], b[32];
+	json_t *tw = json_object_get(flow, "time_wait");
+	long long n;
+
+	if (jstr(flow, "history"))
+		trace_ladder_sanitize(a, 32, jstr(flow, "history")), summary_add(f, "history %s", a);
+	if (jstr(flow, "conn_state"))
+		trace_ladder_sanitize(a, 16, jstr(flow, "conn_state")), summary_add(f, "conn_state %s", a);
+	if (jstr(flow, "closed_first")) {
+		trace_ladder_sanitize(a, 16, jstr(flow, "closed_first"));
+		trace_ladder_sanitize(b, 16, jstr(flow, "close_kind") ? jstr(flow, "close_kind") : "fin");
+		summary_add(f, "closed first: %s (%s)", a, b);
+	}
+	if (json_is_object(tw))
+		time_wait_fmt(a, sizeof(a), tw), summary_add(f, "TIME_WAIT: %s", a);
+	if (pair_fmt(a, sizeof(a), flow, "packets"))
+		summary_add(f, "packets %s", a);
+	if (pair_fmt(a, sizeof(a), flow, "bytes"))
+		summary_add(f, "wire bytes %s", a);
+	if (pair_fmt(a, sizeof(a), flow, "payload_bytes"))
+		summary_add(f, "payload bytes %s", a);
+	if ((n = jint(flow, "retransmissions", 0)) > 0)
+		trace_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "retransmissions %s", a);
+	if ((n = jint(flow, "dup_acks", 0)) > 0)
+		trace_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "dup acks %s", a);
+	if ((n = jint(flow, "zero_windows", 0)) > 0)
+		trace_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "zero windows %s", a);
+	if ((n = (long long)json_array_size(json_object_get(flow, "disagreements"))) > 0)
+		trace_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "kernel/inferred disagreements %s", a);
+}
+
+static void summary_udp(struct trace_ladder_flow *f, json_t *flow)
+{
+	char a[64];
+	size_t npairs = json_array_size(json_object_get(flow, "pairs"));
+	size_t nlost = json_array_size(json_object_get(flow, "unanswered"));
+	size_t nicmp = json_array_size(json_object_get(flow, "icmp_errors"));
+
+	if (pair_fmt(a, sizeof(a), flow, "datagrams"))
+		summary_add(f, "datagrams %s", a);
+	if (pair_fmt(a, sizeof(a), flow, "bytes"))
+		summary_add(f, "wire bytes %s", a);
+	trace_ladder_fmt(a, sizeof(a), "%zu", npairs), summary_add(f, "answered %s", a);
+	trace_ladder_fmt(a, sizeof(a), "%zu", nlost), summary_add(f, "unanswered %s", a);
+	if (nicmp)
+		trace_ladder_fmt(a, sizeof(a), "%zu", nicmp), summary_add(f, "ICMP errors %s", a);
+}
+
+/* Is event index i listed in the flow's array `key` (plain indexes, or objects with `field`)? */
+static int flow_lists(json_t *flow, const char *key, const char *field, int i)
+{
+	json_t *arr = json_object_get(flow, key), *v;
+	size_t k;
+
+	json_array_foreach(arr, k, v) {
+		json_t *x = field ? json_object_get(v, field) : v;
+
+		if (json_is_integer(x) && json_integer_value(x) == i)
+			return 1;
+	}
+	return 0;
+}
+
+static void label_tcp(struct trace_ladder_row *r, json_t *ev)
+{
+	char flags[16];
+	long long len = jint(ev, "len", 0);
+	const char *fl = jstr(ev, "flags");
+
+	trace_ladder_sanitize(flags, sizeof(flags), fl && *fl ? fl : "?");
+	trace_ladder_fmt(r->label, sizeof(r->label), "%s", flags);
+	if (json_object_get(ev, "seq"))
+		fmt_cat(r->label, sizeof(r->label), " seq=%lld", jint(ev, "seq", 0));
+	if (json_object_get(ev, "ack") && strchr(flags, 'A'))
+		fmt_cat(r->label, sizeof(r->label), " ack=%lld", jint(ev, "ack", 0));
+	if (len > 0)
+		fmt_cat(r->label, sizeof(r->label), " len=%lld", len);
+	if (jtrue(ev, "zero_window"))
+		fmt_cat(r->label, sizeof(r->label), " win=0");
+	if (strchr(flags, 'R'))
+		r->style |= TRACE_LADDER_RST;
+	if (jtrue(ev, "retransmission"))
+		r->style |= TRACE_LADDER_RETX;
+	if (jtrue(ev, "dup_ack"))
+		r->style |= TRACE_LADDER_DUPACK;
+	if (jtrue(ev, "zero_window"))
+		r->style |= TRACE_LADDER_ZEROWIN;
+}
+
+static void label_icmp(struct trace_ladder_row *r, json_t *icmp)
+{
+	char text[64];
+	const char *t = jstr(icmp, "text");
+
+	r->style |= TRACE_LADDER_ICMP;
+	if (t) {
+		trace_ladder_sanitize(text, sizeof(text), t);
+		trace_ladder_fmt(r->label, sizeof(r->label), "ICMP %s", text);
+	} else {
+		trace_ladder_fmt(r->label, sizeof(r->label), "ICMP type %lld code %lld",
+			 jint(icmp, "type", -1), jint(icmp, "code", -1));
+	}
+}
+
+static int add_packet(struct ladder_ctx *c, json_t *ev, int i)
+{
+	struct trace_ladder_row *r = row_add(c->f, TRACE_LADDER_ARROW);
+	json_t *icmp = json_object_get(ev, "icmp");
+	const char *from = jstr(ev, "from");
+	const char *proto = jstr(ev, "proto");
+
+	if (!r)
+		return -1;
+	r->event = i;
+	r->t_us = jint(ev, "t_us", -1);
+	/* An ICMP error comes back to the datagram's sender: without `from`, the server sent it. */
+	r->from = from ? side_of(from) : json_is_object(icmp) ? TRACE_LADDER_SERVER : TRACE_LADDER_CLIENT;
+	if (json_is_object(icmp) || flow_lists(c->flow, "icmp_errors", "event", i))
+		label_icmp(r, json_is_object(icmp) ? icmp : json_object());
+	else if ((proto && strcmp(proto, "udp") == 0) || strcmp(c->f->proto, "udp") == 0)
+		trace_ladder_fmt(r->label, sizeof(r->label), "UDP len=%lld", jint(ev, "len", 0));
+	else
+		label_tcp(r, ev);
+	if (flow_lists(c->flow, "unanswered", NULL, i))
+		r->style |= TRACE_LADDER_LOST;
+	if (jstr(ev, "truncated") || jstr(ev, "invalid"))
+		fmt_cat(r->label, sizeof(r->label), " %s", jstr(ev, "truncated") ? "truncated" : "invalid");
+	trace_ladder_sanitize(r->preview, sizeof(r->preview), jstr(ev, "preview"));
+	trace_ladder_sanitize(r->note, sizeof(r->note), jstr(ev, "note"));
+	c->f->arrows++;
+	return 0;
+}
+
+/* The row a state change can sit beside: the last row, when it is the packet that
+ * caused the change (or, for the kernel's view, a packet within a millisecond) and
+ * that side has no mark there yet. */
+static struct trace_ladder_row *state_row_for(struct ladder_ctx *c, json_t *ev, int side)
+{
+	struct trace_ladder_row *last;
+	long long t = jint(ev, "t_us", -1);
+	json_t *cause = json_object_get(ev, "cause");
+
+	if (c->f->nrows == 0)
+		return NULL;
+	last = &c->f->rows[c->f->nrows - 1];
+	if (last->kind == TRACE_LADDER_PHASE || last->mark[side].state[0])
+		return NULL;
+	if (json_is_integer(cause))
+		return json_integer_value(cause) == last->event ? last : NULL;
+	if (last->kind == TRACE_LADDER_ARROW && t >= 0 && last->t_us >= 0 && llabs(t - last->t_us) <= 1000)
+		return last;
+	return NULL;
+}
+
+static int add_state(struct ladder_ctx *c, json_t *ev, int i)
+{
+	int side = side_of(jstr(ev, "side"));
+	int kernel = strcmp(jstr(ev, "source") ? jstr(ev, "source") : "", "kernel") == 0;
+	char to[16], from[16];
+	struct trace_ladder_row *r;
+
+	/* The tracepoint's FIN_WAIT2 -> CLOSE at the time-wait hand-off is not a real
+	 * close (references.md): drawing CLOSED there would contradict TIME_WAIT. */
+	if (jtrue(ev, "handoff"))
+		return 0;
+	trace_ladder_sanitize(to, sizeof(to), jstr(ev, "to") ? jstr(ev, "to") : "?");
+	trace_ladder_sanitize(from, sizeof(from), jstr(ev, "from"));
+	if (!c->f->init_state[side][0] && !c->shown[side][0] && from[0])
+		memcpy(c->f->init_state[side], from, sizeof(from));
+	if (strcmp(c->shown[side], to) == 0) {
+		if (kernel && c->shown_row[side] >= 0) {
+			c->f->rows[c->shown_row[side]].mark[side].kernel = 1;
+			c->l->any_kernel = 1;
+		}
+		return 0;
+	}
+	r = state_row_for(c, ev, side);
+	if (!r) {
+		if (!(r = row_add(c->f, TRACE_LADDER_STATE)))
+			return -1;
+		r->event = i;
+		r->t_us = jint(ev, "t_us", -1);
+	}
+	memcpy(r->mark[side].state, to, sizeof(to));
+	r->mark[side].kernel = kernel;
+	r->mark[side].event = i;
+	c->l->any_kernel |= kernel;
+	memcpy(c->shown[side], to, sizeof(to));
+	c->shown_row[side] = (long)(r - c->f->rows);
+	return 0;
+}
+
+/* The flow's phases sorted by first event (a handful: insertion sort). */
+static size_t phases_sorted(json_t *flow, json_t **out)
+{
+	json_t *arr = json_object_get(flow, "phases"), *p;
+	size_t k, n = 0;
+
+	json_array_foreach(arr, k, p) {
+		size_t j = n;
+
+		if (!json_is_object(p) || n == LADDER_MAX_PHASES)
+			continue;
+		while (j > 0 && jint(out[j - 1], "first_event", 0) > jint(p, "first_event", 0)) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j] = p;
+		n++;
+	}
+	return n;
+}
+
+static int add_phase(struct ladder_ctx *c, json_t *p)
+{
+	struct trace_ladder_row *r = row_add(c->f, TRACE_LADDER_PHASE);
+	json_t *tw = json_object_get(c->flow, "time_wait");
+
+	if (!r)
+		return -1;
+	trace_ladder_sanitize(r->phase, sizeof(r->phase), jstr(p, "name") ? jstr(p, "name") : "phase");
+	r->t_us = jint(p, "start_us", -1);
+	if (strcmp(r->phase, "time_wait") == 0 && json_is_object(tw))
+		time_wait_fmt(r->info, sizeof(r->info), tw);
+	else if (strcmp(r->phase, "teardown") == 0 && jstr(c->flow, "closed_first")) {
+		char who[16];
+
+		trace_ladder_sanitize(who, sizeof(who), jstr(c->flow, "closed_first"));
+		trace_ladder_fmt(r->info, sizeof(r->info), "%s closes first", who);
+	}
+	return 0;
+}
+
+static int flow_build(struct trace_ladder *l, struct trace_ladder_flow *f, json_t *flow)
+{
+	struct ladder_ctx c = { .l = l, .f = f, .flow = flow, .shown_row = { -1, -1 } };
+	json_t *events = json_object_get(l->root, "events"), *ev;
+	json_t *phases[LADDER_MAX_PHASES];
+	size_t nph = phases_sorted(flow, phases), ph = 0, i;
+
+	f->id = (int)jint(flow, "id", 0);
+	trace_ladder_sanitize(f->proto, sizeof(f->proto), jstr(flow, "proto") ? jstr(flow, "proto") : "?");
+	fmt_endpoint(f->client, sizeof(f->client), json_object_get(flow, "client"));
+	fmt_endpoint(f->server, sizeof(f->server), json_object_get(flow, "server"));
+	json_array_foreach(events, i, ev) {
+		const char *type = jstr(ev, "type");
+		int rc = 0;
+
+		if (!json_is_object(ev) || jint(ev, "flow", -1) != f->id || !type)
+			continue;
+		while (ph < nph && jint(phases[ph], "first_event", 0) <= (long long)i)
+			if (add_phase(&c, phases[ph++]) < 0)
+				return -1;
+		if (strcmp(type, "packet") == 0)
+			rc = add_packet(&c, ev, (int)i);
+		else if (strcmp(type, "state") == 0)
+			rc = add_state(&c, ev, (int)i);
+		if (rc < 0)
+			return -1;
+	}
+	while (ph < nph)
+		if (add_phase(&c, phases[ph++]) < 0)
+			return -1;
+	if (strcmp(f->proto, "udp") == 0)
+		summary_udp(f, flow);
+	else
+		summary_tcp(f, flow);
+	return 0;
+}
+
+static void capture_line(struct trace_ladder *l)
+{
+	json_t *cap = json_object_get(l->root, "capture");
+	const char *src = jstr(cap, "source");
+	char where[96];
+	const char *w = jstr(cap, "file") ? jstr(cap, "file") : jstr(cap, "interface");
+
+	trace_ladder_sanitize(where, sizeof(where), w ? w : "?");
+	trace_ladder_fmt(l->capture, sizeof(l->capture), "%s %s", src && strcmp(src, "live") == 0 ? "live on" : "file", where);
+	if (json_object_get(cap, "packets_seen"))
+		fmt_cat(l->capture, sizeof(l->capture), ", %lld packets", jint(cap, "packets_seen", 0));
+	if (json_object_get(cap, "packets_dropped"))
+		fmt_cat(l->capture, sizeof(l->capture), ", %lld dropped", jint(cap, "packets_dropped", 0));
+}
+
+int trace_ladder_build(json_t *root, int only_flow, struct trace_ladder *l, char *err, size_t errlen)
+{
+	json_t *flows = json_object_get(root, "flows"), *flow;
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	if (!json_is_object(root) || !json_is_array(json_object_get(root, "events"))) {
+		trace_ladder_fmt(err, errlen, "not a hellolab trace: no events array");
+		return -1;
+	}
+	l->root = json_incref(root);
+	capture_line(l);
+	l->flows = calloc(json_array_size(flows) + 1, sizeof(*l->flows));
+	if (!l->flows)
+		goto nomem;
+	json_array_foreach(flows, i, flow) {
+		if (!json_is_object(flow) || (only_flow > 0 && jint(flow, "id", 0) != only_flow))
+			continue;
+		if (flow_build(l, &l->flows[l->nflows++], flow) < 0)
+			goto nomem;
+	}
+	if (only_flow > 0 && l->nflows == 0) {
+		trace_ladder_fmt(err, errlen, "flow %d: no such flow in the trace", only_flow);
+		trace_ladder_free(l);
+		return -1;
+	}
+	return 0;
+nomem:
+	trace_ladder_fmt(err, errlen, "building the ladder: %s", strerror(ENOMEM));
+	trace_ladder_free(l);
+	return -1;
+}
+
+int trace_ladder_load(const char *path, int only_flow, struct trace_ladder *l, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *root;
+	int rc;
+
+	root = strcmp(path, "-") == 0 ? json_loadf(stdin, 0, &je) : json_load_file(path, 0, &je);
+	if (!root) {
+		trace_ladder_fmt(err, errlen, "%s:%d: %s", path, je.line, je.text);
+		return -1;
+	}
+	rc = trace_ladder_build(root, only_flow, l, err, errlen);
+	json_decref(root);
+	if (rc < 0 && strncmp(err, "not a", 5) == 0) {
+		char why[128];
+
+		trace_ladder_fmt(why, sizeof(why), "%s", err);
+		trace_ladder_fmt(err, errlen, "%s: %s", path, why);
+	}
+	return rc;
+}
+
+void trace_ladder_free(struct trace_ladder *l)
+{
+	size_t i;
+
+	for (i = 0; l->flows && i < l->nflows; i++)
+		free(l->flows[i].rows);
+	free(l->flows);
+	json_decref(l->root);
+	memset(l, 0, sizeof(*l));
+}
+
+json_t *trace_ladder_event(const struct trace_ladder *l, int i)
+{
+	return i < 0 ? NULL : json_array_get(json_object_get(l->root, "events"), (size_t)i);
+}
+
+void trace_ladder_metrics(const struct trace_ladder *l, struct trace_ladder_metrics *m)
+{
+	json_t *events = json_object_get(l->root, "events"), *ev;
+	long long first_client = -1;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	m->first_reply_us = -1;
+	trace_ladder_sanitize(m->proto, sizeof(m->proto),
+			      jstr(json_array_get(json_object_get(l->root, "flows"), 0), "proto"));
+	json_array_foreach(events, i, ev) {
+		const char *type = jstr(ev, "type"), *from = jstr(ev, "from"), *pv = jstr(ev, "preview");
+		long long t = jint(ev, "t_us", -1);
+
+		if (!type || strcmp(type, "packet") != 0)
+			continue;
+		m->packets++;
+		m->wire_bytes += jint(ev, "wire_len", 0);
+		if (from && strcmp(from, "client") == 0 && first_client < 0)
+			first_client = t;
+		if (from && strcmp(from, "server") == 0 && m->first_reply_us < 0 && first_client >= 0 &&
+		    pv && strncmp(pv, "Hello, ", 7) == 0)
+			m->first_reply_us = t - first_client;
+	}
+}

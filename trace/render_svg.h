@@ -1,0 +1,23 @@
+/* trace/render_svg.h: the ladder as standalone SVG, and one flow's <svg> for embedding in HTML. */
+#ifndef TRACE_RENDER_SVG_H
+#define TRACE_RENDER_SVG_H
+
+#include <stdio.h>
+#include "trace/ladder.h"
+#include "trace/render.h"
+
+/* Writes a standalone SVG document holding every flow's ladder, one under the other.
+ * Returns 0, or -1 with err filled. */
+int trace_render_svg(FILE *out, const struct trace_ladder *l, const struct trace_render_opts *o,
+		     char *err, size_t errlen);
+
+/* Writes one flow's ladder as an <svg> element (no XML declaration); element ids start
+ * with idp so several can share one HTML page. Arrows and state marks carry
+ * data-event="N", the index of their event. Returns 0, or -1 when out of memory. */
+int trace_render_svg_flow(FILE *out, const struct trace_ladder_flow *f, const char *idp,
+			  const struct trace_render_opts *o);
+
+/* Writes s escaped for XML text or attribute values (&, <, >, quotes; other control bytes dropped). */
+void trace_render_svg_escape(FILE *out, const char *s);
+
+#endif
