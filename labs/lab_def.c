@@ -258,7 +258,7 @@ static int d_step(struct dctx *c, struct lab_def *d, json_t *o)
 static int d_impair(struct dctx *c, struct lab_def *d, struct lab_impair *im, json_t *o)
 {
 	static const char *const known[] = { "name", "proto", "from", "port", "nth", "flags",
-		"count", "percent", "delay_ms", NULL };
+		"percent", "delay_ms", NULL };
 	static const char *const protos[] = { "tcp", "udp", NULL };
 	static const char *const flags[] = { "fin", "syn", "rst", NULL };
 	int n = !!json_object_get(o, "nth") + !!json_object_get(o, "flags") +
@@ -275,7 +275,6 @@ static int d_impair(struct dctx *c, struct lab_def *d, struct lab_impair *im, js
 	if (n != 1)
 		return d_fail(c, "a rule has exactly one of nth, flags, percent, delay_ms");
 	strcpy(im->port, "{port}");
-	im->count = 1;
 	if (d_int(c, o, "delay_ms", &im->delay_ms, 1, 5000) < 0)
 		return -1;
 	if (json_object_get(o, "delay_ms")) {
@@ -287,7 +286,6 @@ static int d_impair(struct dctx *c, struct lab_def *d, struct lab_impair *im, js
 	    d_oneof(c, "proto", im->proto, protos) < 0 || d_host(c, o, "from", &im->from, 1) < 0 ||
 	    d_str(c, o, "port", 0, im->port, sizeof im->port) < 0 || d_template(c, im->port) < 0 ||
 	    d_int(c, o, "nth", &im->nth, 1, 1000000) < 0 ||
-	    d_int(c, o, "count", &im->count, 1, 31) < 0 ||
 	    d_int(c, o, "percent", &im->percent, 1, 100) < 0 ||
 	    d_str(c, o, "flags", 0, im->flags, sizeof im->flags) < 0)
 		return -1;

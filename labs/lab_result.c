@@ -1,0 +1,88 @@
+/* labs/lab_result.c: the checks' verdicts, the context they read, and `check DIR` re-evaluation. */
+#include "labs/lab_run.h"
+
+#include <stdio.h>
+#include <string.h>
+
+json_t *lab_result_ctx(const char *dir, json_t *steps, json_t *impair, json_t *run)
+{
+	char path[PATH_MAX + 16];
+	json_t *trace, *ctx;
+
+	snprintf(path, sizeof path, "%s/trace.json", dir);
+	trace = json_load_file(path, 0, NULL);
+	/* the trace's top level is the root, so checks read flows[...] and events[...] */
+	ctx = json_is_object(trace) ? json_deep_copy(trace) : json_object();
+	json_decref(trace);
+	json_object_set_new(ctx, "steps", steps ? json_incref(steps) : json_object());
+	json_object_set_new(ctx, "impair", impair ? json_incref(impair) : json_object());
+	json_object_set_new(ctx, "run", run ? json_incref(run) : json_object());
+	return ctx;
+}
+
+int lab_result_checks(const struct lab_def *d, json_t *ctx, json_t *checks, FILE *log)
+{
+	int failed = 0;
+	size_t i;
+
+	for (i = 0; i < d->nexpect; i++) {
+		const struct lab_expect *e = &d->expect[i];
+		char obs[1024];
+		int ok = lab_check_eval(e->parsed, ctx, obs, sizeof obs);
+		json_t *c = json_pack("{s:s, s:b, s:s}", "check", e->check, "passed", ok, "observed", obs);
+		if (e->why[0])
+			json_object_set_new(c, "why", json_string(e->why));
+		json_array_append_new(checks, c);
+		failed += !ok;
+		if (!log)
+			continue;
+		fprintf(log, "    %s  %s\n", ok ? "ok  " : "FAIL", e->check);
+		if (!ok) {
+			if (e->why[0])
+				fprintf(log, "          expected because: %s\n", e->why);
+			fprintf(log, "          observed: %s\n", obs[0] ? obs : "(nothing)");
+		}
+	}
+	if (log)
+		fflush(log);
+	return failed;
+}
+
+int lab_result_recheck(const char *dir, FILE *log, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 16], lerr[512];
+	json_t *res, *defj, *ctx, *checks;
+	struct lab_def *d;
+	const char *name;
+	int failed;
+
+	snprintf(path, sizeof path, "%s/result.json", dir);
+	res = json_load_file(path, 0, NULL);
+	snprintf(path, sizeof path, "%s/lab.json", dir);
+	defj = json_load_file(path, 0, NULL);
+	if (!json_is_object(res) || !defj) {
+		snprintf(err, errlen, "%s: not a lab run folder (result.json and lab.json are needed)", dir);
+		json_decref(res);
+		json_decref(defj);
+		return -1;
+	}
+	name = json_string_value(json_object_get(res, "lab"));
+	d = lab_def_from_json(defj, name ? name : "lab", path, lerr, sizeof lerr);
+	json_decref(defj);
+	if (!d) {
+		snprintf(err, errlen, "%s", lerr);
+		json_decref(res);
+		return -1;
+	}
+	ctx = lab_result_ctx(dir, json_object_get(res, "steps"), json_object_get(res, "impair"), res);
+	checks = json_array();
+	fprintf(log, "%s: re-checking %zu expectations against %s\n", d->name, d->nexpect, dir);
+	failed = lab_result_checks(d, ctx, checks, log);
+	fprintf(log, "%s %s: %zu/%zu expectations held\n", failed ? "FAIL" : "ok  ", d->name,
+		d->nexpect - (size_t)failed, d->nexpect);
+	json_decref(checks);
+	json_decref(ctx);
+	json_decref(res);
+	lab_def_free(d);
+	return failed ? 1 : 0;
+}
