@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# tests/integration/trace_live_kernel.sh: hello-trace's kernel sources live: SIGKILL leaves no tracefs instance, -Z, --no-kernel, --netns across a veth pair.
+. "$(dirname "$0")/../lib/common.sh"
+t_netns "$@"
+
+B=$HELLO_BIN
+CHECK="$HELLO_ROOT/tests/integration/trace_live_check.py"
+INSTANCES=/sys/kernel/tracing/instances
+# System-wide tracepoint: ports only this suite uses (trace_live.sh uses 19999).
+PORT=19998
+NSPORT=19997
+for p in hello-trace hello-tcp-server hello-tcp-client; do
+	[ -x "$B/$p" ] || t_skip "$B/$p is not built"
+done
+
+T=$(mktemp -d /tmp/trace_live_kernel.XXXXXX)
+chmod 755 "$T"
+TPIDS=()
+
+k_cleanup() {
+	local p
+	for p in "${TPIDS[@]}"; do
+		kill -INT "$p" 2>/dev/null
+	done
+	for p in "${TPIDS[@]}"; do
+		for _ in $(seq 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$p" 2>/dev/null
+	done
+	sleep 0.2
+	for p in "${TPIDS[@]}"; do rmdir "$INSTANCES/hellolab-$p" 2>/dev/null; done
+	t_cleanup
+	rm -rf "$T"
+}
+trap k_cleanup EXIT
+
+run_checks() {
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		ok:*) t_ok "${line#ok: }" ;;
+		FAIL:*) t_fail "${line#FAIL: }" ;;
+		*) echo "  $line" ;;
+		esac
+	done < <("$PYTHON" "$CHECK" "$@" 2>&1)
+}
+field() { "$PYTHON" "$CHECK" field "$@"; }
+
+wait_file() {
+	for _ in $(seq 100); do
+		[ -e "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+wait_gone() {
+	for _ in $(seq $(($2 * 20))); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# start_tracer NAME ARGS...: hello-trace in the background writing T/NAME.{json,pcap}; TPID.
+start_tracer() {
+	local name=$1
+	shift
+	rm -f "$T/$name.ready"
+	"$B/hello-trace" -w "$T/$name.pcap" -o "$T/$name.json" --ready-file "$T/$name.ready" "$@" \
+		2>"$T/$name.err" &
+	TPID=$!
+	TPIDS+=("$TPID")
+	t_check "$name: hello-trace is ready" wait_file "$T/$name.ready" "$TPID"
+}
+
+# stop_tracer NAME: SIGINT, bounded wait, exit code 0 or 130, instance gone.
+stop_tracer() {
+	local rc
+	kill -INT "$TPID"
+	if wait_gone "$TPID" 10; then
+		wait "$TPID"
+		rc=$?
+		t_check "$1: hello-trace stops on SIGINT (exit $rc)" test "$rc" = 0 -o "$rc" = 130
+	else
+		t_fail "$1: hello-trace did not stop within 10 s"
+	fi
+	sed "s/^/  $1 hello-trace: /" "$T/$1.err"
+	t_check "$1: no tracefs instance left" test ! -e "$INSTANCES/hellolab-$TPID"
+}
+
+# exchange PORT [server options...]: one hello exchange on 127.0.0.1:PORT.
+exchange() {
+	local port=$1 spid
+	shift
+	"$B/hello-tcp-server" --once --port "$port" "$@" >>"$T/server.log" 2>&1 &
+	spid=$!
+	t_wait_port "$port" || { t_fail "server listens on $port"; return; }
+	timeout 10 "$B/hello-tcp-client" --port "$port" >>"$T/client.log" 2>&1 ||
+		t_fail "client exchange on $port"
+	wait_gone "$spid" 5
+	wait "$spid" 2>/dev/null
+	sleep 0.3	# a few ticks: sock_diag sees the TIME_WAIT start
+}
+
+# --- 1. SIGKILL: the guard process removes the tracefs instance. -----------------
+start_tracer kill -i lo "tcp port $PORT"
+if [ -d "$INSTANCES/hellolab-$TPID" ]; then
+	t_ok "kill: the private instance hellolab-$TPID exists while tracing"
+	grep -q mono "$INSTANCES/hellolab-$TPID/trace_clock" 2>/dev/null &&
+		t_ok "kill: its trace_clock is mono" || t_fail "kill: its trace_clock is mono"
+	kill -KILL "$TPID"
+	wait "$TPID" 2>/dev/null
+	gone() {
+		for _ in $(seq 40); do [ -e "$INSTANCES/hellolab-$TPID" ] || return 0; sleep 0.05; done
+		return 1
+	}
+	t_check "kill: after SIGKILL the instance is removed within 2 s" gone
+else
+	echo "  note: no tracefs instance (tracepoint unavailable): $(cat "$T/kill.err")"
+	kill -KILL "$TPID"
+	wait "$TPID" 2>/dev/null
+fi
+
+# --- 2. --no-kernel: no source, no instance, said so. ------------------------------
+start_tracer nokernel -i lo --no-kernel "tcp port $PORT"
+t_check "nokernel: no instance created" test ! -e "$INSTANCES/hellolab-$TPID"
+exchange "$PORT"
+stop_tracer nokernel
+t_check "nokernel: state_sources says no tracepoint, no sock_diag" \
+	test "$(field "$T/nokernel.json" capture.state_sources.tracepoint)$(field "$T/nokernel.json" capture.state_sources.sock_diag)" = falsefalse
+nk=$("$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for e in d["events"] if e.get("source")=="kernel"))' "$T/nokernel.json")
+t_check "nokernel: no kernel event ($nk)" test "$nk" = 0
+t_check "nokernel: the note says why" grep -q -- '--no-kernel' "$T/nokernel.json"
+
+# --- 3. -Z nobody: privileges dropped after set-up; both sources still report. -----
+if id nobody >/dev/null 2>&1; then
+	chmod 1777 "$T"
+	start_tracer dropz -i lo -Z nobody "tcp port $PORT"
+	uid=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "/proc/$TPID/status" 2>/dev/null)
+	t_check "dropz: the tracer runs as nobody ($uid)" test "$uid" = "$(id -u nobody)$(id -u nobody)$(id -u nobody)$(id -u nobody)"
+	exchange "$PORT"
+	stop_tracer dropz
+	if [ -s "$T/dropz.json" ]; then
+		run_checks live "$T/dropz.json" "$PORT" lo
+	else
+		t_fail "dropz: trace.json written"
+	fi
+	chmod 755 "$T"
+else
+	echo "  note: no user nobody; -Z not tried"
+fi
+
+# --- 4. --netns: a second namespace over a veth pair; sock_diag sees both ends. ----
+command -v nsenter >/dev/null || t_skip "nsenter not found (util-linux)"
+t_bg unshare -n sleep 30
+HOLD=${T_BG_PIDS[-1]}
+for _ in $(seq 40); do
+	[ "$(readlink "/proc/$HOLD/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+	sleep 0.05
+done
+NS2=/proc/$HOLD/ns/net
+in2() { nsenter --net="$NS2" "$@"; }
+if ip link add hl-a type veth peer name hl-b &&
+	ip link set hl-b netns "$HOLD" &&
+	ip addr add 10.77.0.1/24 dev hl-a && ip link set hl-a up &&
+	in2 ip link set lo up && in2 ip addr add 10.77.0.2/24 dev hl-b && in2 ip link set hl-b up; then
+	t_ok "netns: veth pair between two namespaces"
+else
+	t_fail "netns: veth pair between two namespaces"
+	t_done
+fi
+start_tracer netns -i hl-a --netns /proc/$$/ns/net --netns "$NS2" "tcp port $NSPORT"
+"$B/hello-tcp-server" --once --host 10.77.0.1 --port "$NSPORT" --delay 100 >>"$T/server.log" 2>&1 &
+SPID=$!
+t_wait_port "$NSPORT" || t_fail "netns: server listens"
+run_client2() {
+	timeout 10 nsenter --net="$NS2" "$B/hello-tcp-client" --host 10.77.0.1 --port "$NSPORT" \
+		>>"$T/client.log" 2>&1
+}
+t_check "netns: client in the other namespace runs the exchange" run_client2
+wait_gone "$SPID" 5
+wait "$SPID" 2>/dev/null
+sleep 0.3
+stop_tracer netns
+run_checks live "$T/netns.json" "$NSPORT" hl-a
+res=$("$PYTHON" - "$T/netns.json" "$NS2" "$$" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ns = d["capture"].get("netns", [])
+sd = [e for e in d["events"] if e["type"] == "state" and e.get("via") == "sock_diag"]
+sides = sorted({e["side"] for e in sd})
+print("netns=%s" % ("yes" if ns == ["/proc/%s/ns/net" % sys.argv[3], sys.argv[2]] else "no:%s" % ns))
+print("sides=%s" % ",".join(sides))
+EOF
+)
+t_check "netns: capture.netns lists both namespaces ($(echo "$res" | head -1))" \
+	test "$(echo "$res" | head -1)" = netns=yes
+t_check "netns: sock_diag saw both ends, each in its namespace ($(echo "$res" | tail -1))" \
+	test "$(echo "$res" | tail -1)" = sides=client,server
+t_done
