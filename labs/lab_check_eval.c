@@ -153,7 +153,9 @@ static json_t *seg_key(struct ev *e, const struct pathx *px, size_t i, json_t *c
 	} else {
 		snprintf(what, sizeof what, "is not an object, has no '%s'", sg->key);
 	}
-	if (!quiet)
+	if (!quiet && i == 0)
+		snprintf(e->why, sizeof e->why, "nothing named '%s' at the top level", sg->key);
+	else if (!quiet)
 		ev_why(e, e->src, px->start, end, what);
 	return NULL;
 }
