@@ -35,9 +35,20 @@ int hello_opt_long(const char *name, const char *s, long min, long max, long *ou
 	return 0;
 }
 
+void hello_opt_getopt_error(int optopt, const char *arg, char *err, size_t errlen)
+{
+	/* Our short options take no value: a short one here is unknown; a long one lacks its value. */
+	if (optopt > 0 && optopt < 256)
+		snprintf(err, errlen, "unknown option '-%c'", optopt);
+	else if (optopt >= 256)
+		snprintf(err, errlen, "option '%s' needs a value", arg);
+	else
+		snprintf(err, errlen, "unknown option '%s'", arg);
+}
+
 int hello_opt_common(struct hello_common *c, int opt, const char *arg, char *err, size_t errlen)
 {
-	char e[200];
+	long v;
 
 	switch (opt) {
 	case HELLO_OPT_HOST:
@@ -48,10 +59,9 @@ int hello_opt_common(struct hello_common *c, int opt, const char *arg, char *err
 		c->host = arg;
 		return 1;
 	case HELLO_OPT_PORT:
-		if (hello_addr_parse_port(arg, c->allow_port_zero, &c->port, e, sizeof(e)) < 0) {
-			snprintf(err, errlen, "--port: %s", e);
+		if (hello_opt_long("--port", arg, c->allow_port_zero ? 0 : 1, 65535, &v, err, errlen) < 0)
 			return -1;
-		}
+		c->port = (uint16_t)v;
 		c->port_given = 1;
 		return 1;
 	case HELLO_OPT_FRAMING:

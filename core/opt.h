@@ -65,6 +65,10 @@ int hello_opt_common(struct hello_common *c, int opt, const char *arg, char *err
  */
 int hello_opt_common_finish(struct hello_common *c, int *family, char *err, size_t errlen);
 
+/* The message for getopt_long's '?' (opterr = 0): "unknown option '--x'" or "option '--port' needs a value".
+ * arg is argv[optind - 1] (for a short option in a cluster it is the whole cluster). */
+void hello_opt_getopt_error(int optopt, const char *arg, char *err, size_t errlen);
+
 /* Parses a decimal integer in [min, max]: "--port: 'x' is not a number", "--port: 70000 is out of range 1..65535". */
 int hello_opt_long(const char *name, const char *s, long min, long max, long *out, char *err, size_t errlen);
 

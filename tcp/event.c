@@ -195,19 +195,32 @@ static void evs_update(struct ev_server *e, struct ev_conn *ec)
 		ec->events = want;
 }
 
+/* Room for one more connection in the list; 0 or -1. */
+static int evs_grow(struct ev_server *e)
+{
+	struct ev_conn **nc;
+	size_t ncap;
+
+	if (e->n < e->cap)
+		return 0;
+	ncap = e->cap ? e->cap * 2 : 64;
+	nc = realloc(e->conns, ncap * sizeof(*nc));
+	if (!nc)
+		return -1;
+	e->conns = nc;
+	e->cap = ncap;
+	return 0;
+}
+
 static void evs_add(struct ev_server *e, int fd, const struct hello_addr *peer, int64_t now)
 {
-	struct ev_conn *ec = malloc(sizeof(*ec)), **nc;
+	struct ev_conn *ec = malloc(sizeof(*ec));
 
-	if (!ec || (e->n == e->cap && !(nc = realloc(e->conns, (e->cap ? e->cap * 2 : 64) * sizeof(*nc))))) {
+	if (!ec || evs_grow(e) < 0) {
 		hello_log_event(&e->s->log, HELLO_LOG_MAIN, "error", "error=\"out of memory for a connection\"");
 		free(ec);
 		hello_net_close(fd);
 		return;
-	}
-	if (e->n == e->cap) {
-		e->conns = nc;
-		e->cap = e->cap ? e->cap * 2 : 64;
 	}
 	if (tcp_conn_init(&ec->c, fd, peer, ++e->s->next_id, &e->s->cfg, &e->s->log, e->s->stats, now) < 0) {
 		free(ec);

@@ -99,7 +99,7 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, struct tcp_clie
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, HELLO_OPT_COMMON_SHORTOPTS "v", longopts, NULL)) != -1) {
 		if (opt == '?' || opt == ':') {
-			snprintf(err, errlen, "option '%s' is unknown or lacks its value", argv[optind - 1]);
+			hello_opt_getopt_error(optopt, argv[optind - 1], err, errlen);
 			return -1;
 		}
 		r = hello_opt_common(&o->common, opt, optarg, err, errlen);

@@ -104,10 +104,7 @@ static int parse_args(int argc, char **argv, struct srv_opts *o, struct tcp_serv
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			if (optopt)
-				snprintf(err, errlen, "option '%s' is unknown or lacks its value", argv[optind - 1]);
-			else
-				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			hello_opt_getopt_error(optopt, argv[optind - 1], err, errlen);
 			return -1;
 		}
 		r = hello_opt_common(&o->common, c, optarg, err, errlen);

@@ -55,7 +55,7 @@ static int parse_args(int argc, char **argv, struct hello_common *c, struct udp_
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, HELLO_OPT_COMMON_SHORTOPTS "v", longopts, NULL)) != -1) {
 		if (opt == '?' || opt == ':') {
-			snprintf(err, errlen, "option '%s' is unknown or lacks its value", argv[optind - 1]);
+			hello_opt_getopt_error(optopt, argv[optind - 1], err, errlen);
 			return -1;
 		}
 		if (opt == HELLO_OPT_FRAMING) {

@@ -39,7 +39,7 @@ static void test_common(void **state)
 	assert_int_equal(hello_opt_common(&c, HELLO_OPT_PORT, "8080", err, sizeof(err)), 1);
 	assert_int_equal(c.port, 8080);
 	assert_int_equal(hello_opt_common(&c, HELLO_OPT_PORT, "0", err, sizeof(err)), -1);
-	assert_string_equal(err, "--port: port 0 is out of range 1..65535");
+	assert_string_equal(err, "--port: 0 is out of range 1..65535");
 	assert_int_equal(hello_opt_common(&c, HELLO_OPT_FRAMING, "line", err, sizeof(err)), 1);
 	assert_int_equal(c.framing, HELLO_FRAMING_LINE);
 	assert_int_equal(hello_opt_common(&c, HELLO_OPT_FRAMING, "crlf", err, sizeof(err)), -1);
@@ -53,6 +53,18 @@ static void test_common(void **state)
 	assert_int_equal(hello_opt_common_finish(&c, &fam, err, sizeof(err)), 0);
 	assert_int_equal(fam, AF_INET6);
 	assert_string_equal(c.host, "::1");
+}
+
+static void test_getopt_error(void **state)
+{
+	char err[128];
+	(void)state;
+	hello_opt_getopt_error(0, "--no-such-flag", err, sizeof(err));
+	assert_string_equal(err, "unknown option '--no-such-flag'");
+	hello_opt_getopt_error('x', "-x", err, sizeof(err));
+	assert_string_equal(err, "unknown option '-x'");
+	hello_opt_getopt_error(HELLO_OPT_PORT, "--port", err, sizeof(err));
+	assert_string_equal(err, "option '--port' needs a value");
 }
 
 static void test_common_hostport(void **state)
@@ -118,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_common),
 		cmocka_unit_test(test_common_hostport),
+		cmocka_unit_test(test_getopt_error),
 		cmocka_unit_test(test_outbuf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
