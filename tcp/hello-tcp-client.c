@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 	struct tcp_client_cfg c = { .connect_timeout_ms = 5000, .timeout_ms = 5000, .names = default_names, .nnames = 3 };
 	struct tcp_client_result res;
 	struct hello_log lg = { .fd = -1, .prog = PROG };
-	char err[512];
+	char err[512], peer[HELLO_ADDR_STRLEN];
 	long i;
 	int family;
 
@@ -154,7 +154,8 @@ int main(int argc, char **argv)
 			return HELLO_EXIT_FAIL;
 		}
 		if (res.reset_after_exit)
-			fprintf(stderr, "%s: the server reset the connection after exit (no TIME-WAIT on either side)\n", PROG);
+			fprintf(stderr, "%s: recv %s: Connection reset by peer, after exit: the server closed with RST"
+				" (no TIME-WAIT on either side)\n", PROG, hello_addr_str(&c.addr, peer, sizeof(peer)));
 		if (res.replies != c.nnames)
 			fprintf(stderr, "%s: %zu replies to %zu messages: raw framing let the server read several messages as one\n",
 				PROG, res.replies, c.nnames);
