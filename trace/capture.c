@@ -1,0 +1,284 @@
+/* trace/capture.c: opens libpcap live or offline, runs the capture loop with a tick, stops cleanly. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trace/capture.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *what(const struct trace_capture *c)
+{
+	return c->o.interface ? "-i" : "-r";
+}
+
+static const char *name(const struct trace_capture *c)
+{
+	return c->o.interface ? c->o.interface : c->o.file;
+}
+
+static int open_live(struct trace_capture *c, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+
+	if (!(c->p = pcap_create(c->o.interface, ebuf))) {
+		snprintf(err, errlen, "-i %s: %s", c->o.interface, ebuf);
+		return -1;
+	}
+	/* Immediate mode: a packet reaches us at once, not when a buffer fills. */
+	pcap_set_snaplen(c->p, c->o.snaplen);
+	pcap_set_immediate_mode(c->p, 1);
+	pcap_set_timeout(c->p, c->o.tick_ms);
+	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_MICRO);
+	int st = pcap_activate(c->p);
+	if (st < 0) {
+		const char *why = pcap_geterr(c->p);
+		if (st == PCAP_ERROR_NO_SUCH_DEVICE || !why || !*why)
+			why = pcap_statustostr(st);
+		snprintf(err, errlen, "-i %s: %s", c->o.interface, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int open_file(struct trace_capture *c, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+
+	c->p = pcap_open_offline_with_tstamp_precision(c->o.file, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (!c->p) {
+		/* libpcap's message may already start with the file name. */
+		size_t n = strlen(c->o.file);
+		const char *why = strncmp(ebuf, c->o.file, n) == 0 && ebuf[n] == ':' ? ebuf + n + 2 : ebuf;
+		snprintf(err, errlen, "-r %s: %s", c->o.file, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_filter(struct trace_capture *c, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+
+	if (!c->o.filter || !*c->o.filter)
+		return 0;
+	if (pcap_compile(c->p, &prog, c->o.filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "filter '%s': %s", c->o.filter, pcap_geterr(c->p));
+		return -1;
+	}
+	int rc = pcap_setfilter(c->p, &prog);
+	pcap_freecode(&prog);
+	if (rc < 0) {
+		snprintf(err, errlen, "filter '%s': %s", c->o.filter, pcap_geterr(c->p));
+		return -1;
+	}
+	return 0;
+}
+
+int trace_capture_open(struct trace_capture *c, const struct trace_capture_opts *o,
+		       char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->o = *o;
+	if (!c->o.snaplen)
+		c->o.snaplen = TRACE_DEFAULT_SNAPLEN;
+	if (!c->o.tick_ms)
+		c->o.tick_ms = TRACE_TICK_MS;
+	if ((c->o.interface ? open_live(c, err, errlen) : open_file(c, err, errlen)) < 0)
+		goto fail;
+	c->dlt = pcap_datalink(c->p);
+	c->linktype = pcap_datalink_val_to_name(c->dlt);
+	if (!c->linktype)
+		c->linktype = "UNKNOWN";
+	if (!trace_decode_dlt_supported(c->dlt)) {
+		snprintf(err, errlen, "%s %s: link type %s (%d) is not supported", what(c), name(c),
+			 c->linktype, c->dlt);
+		goto fail;
+	}
+	if (c->o.file)
+		c->o.snaplen = pcap_snapshot(c->p);
+	if (set_filter(c, err, errlen) < 0)
+		goto fail;
+	if (c->o.write_path && !(c->dump = pcap_dump_open(c->p, c->o.write_path))) {
+		snprintf(err, errlen, "-w %s: %s", c->o.write_path, pcap_geterr(c->p));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (c->p)
+		pcap_close(c->p);
+	c->p = NULL;
+	return -1;
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct trace_capture *c = (struct trace_capture *)user;
+	int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+
+	if (c->o.count && c->seen >= c->o.count)
+		return;
+	c->seen++;
+	if (c->dump)
+		pcap_dump((u_char *)c->dump, h, bytes);
+	if (trace_model_add_packet(c->m, ts, bytes, h->caplen, h->len) < 0)
+		c->failed = 1;
+	if (c->o.count && c->seen >= c->o.count)
+		pcap_breakloop(c->p);
+}
+
+void trace_capture_break(struct trace_capture *c)
+{
+	c->stop = 1;
+	if (c->p)
+		pcap_breakloop(c->p);
+}
+
+/* The ready signal: a lab starts its traffic only once this exists. */
+static int signal_ready(struct trace_capture *c, char *err, size_t errlen)
+{
+	fprintf(stderr, "hello-trace: capturing on %s\n", c->o.interface);
+	fflush(stderr);
+	if (!c->o.ready_file)
+		return 0;
+	int fd = open(c->o.ready_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "--ready-file %s: %s", c->o.ready_file, strerror(errno));
+		return -1;
+	}
+	char line[32];
+	int n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	ssize_t w;
+	do
+		w = write(fd, line, (size_t)n);
+	while (w < 0 && errno == EINTR);
+	close(fd);
+	return 0;
+}
+
+static int dispatch(struct trace_capture *c, char *err, size_t errlen)
+{
+	int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
+	if (n == PCAP_ERROR) {
+		snprintf(err, errlen, "%s %s: %s", what(c), name(c), pcap_geterr(c->p));
+		return -1;
+	}
+	if (c->failed) {
+		snprintf(err, errlen, "trace: out of memory");
+		return -1;
+	}
+	return n == PCAP_ERROR_BREAK ? -2 : n;	/* -2: pcap_breakloop was called */
+}
+
+static int count_done(const struct trace_capture *c)
+{
+	return c->o.count && c->seen >= c->o.count;
+}
+
+static int run_file(struct trace_capture *c, char *err, size_t errlen)
+{
+	int n;
+
+	while (!c->stop && !count_done(c)) {
+		if ((n = dispatch(c, err, errlen)) == -1)
+			return -1;
+		if (n == 0 && !c->stop && !count_done(c))
+			break;		/* end of file */
+	}
+	trace_model_set_stop_reason(c->m, c->stop ? "signal" : count_done(c) ? "count" : "end_of_file");
+	return 0;
+}
+
+static int run_live(struct trace_capture *c, const struct trace_capture_hooks *h,
+		    char *err, size_t errlen)
+{
+	int fd = pcap_get_selectable_fd(c->p);
+	char ebuf[PCAP_ERRBUF_SIZE];
+	int64_t start = now_ms(), next_tick = start + c->o.tick_ms;
+	const char *reason = "signal";
+
+	if (fd >= 0 && pcap_setnonblock(c->p, 1, ebuf) < 0)
+		fd = -1;	/* fall back on the read timeout */
+	while (!c->stop) {
+		int64_t now = now_ms(), wait = next_tick - now;
+		if (c->o.duration_ms && now - start >= c->o.duration_ms) {
+			reason = "duration";
+			break;
+		}
+		if (c->o.duration_ms && start + c->o.duration_ms - now < wait)
+			wait = start + c->o.duration_ms - now;
+		if (fd >= 0 && wait > 0) {
+			struct pollfd pfd = { fd, POLLIN, 0 };
+			if (poll(&pfd, 1, (int)wait) < 0 && errno != EINTR) {
+				snprintf(err, errlen, "poll %s: %s", c->o.interface, strerror(errno));
+				return -1;
+			}
+		}
+		if (dispatch(c, err, errlen) == -1)
+			return -1;
+		if (count_done(c)) {
+			reason = "count";
+			break;
+		}
+		if (now_ms() >= next_tick) {
+			next_tick = now_ms() + c->o.tick_ms;
+			if (h && h->tick && h->tick(h->arg, c->m, err, errlen) < 0)
+				return -1;
+		}
+	}
+	if (h && h->before_stop && h->before_stop(h->arg, c->m, err, errlen) < 0)
+		return -1;
+	/* The final drain: what the kernel still holds belongs to the trace. */
+	for (int i = 0; fd >= 0 && !count_done(c) && i < 1000; i++) {
+		int n = dispatch(c, err, errlen);
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+	}
+	struct pcap_stat ps;
+	if (pcap_stats(c->p, &ps) == 0)
+		trace_model_set_stats(c->m, ps.ps_drop, ps.ps_ifdrop);
+	trace_model_set_stop_reason(c->m, reason);
+	return 0;
+}
+
+int trace_capture_run(struct trace_capture *c, struct trace_model *m,
+		      const struct trace_capture_hooks *h, char *err, size_t errlen)
+{
+	c->m = m;
+	if (h && h->active && h->active(h->arg, m, err, errlen) < 0)
+		return -1;
+	if (!c->o.interface)
+		return run_file(c, err, errlen);
+	if (signal_ready(c, err, errlen) < 0)
+		return -1;
+	return run_live(c, h, err, errlen);
+}
+
+int trace_capture_close(struct trace_capture *c, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (c->dump) {
+		if (pcap_dump_flush(c->dump) < 0) {
+			snprintf(err, errlen, "-w %s: %s", c->o.write_path, strerror(errno));
+			rc = -1;
+		}
+		pcap_dump_close(c->dump);
+		c->dump = NULL;
+	}
+	if (c->p)
+		pcap_close(c->p);
+	c->p = NULL;
+	return rc;
+}

@@ -1,0 +1,61 @@
+/* trace/capture.h: the libpcap side of hello-trace: live (-i) or offline (-r), the loop, its hooks. */
+#ifndef TRACE_CAPTURE_H
+#define TRACE_CAPTURE_H
+
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "trace/model.h"
+
+#define TRACE_DEFAULT_SNAPLEN 262144
+#define TRACE_TICK_MS 50
+
+/* Where other state sources (the kernel's) plug into the loop. Every hook may be NULL;
+ * a hook returning -1 (err filled) ends the capture with that error. */
+struct trace_capture_hooks {
+	void *arg;
+	/* Once the capture is active, before the ready signal (drop privileges here). */
+	int (*active)(void *arg, struct trace_model *m, char *err, size_t errlen);
+	/* Every tick_ms while capturing live, after the packets that were waiting. */
+	int (*tick)(void *arg, struct trace_model *m, char *err, size_t errlen);
+	/* Once a stop is decided, before the final drain of the kernel's buffer. */
+	int (*before_stop)(void *arg, struct trace_model *m, char *err, size_t errlen);
+};
+
+struct trace_capture_opts {
+	const char *interface;		/* live: -i */
+	const char *file;		/* offline: -r */
+	const char *filter;		/* BPF, NULL for none */
+	int snaplen;			/* 0: TRACE_DEFAULT_SNAPLEN */
+	uint64_t count;			/* -c, 0: no limit */
+	int64_t duration_ms;		/* --duration, 0: no limit */
+	const char *write_path;		/* -w */
+	const char *ready_file;		/* --ready-file */
+	int tick_ms;			/* 0: TRACE_TICK_MS */
+};
+
+struct trace_capture {
+	struct trace_capture_opts o;
+	pcap_t *p;
+	pcap_dumper_t *dump;
+	int dlt;
+	const char *linktype;
+	struct trace_model *m;
+	uint64_t seen;
+	int failed;			/* the model ran out of memory */
+	volatile sig_atomic_t stop;
+};
+
+/* Opens the capture (activated, filtered, dumper ready). err: "-i eth9: No such device exists". */
+int trace_capture_open(struct trace_capture *c, const struct trace_capture_opts *o,
+		       char *err, size_t errlen);
+/* Runs until end of file, -c, --duration or trace_capture_break; feeds m. */
+int trace_capture_run(struct trace_capture *c, struct trace_model *m,
+		      const struct trace_capture_hooks *h, char *err, size_t errlen);
+/* Asks the loop to stop; safe in a signal handler. */
+void trace_capture_break(struct trace_capture *c);
+/* Closes the dumper (flushing the pcap) and the capture. */
+int trace_capture_close(struct trace_capture *c, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,125 @@
+/* trace/flow.h: one TCP or UDP conversation (struct trace_flow) and the bounded table that finds it by 5-tuple. */
+#ifndef TRACE_FLOW_H
+#define TRACE_FLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace/decode.h"
+#include "trace/tcpstate.h"
+#include "trace/udpflow.h"
+#include "trace/zeek.h"
+
+struct trace_endpoint {
+	struct trace_addr addr;
+	uint16_t port;
+};
+
+enum { TRACE_PH_HANDSHAKE, TRACE_PH_DATA, TRACE_PH_TEARDOWN, TRACE_PH_TIME_WAIT, TRACE_PH_N };
+
+struct trace_phase {
+	int set;
+	uint32_t first, last;		/* event ids */
+	int64_t start_us, end_us;
+};
+
+struct trace_icmp_err {
+	uint32_t event;
+	int64_t quoted;			/* event id of the quoted packet, -1 when not found */
+	uint8_t type, code;
+	int v6;
+};
+
+struct trace_disagreement {
+	int side;
+	int64_t ts_us;
+	enum trace_state inferred, kernel;
+	const char *note;
+};
+
+#define TRACE_FLOW_HIST 24		/* inferred transitions kept per side */
+#define TRACE_FLOW_KOBS 64		/* kernel observations kept per flow */
+
+struct trace_kobs {
+	int side, handoff;
+	int64_t ts_us;
+	enum trace_state st;
+};
+
+enum { TRACE_CLOSE_NONE = -1, TRACE_CLOSE_SIMULTANEOUS = 2 };
+
+struct trace_flow {
+	uint32_t id;
+	uint8_t proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	struct trace_endpoint ep[2];	/* TRACE_CLIENT, TRACE_SERVER */
+	int64_t first_us, last_us;
+	uint64_t packets[2], bytes[2], payload[2];
+
+	/* TCP */
+	struct trace_tcp tcp;
+	struct trace_zeek zeek;
+	struct trace_tcpopt syn_opt[2];
+	int syn_opt_seen[2];
+	int stage;			/* TRACE_PH_HANDSHAKE, _DATA or _TEARDOWN: where packets go */
+	struct trace_phase ph[TRACE_PH_N];
+	int closed_first;		/* TRACE_CLIENT, TRACE_SERVER, _SIMULTANEOUS or _NONE */
+	int close_rst;
+	uint64_t retransmissions, dup_acks, zero_windows;
+	int tw_inferred;		/* bit per side */
+	int64_t tw_inferred_us;
+	int tw_kernel;
+	int64_t tw_kernel_us;
+	int32_t tw_timer_ms;
+	struct { int64_t ts_us; enum trace_state st; } hist[2][TRACE_FLOW_HIST];
+	int nhist[2];
+	int kseen[2];
+	enum trace_state kfinal[2];	/* the latest kernel observation per side */
+	int64_t kfinal_us[2];
+	struct trace_kobs kobs[TRACE_FLOW_KOBS];
+	int nkobs;
+	struct trace_disagreement *dis;
+	size_t ndis;
+	int have_last_pkt[2];
+	uint32_t last_pkt[2], last_pkt_seq[2];
+
+	/* UDP */
+	struct trace_udp udp;
+	uint64_t datagrams[2];
+
+	/* both */
+	struct trace_icmp_err *icmp;
+	size_t nicmp, cap_icmp;
+	int finished;
+
+	/* table links */
+	struct trace_flow *hnext, *older, *newer;
+};
+
+struct trace_flow_table {
+	struct trace_flow **buckets;
+	size_t nbuckets;
+	struct trace_flow *oldest, *newest;	/* live flows, least recently active first */
+	size_t live, max;
+	uint32_t next_id;
+	uint64_t evicted;
+};
+
+int trace_flow_table_init(struct trace_flow_table *t, size_t max, char *err, size_t errlen);
+void trace_flow_table_free(struct trace_flow_table *t);	/* frees the table, not the flows */
+
+/* The live flow between a:ap and b:bp; *from is the side a holds in it. */
+struct trace_flow *trace_flow_lookup(struct trace_flow_table *t, uint8_t proto,
+				     const struct trace_endpoint *a, const struct trace_endpoint *b,
+				     int *from);
+/* A new live flow (the caller made room with trace_flow_oldest + trace_flow_unlink). */
+struct trace_flow *trace_flow_create(struct trace_flow_table *t, uint8_t proto,
+				     const struct trace_endpoint *client,
+				     const struct trace_endpoint *server, int64_t ts_us);
+void trace_flow_touch(struct trace_flow_table *t, struct trace_flow *f);
+struct trace_flow *trace_flow_oldest(struct trace_flow_table *t);
+void trace_flow_unlink(struct trace_flow_table *t, struct trace_flow *f);
+void trace_flow_free(struct trace_flow *f);
+
+int trace_endpoint_eq(const struct trace_endpoint *x, const struct trace_endpoint *y);
+
+#endif

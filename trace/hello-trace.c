@@ -1,0 +1,304 @@
+/* trace/hello-trace.c: hello-trace, a libpcap tracer that writes each exchange as JSON (tcpdump-like CLI). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/capture.h"
+#include "trace/json.h"
+#include "trace/model.h"
+#include "trace/render.h"
+
+#ifndef HELLO_VERSION
+#define HELLO_VERSION "0.0.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct cli {
+	struct trace_capture_opts cap;
+	const char *out;		/* -o */
+	int jsonl;
+	size_t max_flows;
+	int server_port;
+	char *filter;			/* the trailing arguments, joined */
+};
+
+/* Long-only options get keys above the char range. */
+enum { OPT_DURATION = 256, OPT_JSONL, OPT_READY, OPT_MAX_FLOWS, OPT_SERVER_PORT };
+
+/* One row per option: getopt's entry, the argument's name for --help, the help line. */
+static const struct {
+	struct option o;
+	const char *arg, *help;
+} options[] = {
+	{ { "interface", required_argument, NULL, 'i' }, "IFACE", "capture live on IFACE (lo, any, veth0)" },
+	{ { "read", required_argument, NULL, 'r' }, "FILE", "read packets from a pcap or pcapng FILE" },
+	{ { "write", required_argument, NULL, 'w' }, "FILE", "also write the packets captured to FILE (pcap)" },
+	{ { "output", required_argument, NULL, 'o' }, "FILE", "write the JSON to FILE (via FILE.tmp) instead of stdout" },
+	{ { "snaplen", required_argument, NULL, 's' }, "BYTES", "capture at most BYTES of each packet (262144)" },
+	{ { "count", required_argument, NULL, 'c' }, "N", "stop after N packets" },
+	{ { "duration", required_argument, NULL, OPT_DURATION }, "SEC", "stop after SEC seconds (live; decimals allowed)" },
+	{ { "jsonl", no_argument, NULL, OPT_JSONL }, NULL, "stream one JSON object per line instead of one document" },
+	{ { "ready-file", required_argument, NULL, OPT_READY }, "PATH", "create PATH once the capture is active" },
+	{ { "max-flows", required_argument, NULL, OPT_MAX_FLOWS }, "N", "keep at most N flows open; the least active is closed (10000)" },
+	{ { "server-port", required_argument, NULL, OPT_SERVER_PORT }, "PORT", "the port that marks the server side (9999)" },
+	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
+	{ { "version", no_argument, NULL, 'V' }, NULL, "show the version" },
+};
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: hello-trace (-i IFACE | -r FILE) [options] [BPF filter ...]\n"
+		   "       hello-trace render [render options] TRACE.json\n\n"
+		   "Traces TCP and UDP exchanges (handshake, data, teardown, TIME_WAIT, request/reply)\n"
+		   "and writes them as JSON (docs/trace-format.md).\n\noptions:\n");
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		char left[64];
+		const struct option *o = &options[i].o;
+		int n = o->val < 256 ? snprintf(left, sizeof(left), "-%c, --%s", o->val, o->name)
+				     : snprintf(left, sizeof(left), "    --%s", o->name);
+		if (options[i].arg)
+			snprintf(left + n, sizeof(left) - (size_t)n, " %s", options[i].arg);
+		fprintf(f, "  %-28s %s\n", left, options[i].help);
+	}
+	fprintf(f, "\nServer side of a flow: the --server-port, else a port below 1024 facing one\n"
+		   "above, else (UDP, or TCP without a SYN) the receiver of the first packet; for\n"
+		   "TCP with a SYN, the side that received it.\n"
+		   "Exit status: 0 done, 1 capture or output failed, 2 usage error.\n");
+}
+
+static int usage_error(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "hello-trace: ");
+	fprintf(stderr, fmt, a, b);
+	fprintf(stderr, "\nTry 'hello-trace --help'.\n");
+	return EXIT_USAGE;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Applies one option; returns 0, or an exit code. */
+static int apply_opt(struct cli *c, int key, const char *arg)
+{
+	uint64_t v;
+
+	switch (key) {
+	case 'i': c->cap.interface = arg; return 0;
+	case 'r': c->cap.file = arg; return 0;
+	case 'w': c->cap.write_path = arg; return 0;
+	case 'o': c->out = arg; return 0;
+	case OPT_JSONL: c->jsonl = 1; return 0;
+	case OPT_READY: c->cap.ready_file = arg; return 0;
+	case 's':
+		if (parse_u64(arg, INT_MAX, &v) < 0 || v == 0)
+			return usage_error("-s %s: not a snap length (1..%s)", arg, "2147483647");
+		c->cap.snaplen = (int)v;
+		return 0;
+	case 'c':
+		if (parse_u64(arg, UINT64_MAX, &v) < 0 || v == 0)
+			return usage_error("-c %s: not a packet count%s", arg, "");
+		c->cap.count = v;
+		return 0;
+	case OPT_DURATION: {
+		char *end;
+		double d = strtod(arg, &end);
+		if (end == arg || *end || !(d > 0) || d > 1e9)
+			return usage_error("--duration %s: not a number of seconds%s", arg, "");
+		c->cap.duration_ms = (int64_t)(d * 1000 + 0.5);
+		return 0;
+	}
+	case OPT_MAX_FLOWS:
+		if (parse_u64(arg, 100000000, &v) < 0 || v == 0)
+			return usage_error("--max-flows %s: not a flow count%s", arg, "");
+		c->max_flows = (size_t)v;
+		return 0;
+	case OPT_SERVER_PORT:
+		if (parse_u64(arg, 65535, &v) < 0 || v == 0)
+			return usage_error("--server-port %s: not a port (1..65535)%s", arg, "");
+		c->server_port = (int)v;
+		return 0;
+	case 'h': usage(stdout); return -1;
+	case 'V': printf("hello-trace %s (hellolab)\n", HELLO_VERSION); return -1;
+	}
+	return usage_error("unknown option%s%s", "", "");
+}
+
+static char *join(int argc, char **argv)
+{
+	size_t n = 1;
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	char *s = calloc(1, n);
+	for (int i = 0; s && i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* Returns -1 to go on, or the exit code. */
+static int parse(struct cli *c, int argc, char **argv)
+{
+	struct option longs[NOPTIONS + 1];
+	char shorts[3 * NOPTIONS + 2] = "+:";
+	int key, rc;
+
+	memset(longs, 0, sizeof(longs));
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		longs[i] = options[i].o;
+		if (options[i].o.val < 256) {
+			char s[4] = { (char)options[i].o.val, 0, 0, 0 };
+			if (options[i].o.has_arg == required_argument)
+				s[1] = ':';
+			strcat(shorts, s);
+		}
+	}
+	opterr = 0;
+	while ((key = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if (key == '?')
+			return usage_error("unknown option '%s'%s", argv[optind - 1], "");
+		if (key == ':')
+			return usage_error("option '%s' needs an argument%s", argv[optind - 1], "");
+		if ((rc = apply_opt(c, key, optarg)) != 0)
+			return rc < 0 ? EXIT_OK : rc;
+	}
+	if (!c->cap.interface == !c->cap.file)
+		return usage_error("give one of -i IFACE or -r FILE%s%s", "", "");
+	if (c->cap.file && c->cap.duration_ms)
+		return usage_error("--duration applies to live captures (-i), not -r %s%s", c->cap.file, "");
+	if (optind < argc && !(c->filter = join(argc - optind, argv + optind))) {
+		fprintf(stderr, "hello-trace: out of memory\n");
+		return EXIT_FAIL;
+	}
+	c->cap.filter = c->filter;
+	return -1;
+}
+
+static struct trace_capture *running;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (running)
+		trace_capture_break(running);
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: poll() must return so the loop sees the stop. */
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+/* Kernel state sources (tracepoint, sock_diag) hook in here. */
+static int state_sources(struct cli *c, struct trace_model *m, struct trace_capture_hooks *h,
+			 char *err, size_t errlen)
+{
+	(void)h, (void)err, (void)errlen;
+	trace_model_set_state_sources(m, 0, 0);
+	return trace_model_add_note(m, c->cap.file ? "reading a file: states are inferred from the packets"
+						   : "kernel state sources are not built in");
+}
+
+static int run(struct cli *c)
+{
+	char err[512] = "";
+	struct trace_capture cap;
+	struct trace_out out = { 0 };
+	struct trace_jsonl w;
+	struct trace_model *m = NULL;
+	struct trace_capture_hooks hooks = { 0 };
+	int rc = EXIT_FAIL, opened = 0;
+
+	trace_jsonl_init(&w, NULL);
+	if (trace_capture_open(&cap, &c->cap, err, sizeof(err)) < 0)
+		goto out;
+	opened = 1;
+	if (trace_out_open(&out, c->out, err, sizeof(err)) < 0)
+		goto out;
+	w.f = out.f;
+	struct trace_model_opts mo = { c->max_flows, c->server_port, c->jsonl ? &w.sink : NULL };
+	if (!(m = trace_model_new(&mo, err, sizeof(err))))
+		goto out;
+	trace_model_set_capture(m, c->cap.interface != NULL, c->cap.interface ? c->cap.interface : c->cap.file,
+				c->cap.filter, cap.o.snaplen, cap.dlt, cap.linktype);
+	if (state_sources(c, m, &hooks, err, sizeof(err)) < 0)
+		goto out;
+	if (c->jsonl && trace_jsonl_header(&w, m) < 0) {
+		snprintf(err, sizeof(err), "write trace: %s", strerror(errno));
+		goto out;
+	}
+	running = &cap;
+	if (install_signals() < 0) {
+		snprintf(err, sizeof(err), "sigaction: %s", strerror(errno));
+		goto out;
+	}
+	if (trace_capture_run(&cap, m, &hooks, err, sizeof(err)) < 0)
+		goto out;
+	running = NULL;
+	if (trace_model_finish(m) < 0) {
+		snprintf(err, sizeof(err), "trace: out of memory");
+		goto out;
+	}
+	if (c->jsonl ? trace_jsonl_summary(&w, m) < 0 :
+	    trace_json_write_document(m, out.f, err, sizeof(err)) < 0) {
+		if (!*err)
+			snprintf(err, sizeof(err), "write trace: %s", strerror(errno));
+		goto out;
+	}
+	opened = 0;
+	if (trace_capture_close(&cap, err, sizeof(err)) < 0 || trace_out_close(&out, err, sizeof(err)) < 0)
+		goto out;
+	rc = EXIT_OK;
+out:
+	running = NULL;
+	if (rc != EXIT_OK) {
+		fprintf(stderr, "hello-trace: %s\n", err);
+		trace_out_abort(&out);
+	}
+	if (opened) {
+		char e2[256];
+		trace_capture_close(&cap, e2, sizeof(e2));
+	}
+	trace_jsonl_free(&w);
+	trace_model_free(m);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	int rc;
+
+	if (argc > 1 && strcmp(argv[1], "render") == 0)
+		return trace_render_main(argc - 1, argv + 1);
+	memset(&c, 0, sizeof(c));
+	if ((rc = parse(&c, argc, argv)) >= 0) {
+		free(c.filter);
+		return rc;
+	}
+	rc = run(&c);
+	free(c.filter);
+	return rc;
+}

@@ -1,0 +1,612 @@
+/* trace/json.c: the trace model as jansson objects (docs/trace-format.md), a document or JSON lines. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trace/json.h"
+
+#ifndef HELLO_VERSION
+#define HELLO_VERSION "0.0.0"
+#endif
+
+static const char *side_names[] = { "client", "server" };
+static const char *phase_names[] = { "handshake", "data", "teardown", "time_wait" };
+
+/* jansson's setters steal the reference; NULL values are simply skipped. */
+static void set(json_t *o, const char *k, json_t *v)
+{
+	if (v)
+		json_object_set_new(o, k, v);
+}
+
+static void set_int(json_t *o, const char *k, int64_t v)
+{
+	set(o, k, json_integer((json_int_t)v));
+}
+
+static json_t *endpoint(const struct trace_endpoint *e, int with_port)
+{
+	char buf[TRACE_ADDRSTRLEN];
+	json_t *o = json_object();
+
+	set(o, "addr", json_string(trace_addr_str(&e->addr, buf, sizeof(buf))));
+	if (with_port)
+		set_int(o, "port", e->port);
+	return o;
+}
+
+static json_t *per_side(uint64_t c, uint64_t s)
+{
+	json_t *o = json_object();
+	set_int(o, "client", (int64_t)c);
+	set_int(o, "server", (int64_t)s);
+	return o;
+}
+
+static int64_t rel(const struct trace_model *m, int64_t ts)
+{
+	return ts - m->cap.start_us;
+}
+
+static int64_t idx(const struct trace_model *m, int64_t id)
+{
+	return trace_model_event_index(m, id);
+}
+
+/* ---- events ---- */
+
+static const char *proto_name(const struct trace_event *e)
+{
+	switch (e->l4) {
+	case TRACE_L4_TCP: return "tcp";
+	case TRACE_L4_UDP: return "udp";
+	case TRACE_L4_ICMP: return "icmp";
+	case TRACE_L4_ICMP6: return "icmpv6";
+	default: return "other";
+	}
+}
+
+/* S F R P A U E W, in that order (docs/trace-format.md). */
+static const struct { uint8_t bit; char c; } flag_letters[] = {
+	{ TRACE_TH_SYN, 'S' }, { TRACE_TH_FIN, 'F' }, { TRACE_TH_RST, 'R' }, { TRACE_TH_PSH, 'P' },
+	{ TRACE_TH_ACK, 'A' }, { TRACE_TH_URG, 'U' }, { TRACE_TH_ECE, 'E' }, { TRACE_TH_CWR, 'W' },
+};
+
+static json_t *flags_str(uint8_t f)
+{
+	char s[9];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(flag_letters) / sizeof(flag_letters[0]); i++)
+		if (f & flag_letters[i].bit)
+			s[n++] = flag_letters[i].c;
+	s[n] = '\0';
+	return json_string(s);
+}
+
+static json_t *tcp_options(const struct trace_tcpopt *t, int with_ts_values)
+{
+	json_t *o = json_object();
+
+	if (t->has_mss)
+		set_int(o, "mss", t->mss);
+	if (t->has_wscale)
+		set_int(o, "wscale", t->wscale);
+	if (t->sack_permitted)
+		set(o, "sack_permitted", json_true());
+	if (t->has_ts) {
+		set(o, "timestamps", json_true());
+		if (with_ts_values) {
+			set_int(o, "tsval", t->tsval);
+			set_int(o, "tsecr", t->tsecr);
+		}
+	}
+	if (t->nsack) {
+		json_t *a = json_array();
+		for (int i = 0; i < t->nsack; i++)
+			json_array_append_new(a, json_pack("[II]", (json_int_t)t->sack[i][0],
+							   (json_int_t)t->sack[i][1]));
+		set(o, "sack", a);
+	}
+	return o;
+}
+
+static void packet_fields(json_t *o, const struct trace_event *e)
+{
+	set(o, "proto", json_string(proto_name(e)));
+	if (e->l4 == TRACE_L4_OTHER)
+		set_int(o, "ip_proto", e->ip_proto);
+	if (e->l4 == TRACE_L4_TCP && e->has_seq) {
+		set(o, "flags", flags_str(e->flags));
+		set_int(o, "seq", e->seq);
+		if (e->has_ack)
+			set_int(o, "ack", e->ack);
+		if (e->seq_abs)
+			set(o, "seq_absolute", json_true());
+		if (e->has_ack && e->ack_abs)
+			set(o, "ack_absolute", json_true());
+		set_int(o, "win", e->win);
+	}
+	if ((e->l4 == TRACE_L4_TCP && e->has_seq) || (e->l4 == TRACE_L4_UDP && e->flow))
+		set_int(o, "len", e->len);
+	if (e->preview)
+		set(o, "preview", json_string(e->preview));
+	set_int(o, "wire_len", e->wire_len);
+	if (e->retransmission)
+		set(o, "retransmission", json_true());
+	if (e->dup_ack)
+		set(o, "dup_ack", json_true());
+	if (e->zero_window)
+		set(o, "zero_window", json_true());
+	if (e->opt.any)
+		set(o, "options", tcp_options(&e->opt, 1));
+	if (e->icmp)
+		set(o, "icmp", json_pack("{s:i,s:i,s:s}", "type", e->icmp_type, "code", e->icmp_code,
+					 "text", trace_icmp_text(e->icmp_v6, e->icmp_type, e->icmp_code)));
+	if (e->has_addrs) {
+		set(o, "src", endpoint(&e->src, e->has_ports));
+		set(o, "dst", endpoint(&e->dst, e->has_ports));
+	}
+	if (e->truncated)
+		set(o, "truncated", json_string(e->truncated));
+	if (e->invalid)
+		set(o, "invalid", json_string(e->invalid));
+}
+
+static void state_fields(const struct trace_model *m, json_t *o, const struct trace_event *e)
+{
+	if (e->side >= 0)
+		set(o, "side", json_string(side_names[e->side]));
+	if (e->from != TRACE_ST_NONE)
+		set(o, "from", json_string(trace_state_name(e->from)));
+	set(o, "to", json_string(trace_state_name(e->to)));
+	set(o, "source", json_string(e->source == TRACE_SRC_KERNEL ? "kernel" : "inferred"));
+	if (e->cause >= 0)
+		set_int(o, "cause", idx(m, e->cause));
+	if (e->source == TRACE_SRC_KERNEL)
+		set(o, "via", json_string(e->via == TRACE_VIA_SOCK_DIAG ? "sock_diag" : "tracepoint"));
+	if (e->timer_ms >= 0)
+		set_int(o, "timer_ms", e->timer_ms);
+	if (e->handoff)
+		set(o, "handoff", json_true());
+	if (e->has_addrs) {
+		set(o, "local", endpoint(&e->src, 1));
+		set(o, "remote", endpoint(&e->dst, 1));
+	}
+}
+
+json_t *trace_json_event(const struct trace_model *m, const struct trace_event *e)
+{
+	json_t *o = json_object();
+
+	set_int(o, "t_us", rel(m, e->ts_us));
+	set(o, "type", json_string(e->type == TRACE_EV_PACKET ? "packet" : "state"));
+	if (e->flow)
+		set_int(o, "flow", e->flow);
+	if (e->type == TRACE_EV_PACKET) {
+		if (e->side >= 0)
+			set(o, "from", json_string(side_names[e->side]));
+		packet_fields(o, e);
+	} else {
+		state_fields(m, o, e);
+	}
+	return o;
+}
+
+/* ---- flows ---- */
+
+static json_t *phases(const struct trace_model *m, const struct trace_flow *f)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < TRACE_PH_N; i++) {
+		const struct trace_phase *p = &f->ph[i];
+		if (!p->set)
+			continue;
+		json_t *o = json_object();
+		set(o, "name", json_string(phase_names[i]));
+		set_int(o, "first_event", idx(m, p->first));
+		set_int(o, "last_event", idx(m, p->last));
+		set_int(o, "start_us", rel(m, p->start_us));
+		set_int(o, "end_us", rel(m, p->end_us));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *side_mask(int mask)
+{
+	return json_string(mask == 3 ? "both" : mask == 1 ? "client" : "server");
+}
+
+static json_t *time_wait(const struct trace_model *m, const struct trace_flow *f)
+{
+	int kernel = f->tw_kernel != 0;
+
+	if (!f->tw_kernel && !f->tw_inferred)
+		return NULL;
+	json_t *o = json_object();
+	set(o, "side", side_mask(kernel ? f->tw_kernel : f->tw_inferred));
+	set_int(o, "start_us", rel(m, kernel ? f->tw_kernel_us : f->tw_inferred_us));
+	/* Linux keeps a time-wait socket 60 s (TCP_TIMEWAIT_LEN), whatever the RTT. */
+	set_int(o, "timer_ms", kernel && f->tw_timer_ms >= 0 ? f->tw_timer_ms : 60000);
+	set(o, "source", json_string(kernel ? "kernel" : "inferred"));
+	if (kernel && f->tw_inferred)
+		set(o, "inferred_side", side_mask(f->tw_inferred));
+	return o;
+}
+
+static json_t *states(const struct trace_flow *f)
+{
+	json_t *o = json_object();
+
+	for (int s = 0; s < 2; s++) {
+		json_t *v = json_object();
+		const struct trace_tcp_side *t = &f->tcp.s[s];
+		if (t->initial != TRACE_ST_NONE)
+			set(v, "initial", json_string(trace_state_name(t->initial)));
+		if (t->st != TRACE_ST_NONE)
+			set(v, "final", json_string(trace_state_name(t->st)));
+		set(v, "source", json_string("inferred"));
+		if (f->kseen[s])
+			set(v, "kernel_final", json_string(trace_state_name(f->kfinal[s])));
+		set(o, side_names[s], v);
+	}
+	return o;
+}
+
+static void tcp_flow(const struct trace_model *m, json_t *o, const struct trace_flow *f)
+{
+	json_t *isn = json_object(), *opts = json_object();
+
+	for (int s = 0; s < 2; s++) {
+		if (f->tcp.s[s].isn_known)
+			set_int(isn, side_names[s], f->tcp.s[s].isn);
+		if (f->syn_opt_seen[s])
+			set(opts, side_names[s], tcp_options(&f->syn_opt[s], 0));
+	}
+	set(o, "isn", isn);
+	set(o, "options", opts);
+	set(o, "history", json_string(f->zeek.history));
+	set(o, "conn_state", json_string(trace_zeek_conn_state(&f->zeek)));
+	set(o, "phases", phases(m, f));
+	if (f->closed_first != TRACE_CLOSE_NONE) {
+		set(o, "closed_first", json_string(f->closed_first == TRACE_CLOSE_SIMULTANEOUS ?
+						   "simultaneous" : side_names[f->closed_first]));
+		set(o, "close_kind", json_string(f->close_rst ? "rst" : "fin"));
+	}
+	set(o, "time_wait", time_wait(m, f));
+	set_int(o, "retransmissions", (int64_t)f->retransmissions);
+	set_int(o, "dup_acks", (int64_t)f->dup_acks);
+	set_int(o, "zero_windows", (int64_t)f->zero_windows);
+	set(o, "states", states(f));
+	if (f->ndis) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < f->ndis; i++) {
+			const struct trace_disagreement *d = &f->dis[i];
+			json_array_append_new(a, json_pack("{s:s,s:I,s:s,s:s,s:s}",
+				"side", side_names[d->side], "t_us", (json_int_t)rel(m, d->ts_us),
+				"inferred", trace_state_name(d->inferred),
+				"kernel", trace_state_name(d->kernel), "note", d->note));
+		}
+		set(o, "disagreements", a);
+	}
+}
+
+static json_t *id_list(const struct trace_model *m, const uint32_t *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(idx(m, v[i])));
+	return a;
+}
+
+static void udp_flow(const struct trace_model *m, json_t *o, const struct trace_flow *f)
+{
+	json_t *pairs = json_array();
+
+	set(o, "datagrams", per_side(f->datagrams[0], f->datagrams[1]));
+	for (size_t i = 0; i < f->udp.npairs; i++)
+		json_array_append_new(pairs, json_pack("{s:I,s:I,s:I}",
+			"request", (json_int_t)idx(m, f->udp.pairs[i].request),
+			"reply", (json_int_t)idx(m, f->udp.pairs[i].reply),
+			"rtt_us", (json_int_t)f->udp.pairs[i].rtt_us));
+	set(o, "pairs", pairs);
+	set(o, "unanswered", id_list(m, f->udp.unanswered, f->udp.nunanswered));
+	if (f->udp.lists_truncated)
+		set(o, "lists_truncated", json_true());
+}
+
+json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f)
+{
+	json_t *o = json_object();
+
+	set_int(o, "id", f->id);
+	set(o, "proto", json_string(f->proto == IPPROTO_TCP ? "tcp" : "udp"));
+	set(o, "client", endpoint(&f->ep[0], 1));
+	set(o, "server", endpoint(&f->ep[1], 1));
+	set_int(o, "first_us", rel(m, f->first_us));
+	set_int(o, "last_us", rel(m, f->last_us));
+	set(o, "packets", per_side(f->packets[0], f->packets[1]));
+	set(o, "bytes", per_side(f->bytes[0], f->bytes[1]));
+	set(o, "payload_bytes", per_side(f->payload[0], f->payload[1]));
+	if (f->proto == IPPROTO_TCP)
+		tcp_flow(m, o, f);
+	else
+		udp_flow(m, o, f);
+	json_t *errs = json_array();
+	for (size_t i = 0; i < f->nicmp; i++) {
+		const struct trace_icmp_err *e = &f->icmp[i];
+		json_t *v = json_pack("{s:I,s:i,s:i,s:s}", "event", (json_int_t)idx(m, e->event),
+				      "type", e->type, "code", e->code,
+				      "text", trace_icmp_text(e->v6, e->type, e->code));
+		if (e->quoted >= 0)
+			set_int(v, "quoted_event", idx(m, e->quoted));
+		json_array_append_new(errs, v);
+	}
+	if (f->proto == IPPROTO_UDP || f->nicmp)
+		set(o, "icmp_errors", errs);
+	else
+		json_decref(errs);
+	return o;
+}
+
+/* ---- capture, endpoints, document ---- */
+
+static json_t *rfc3339(int64_t us)
+{
+	time_t sec = (time_t)(us / 1000000);
+	struct tm tm;
+	char buf[64];
+
+	if (!gmtime_r(&sec, &tm))
+		return NULL;
+	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, sizeof(buf) - n, ".%06dZ", (int)(us % 1000000));
+	return json_string(buf);
+}
+
+static json_t *str_array(char **v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* What is known before the first packet: enough for a streaming header. */
+static json_t *capture_setup(const struct trace_model *m)
+{
+	const struct trace_capture_info *c = &m->cap;
+	json_t *o = json_object();
+
+	set(o, "source", json_string(c->live ? "live" : "file"));
+	if (c->interface)
+		set(o, "interface", json_string(c->interface));
+	if (c->file)
+		set(o, "file", json_string(c->file));
+	if (c->filter)
+		set(o, "filter", json_string(c->filter));
+	set_int(o, "snaplen", c->snaplen);
+	if (c->linktype)
+		set(o, "linktype", json_string(c->linktype));
+	return o;
+}
+
+json_t *trace_json_capture(const struct trace_model *m)
+{
+	const struct trace_capture_info *c = &m->cap;
+	json_t *o = capture_setup(m);
+
+	if (c->have_start) {
+		set(o, "start_time", rfc3339(c->start_us));
+		set_int(o, "start_us", c->start_us);
+	}
+	set_int(o, "duration_us", c->have_start ? c->last_us - c->start_us : 0);
+	set_int(o, "packets_seen", (int64_t)c->packets_seen);
+	if (c->have_stats) {
+		set_int(o, "packets_dropped", (int64_t)c->packets_dropped);
+		set_int(o, "packets_if_dropped", (int64_t)c->packets_if_dropped);
+	}
+	set_int(o, "packets_truncated", (int64_t)c->packets_truncated);
+	set_int(o, "packets_invalid", (int64_t)c->packets_invalid);
+	set_int(o, "flows_evicted", (int64_t)m->table.evicted);
+	json_t *s = json_object();
+	set(s, "inferred", json_true());
+	set(s, "tracepoint", json_boolean(c->tracepoint));
+	set(s, "sock_diag", json_boolean(c->sock_diag));
+	set(s, "notes", str_array(c->notes, c->nnotes));
+	set(o, "state_sources", s);
+	if (c->nnetns)
+		set(o, "netns", str_array(c->netns, c->nnetns));
+	if (c->stop_reason)
+		set(o, "stop_reason", json_string(c->stop_reason));
+	return o;
+}
+
+/* Adds the flow's two ends to a list of unique {addr, port, role}. */
+static void add_endpoints(json_t *list, const struct trace_flow *f, size_t max)
+{
+	for (int s = 0; s < 2; s++) {
+		json_t *e = endpoint(&f->ep[s], 1);
+		set(e, "role", json_string(side_names[s]));
+		size_t i;
+		json_t *v;
+		int dup = 0;
+		json_array_foreach(list, i, v)
+			dup |= json_equal(v, e);
+		if (dup || json_array_size(list) >= max)
+			json_decref(e);
+		else
+			json_array_append_new(list, e);
+	}
+}
+
+json_t *trace_json_document(const struct trace_model *m)
+{
+	json_t *d = json_object(), *eps = json_array(), *flows = json_array(), *evs = json_array();
+
+	set(d, "format", json_string("hellolab-trace"));
+	set_int(d, "format_version", TRACE_FORMAT_VERSION);
+	set(d, "tool", json_pack("{s:s,s:s}", "name", "hello-trace", "version", HELLO_VERSION));
+	set(d, "capture", trace_json_capture(m));
+	for (size_t i = 0; i < m->nflows; i++) {
+		add_endpoints(eps, m->flows[i], (size_t)-1);
+		json_array_append_new(flows, trace_json_flow(m, m->flows[i]));
+	}
+	for (size_t i = 0; i < m->nev; i++)
+		json_array_append_new(evs, trace_json_event(m, &m->ev[i]));
+	set(d, "endpoints", eps);
+	set(d, "flows", flows);
+	set(d, "events", evs);
+	return d;
+}
+
+int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, size_t errlen)
+{
+	json_t *d = trace_json_document(m);
+	int rc = 0;
+
+	if (!d || json_dumpf(d, f, JSON_INDENT(1)) < 0 || fputc('\n', f) == EOF) {
+		snprintf(err, errlen, "write trace: %s", errno ? strerror(errno) : "out of memory");
+		rc = -1;
+	}
+	json_decref(d);
+	return rc;
+}
+
+/* ---- output files ---- */
+
+int trace_out_open(struct trace_out *o, const char *path, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	if (!path || strcmp(path, "-") == 0) {
+		o->f = stdout;
+		return 0;
+	}
+	size_t n = strlen(path) + 5;
+	o->path = strdup(path);
+	o->tmp = malloc(n);
+	if (!o->path || !o->tmp) {
+		snprintf(err, errlen, "-o %s: out of memory", path);
+		goto fail;
+	}
+	snprintf(o->tmp, n, "%s.tmp", path);
+	if (!(o->f = fopen(o->tmp, "w"))) {
+		snprintf(err, errlen, "-o %s: %s", o->tmp, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+	return -1;
+}
+
+int trace_out_close(struct trace_out *o, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (!o->f)
+		return 0;
+	if (o->f == stdout) {
+		if (fflush(stdout) == EOF) {
+			snprintf(err, errlen, "write standard output: %s", strerror(errno));
+			rc = -1;
+		}
+		o->f = NULL;
+		return rc;
+	}
+	if (fflush(o->f) == EOF || fsync(fileno(o->f)) < 0) {
+		snprintf(err, errlen, "write %s: %s", o->tmp, strerror(errno));
+		rc = -1;
+	}
+	if (fclose(o->f) == EOF && rc == 0) {
+		snprintf(err, errlen, "close %s: %s", o->tmp, strerror(errno));
+		rc = -1;
+	}
+	o->f = NULL;
+	if (rc == 0 && rename(o->tmp, o->path) < 0) {
+		snprintf(err, errlen, "rename %s to %s: %s", o->tmp, o->path, strerror(errno));
+		rc = -1;
+	}
+	if (rc < 0)
+		unlink(o->tmp);
+	free(o->path);
+	free(o->tmp);
+	o->path = o->tmp = NULL;
+	return rc;
+}
+
+void trace_out_abort(struct trace_out *o)
+{
+	if (o->f && o->f != stdout) {
+		fclose(o->f);
+		unlink(o->tmp);
+	}
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+}
+
+/* ---- JSON lines ---- */
+
+static void jsonl_line(struct trace_jsonl *w, json_t *o)
+{
+	if (!o || json_dumpf(o, w->f, JSON_COMPACT) < 0 || fputc('\n', w->f) == EOF)
+		w->error = 1;
+	json_decref(o);
+}
+
+static void jsonl_event(void *arg, const struct trace_model *m, const struct trace_event *e)
+{
+	struct trace_jsonl *w = arg;
+	json_t *o = trace_json_event(m, e);
+
+	set_int(o, "n", e->id);
+	jsonl_line(w, o);
+}
+
+static void jsonl_flow(void *arg, const struct trace_model *m, const struct trace_flow *f)
+{
+	struct trace_jsonl *w = arg;
+
+	add_endpoints(w->endpoints, f, TRACE_JSONL_ENDPOINTS);
+	jsonl_line(w, json_pack("{s:s,s:o}", "type", "flow", "flow", trace_json_flow(m, f)));
+}
+
+void trace_jsonl_init(struct trace_jsonl *w, FILE *f)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+	w->endpoints = json_array();
+	w->sink.arg = w;
+	w->sink.event = jsonl_event;
+	w->sink.flow = jsonl_flow;
+}
+
+int trace_jsonl_header(struct trace_jsonl *w, const struct trace_model *m)
+{
+	jsonl_line(w, json_pack("{s:s,s:s,s:i,s:{s:s,s:s},s:o}", "type", "header",
+				"format", "hellolab-trace", "format_version", TRACE_FORMAT_VERSION,
+				"tool", "name", "hello-trace", "version", HELLO_VERSION,
+				"capture", capture_setup(m)));
+	fflush(w->f);
+	return w->error ? -1 : 0;
+}
+
+int trace_jsonl_summary(struct trace_jsonl *w, const struct trace_model *m)
+{
+	jsonl_line(w, json_pack("{s:s,s:o,s:O}", "type", "summary", "capture", trace_json_capture(m),
+				"endpoints", w->endpoints));
+	return w->error ? -1 : 0;
+}
+
+void trace_jsonl_free(struct trace_jsonl *w)
+{
+	json_decref(w->endpoints);
+	w->endpoints = NULL;
+}

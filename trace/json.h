@@ -1,0 +1,44 @@
+/* trace/json.h: the trace model as JSON through jansson: one document, or one line per event (--jsonl). */
+#ifndef TRACE_JSON_H
+#define TRACE_JSON_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "trace/model.h"
+
+/* The whole document of a finished model (trace_model_finish). NULL when out of memory. */
+json_t *trace_json_document(const struct trace_model *m);
+
+json_t *trace_json_event(const struct trace_model *m, const struct trace_event *e);
+json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f);
+json_t *trace_json_capture(const struct trace_model *m);
+
+/* Output to a path written as PATH.tmp and renamed when complete, or to stdout ("-" or
+ * NULL): a trace is never seen half-written. */
+struct trace_out {
+	FILE *f;
+	char *path, *tmp;
+};
+int trace_out_open(struct trace_out *o, const char *path, char *err, size_t errlen);
+/* Flushes and, for a file, renames it into place. */
+int trace_out_close(struct trace_out *o, char *err, size_t errlen);
+/* Drops a half-written file (on failure). */
+void trace_out_abort(struct trace_out *o);
+
+int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, size_t errlen);
+
+/* Streaming: a header line, every event as it completes, the flows, a summary line. */
+#define TRACE_JSONL_ENDPOINTS 1024
+struct trace_jsonl {
+	FILE *f;
+	int error;
+	json_t *endpoints;	/* collected from the flows, which are freed once written */
+	struct trace_sink sink;	/* pass &sink in trace_model_opts */
+};
+void trace_jsonl_init(struct trace_jsonl *w, FILE *f);
+int trace_jsonl_header(struct trace_jsonl *w, const struct trace_model *m);
+int trace_jsonl_summary(struct trace_jsonl *w, const struct trace_model *m);
+void trace_jsonl_free(struct trace_jsonl *w);
+
+#endif

@@ -1,0 +1,777 @@
+/* trace/model.c: packets and kernel observations -> flows, phases, states and the event list. */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/model.h"
+
+struct trace_model *trace_model_new(const struct trace_model_opts *o, char *err, size_t errlen)
+{
+	struct trace_model *m = calloc(1, sizeof(*m));
+
+	if (!m) {
+		snprintf(err, errlen, "trace model: out of memory");
+		return NULL;
+	}
+	m->o = *o;
+	if (!m->o.max_flows)
+		m->o.max_flows = TRACE_DEFAULT_MAX_FLOWS;
+	if (!m->o.server_port)
+		m->o.server_port = TRACE_DEFAULT_SERVER_PORT;
+	if (trace_flow_table_init(&m->table, m->o.max_flows, err, errlen) < 0) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void free_strs(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void trace_model_free(struct trace_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nev; i++)
+		free(m->ev[i].preview);
+	for (int i = 0; i < m->nbatch; i++)
+		free(m->batch[i].preview);
+	free(m->ev);
+	if (m->o.sink) {	/* streaming: the live flows are the only ones left */
+		struct trace_flow *f = m->table.oldest, *next;
+		for (; f; f = next) {
+			next = f->newer;
+			trace_flow_free(f);
+		}
+	}
+	for (size_t i = 0; i < m->nflows; i++)
+		trace_flow_free(m->flows[i]);
+	free(m->flows);
+	free(m->index);
+	trace_flow_table_free(&m->table);
+	free(m->cap.interface);
+	free(m->cap.file);
+	free(m->cap.filter);
+	free(m->cap.linktype);
+	free_strs(m->cap.notes, m->cap.nnotes);
+	free_strs(m->cap.netns, m->cap.nnetns);
+	free(m);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int trace_model_set_capture(struct trace_model *m, int live, const char *name, const char *filter,
+			    int snaplen, int dlt, const char *linktype)
+{
+	m->cap.live = live;
+	if (live)
+		m->cap.interface = dup_or_null(name);
+	else
+		m->cap.file = dup_or_null(name);
+	m->cap.filter = filter && *filter ? strdup(filter) : NULL;
+	m->cap.snaplen = snaplen;
+	m->cap.dlt = dlt;
+	m->cap.linktype = dup_or_null(linktype);
+	return 0;
+}
+
+static int push_str(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(char *));
+	if (!nv)
+		return -1;
+	*v = nv;
+	if (!(nv[*n] = strdup(s)))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+void trace_model_set_state_sources(struct trace_model *m, int tracepoint, int sock_diag)
+{
+	m->cap.tracepoint = tracepoint;
+	m->cap.sock_diag = sock_diag;
+}
+
+int trace_model_add_note(struct trace_model *m, const char *note)
+{
+	return push_str(&m->cap.notes, &m->cap.nnotes, note);
+}
+
+int trace_model_add_netns(struct trace_model *m, const char *name)
+{
+	return push_str(&m->cap.netns, &m->cap.nnetns, name);
+}
+
+void trace_model_set_stats(struct trace_model *m, uint64_t dropped, uint64_t if_dropped)
+{
+	m->cap.have_stats = 1;
+	m->cap.packets_dropped = dropped;
+	m->cap.packets_if_dropped = if_dropped;
+}
+
+void trace_model_set_stop_reason(struct trace_model *m, const char *reason)
+{
+	m->cap.stop_reason = reason;
+}
+
+/* ---- events ---- */
+
+static int commit(struct trace_model *m)
+{
+	int rc = 0;
+
+	for (int i = 0; i < m->nbatch; i++) {
+		struct trace_event *e = &m->batch[i];
+		if (!m->cap.have_start || e->ts_us < m->cap.start_us) {
+			/* Streaming keeps the first line's time as zero, whatever comes later. */
+			if (!m->cap.have_start || !m->o.sink)
+				m->cap.start_us = e->ts_us;
+			m->cap.have_start = 1;
+		}
+		if (e->ts_us > m->cap.last_us)
+			m->cap.last_us = e->ts_us;
+		if (m->o.sink) {
+			m->o.sink->event(m->o.sink->arg, m, e);
+			free(e->preview);
+			continue;
+		}
+		if (m->nev == m->cap_ev) {
+			size_t nc = m->cap_ev ? m->cap_ev * 2 : 256;
+			struct trace_event *nv = realloc(m->ev, nc * sizeof(*nv));
+			if (!nv) {
+				free(e->preview);
+				rc = -1;
+				continue;
+			}
+			m->ev = nv;
+			m->cap_ev = nc;
+		}
+		m->ev[m->nev++] = *e;
+	}
+	m->nbatch = 0;
+	return rc;
+}
+
+static struct trace_event *ev_new(struct trace_model *m, uint8_t type, int64_t ts_us)
+{
+	if (m->nbatch == (int)(sizeof(m->batch) / sizeof(m->batch[0])))
+		commit(m);
+	struct trace_event *e = &m->batch[m->nbatch++];
+	memset(e, 0, sizeof(*e));
+	e->id = m->next_id++;
+	e->type = type;
+	e->ts_us = ts_us;
+	e->side = -1;
+	e->cause = -1;
+	e->timer_ms = -1;
+	return e;
+}
+
+static void phase_add(struct trace_flow *f, int ph, const struct trace_event *e)
+{
+	struct trace_phase *p = &f->ph[ph];
+
+	if (!p->set) {
+		p->set = 1;
+		p->first = p->last = e->id;
+		p->start_us = p->end_us = e->ts_us;
+		return;
+	}
+	if (e->ts_us < p->start_us)
+		p->first = e->id, p->start_us = e->ts_us;
+	if (e->ts_us >= p->end_us)
+		p->last = e->id, p->end_us = e->ts_us;
+}
+
+struct emit_ctx {
+	struct trace_model *m;
+	struct trace_flow *f;
+};
+
+/* trace_tcp's callback: one inferred transition becomes a state event. */
+static void on_state(void *arg, int side, enum trace_state from, enum trace_state to,
+		     int64_t ts_us, uint32_t cause)
+{
+	struct emit_ctx *c = arg;
+	struct trace_flow *f = c->f;
+	struct trace_event *e = ev_new(c->m, TRACE_EV_STATE, ts_us);
+
+	e->flow = f->id;
+	e->side = side;
+	e->from = from;
+	e->to = to;
+	e->source = TRACE_SRC_INFERRED;
+	e->cause = cause;
+	if (f->nhist[side] < TRACE_FLOW_HIST) {
+		f->hist[side][f->nhist[side]].ts_us = ts_us;
+		f->hist[side][f->nhist[side]++].st = to;
+	}
+	if (to == TRACE_ST_TIME_WAIT) {
+		if (!f->tw_inferred || ts_us < f->tw_inferred_us)
+			f->tw_inferred_us = ts_us;
+		f->tw_inferred |= 1 << side;
+		phase_add(f, TRACE_PH_TIME_WAIT, e);
+	}
+}
+
+/* ---- kernel observations ---- */
+
+static void kev_endpoints(const struct trace_kevent *k, struct trace_endpoint *local,
+			  struct trace_endpoint *remote)
+{
+	memset(local, 0, sizeof(*local));
+	memset(remote, 0, sizeof(*remote));
+	local->addr.family = remote->addr.family = k->family;
+	memcpy(local->addr.a, k->saddr, 16);
+	memcpy(remote->addr.a, k->daddr, 16);
+	if (k->family == AF_INET) {
+		memset(local->addr.a + 4, 0, 12);
+		memset(remote->addr.a + 4, 0, 12);
+	}
+	local->port = k->sport;
+	remote->port = k->dport;
+}
+
+/* Ties a kernel state event to flow f, side `side`. */
+static void kev_tie(struct trace_flow *f, int side, struct trace_event *e)
+{
+	e->flow = f->id;
+	e->side = side;
+	e->has_addrs = 0;
+	if (f->nkobs < TRACE_FLOW_KOBS) {
+		struct trace_kobs *o = &f->kobs[f->nkobs++];
+		o->side = side;
+		o->handoff = e->handoff;
+		o->ts_us = e->ts_us;
+		o->st = e->to;
+	}
+	if (!f->kseen[side] || e->ts_us >= f->kfinal_us[side]) {
+		f->kseen[side] = 1;
+		f->kfinal[side] = e->to;
+		f->kfinal_us[side] = e->ts_us;
+	}
+	if (e->to == TRACE_ST_TIME_WAIT) {
+		if (!f->tw_kernel || e->ts_us < f->tw_kernel_us) {
+			f->tw_kernel_us = e->ts_us;
+			f->tw_timer_ms = e->timer_ms;
+		}
+		f->tw_kernel |= 1 << side;
+	}
+	if (e->to == TRACE_ST_TIME_WAIT || (f->ph[TRACE_PH_TIME_WAIT].set &&
+					    e->ts_us >= f->ph[TRACE_PH_TIME_WAIT].start_us))
+		phase_add(f, TRACE_PH_TIME_WAIT, e);
+}
+
+static int kev_match(const struct trace_flow *f, const struct trace_kevent *k, int *side)
+{
+	struct trace_endpoint l, r;
+
+	kev_endpoints(k, &l, &r);
+	if (f->proto != IPPROTO_TCP)
+		return 0;
+	for (int s = 0; s < 2; s++)
+		if (trace_endpoint_eq(&f->ep[s], &l) && trace_endpoint_eq(&f->ep[!s], &r)) {
+			*side = s;
+			return 1;
+		}
+	return 0;
+}
+
+int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *k)
+{
+	struct trace_endpoint l, r;
+	int side;
+
+	kev_endpoints(k, &l, &r);
+	struct trace_event *e = ev_new(m, TRACE_EV_STATE, k->ts_us);
+	e->source = TRACE_SRC_KERNEL;
+	e->from = k->oldstate;
+	e->to = k->newstate;
+	e->via = k->via;
+	e->timer_ms = k->timer_ms;
+	e->handoff = k->handoff;
+	struct trace_flow *f = trace_flow_lookup(&m->table, IPPROTO_TCP, &l, &r, &side);
+	if (f) {
+		kev_tie(f, side, e);
+	} else {
+		e->has_addrs = e->has_ports = 1;
+		e->src = l;
+		e->dst = r;
+		/* A flow seen later may still claim it (the SYN_SENT change precedes the SYN). */
+		if (!m->o.sink && m->nunmatched < TRACE_UNMATCHED_MAX) {
+			m->unmatched[m->nunmatched].pos = e->id;
+			m->unmatched[m->nunmatched++].k = *k;
+		}
+	}
+	return commit(m);
+}
+
+static void claim_unmatched(struct trace_model *m, struct trace_flow *f)
+{
+	int side;
+
+	for (int i = 0; i < m->nunmatched; i++) {
+		if (!kev_match(f, &m->unmatched[i].k, &side) || m->unmatched[i].pos >= m->nev)
+			continue;
+		kev_tie(f, side, &m->ev[m->unmatched[i].pos]);
+		m->unmatched[i--] = m->unmatched[--m->nunmatched];
+	}
+}
+
+/* ---- flows ---- */
+
+/* Inferred transitions that a kernel observation of `st` agrees with. */
+static int seen_inferred(const struct trace_flow *f, int side, enum trace_state st)
+{
+	if (f->tcp.s[side].initial == st)
+		return 1;
+	for (int i = 0; i < f->nhist[side]; i++)
+		if (f->hist[side][i].st == st || (st == TRACE_ST_CLOSED && f->hist[side][i].st == TRACE_ST_TIME_WAIT))
+			return 1;
+	return 0;
+}
+
+static enum trace_state inferred_at(const struct trace_flow *f, int side, int64_t ts)
+{
+	enum trace_state st = f->tcp.s[side].initial;
+	for (int i = 0; i < f->nhist[side]; i++)
+		if (f->hist[side][i].ts_us <= ts)
+			st = f->hist[side][i].st;
+	return st;
+}
+
+static void find_disagreements(struct trace_flow *f)
+{
+	if (!f->nkobs || !(f->dis = calloc((size_t)f->nkobs, sizeof(*f->dis))))
+		return;
+	for (int i = 0; i < f->nkobs; i++) {
+		const struct trace_kobs *o = &f->kobs[i];
+		/* The tracepoint's FIN_WAIT2 -> CLOSE is the hand-off to a time-wait socket. */
+		if (o->handoff || o->st == TRACE_ST_LISTEN || o->st == TRACE_ST_NONE ||
+		    seen_inferred(f, o->side, o->st))
+			continue;
+		int dup = 0;
+		for (size_t j = 0; j < f->ndis; j++)
+			dup |= f->dis[j].side == o->side && f->dis[j].kernel == o->st;
+		if (dup)
+			continue;
+		struct trace_disagreement *d = &f->dis[f->ndis++];
+		d->side = o->side;
+		d->ts_us = o->ts_us;
+		d->kernel = o->st;
+		d->inferred = inferred_at(f, o->side, o->ts_us);
+		d->note = "the kernel showed a state the packets never led this side to";
+	}
+}
+
+static void finish_flow(struct trace_model *m, struct trace_flow *f)
+{
+	struct emit_ctx c = { m, f };
+
+	if (f->finished)
+		return;
+	if (f->proto == IPPROTO_TCP) {
+		trace_tcp_finish(&f->tcp, on_state, &c);
+		find_disagreements(f);
+	} else {
+		trace_udp_finish(&f->udp);
+	}
+	f->finished = 1;
+}
+
+/* Takes a flow out of the table: finished, summarised, and in streaming mode written out. */
+static void retire(struct trace_model *m, struct trace_flow *f)
+{
+	finish_flow(m, f);
+	trace_flow_unlink(&m->table, f);
+	if (m->o.sink) {
+		commit(m);
+		m->o.sink->flow(m->o.sink->arg, m, f);
+		trace_flow_free(f);
+	}
+}
+
+/* Which end serves: the --server-port hint, else a well-known port facing an ephemeral
+ * one; returns 1 when dst serves, 0 when src does, -1 when the ports do not tell. */
+static int server_is_dst(const struct trace_model *m, uint16_t sport, uint16_t dport)
+{
+	int hint = m->o.server_port;
+
+	if (hint > 0 && dport == hint && sport != hint)
+		return 1;
+	if (hint > 0 && sport == hint && dport != hint)
+		return 0;
+	if (dport < 1024 && sport >= 1024)
+		return 1;
+	if (sport < 1024 && dport >= 1024)
+		return 0;
+	return -1;
+}
+
+static struct trace_flow *new_flow(struct trace_model *m, uint8_t proto, const struct trace_pkt *k,
+				   int64_t ts, int *from)
+{
+	struct trace_endpoint a = { k->src, k->sport }, b = { k->dst, k->dport };
+	int dst_serves;
+
+	if (proto == IPPROTO_TCP && (k->tcp_flags & TRACE_TH_SYN))
+		dst_serves = !(k->tcp_flags & TRACE_TH_ACK);
+	else if ((dst_serves = server_is_dst(m, k->sport, k->dport)) < 0)
+		dst_serves = 1;		/* whoever spoke first is the client */
+	if (m->table.live >= m->table.max) {
+		retire(m, trace_flow_oldest(&m->table));
+		m->table.evicted++;
+	}
+	if (!m->o.sink && m->nflows == m->cap_flows) {
+		size_t nc = m->cap_flows ? m->cap_flows * 2 : 16;
+		struct trace_flow **nv = realloc(m->flows, nc * sizeof(*nv));
+		if (!nv)
+			return NULL;
+		m->flows = nv;
+		m->cap_flows = nc;
+	}
+	struct trace_flow *f = dst_serves ? trace_flow_create(&m->table, proto, &a, &b, ts)
+					  : trace_flow_create(&m->table, proto, &b, &a, ts);
+	if (!f)
+		return NULL;
+	if (!m->o.sink)
+		m->flows[m->nflows++] = f;
+	*from = dst_serves ? TRACE_CLIENT : TRACE_SERVER;
+	if (proto == IPPROTO_TCP) {
+		trace_tcp_init(&f->tcp, *from, k);
+		trace_zeek_init(&f->zeek, (k->tcp_flags & TRACE_TH_SYN) && (k->tcp_flags & TRACE_TH_ACK));
+		f->stage = (k->tcp_flags & TRACE_TH_SYN) ? TRACE_PH_HANDSHAKE : TRACE_PH_DATA;
+	}
+	claim_unmatched(m, f);
+	return f;
+}
+
+/* A new SYN on the 5-tuple of a connection that is over starts a new connection. */
+static int tcp_reused(const struct trace_flow *f, int from, const struct trace_pkt *k)
+{
+	const struct trace_tcp_side *s = &f->tcp.s[from];
+
+	if ((k->tcp_flags & (TRACE_TH_SYN | TRACE_TH_ACK)) != TRACE_TH_SYN)
+		return 0;
+	if (s->isn_known && s->isn == k->seq)
+		return 0;	/* a retransmission */
+	int over = 0;
+	for (int i = 0; i < 2; i++) {
+		enum trace_state st = f->tcp.s[i].st;
+		if (st != TRACE_ST_NONE && st != TRACE_ST_CLOSED && st != TRACE_ST_LISTEN &&
+		    st != TRACE_ST_TIME_WAIT)
+			return 0;
+		over |= st == TRACE_ST_CLOSED || st == TRACE_ST_TIME_WAIT;
+	}
+	return over;
+}
+
+static struct trace_flow *flow_for(struct trace_model *m, uint8_t proto, const struct trace_pkt *k,
+				   int64_t ts, int *from)
+{
+	struct trace_endpoint a = { k->src, k->sport }, b = { k->dst, k->dport };
+	struct trace_flow *f = trace_flow_lookup(&m->table, proto, &a, &b, from);
+
+	if (f && proto == IPPROTO_TCP && tcp_reused(f, *from, k)) {
+		retire(m, f);
+		f = NULL;
+	}
+	if (!f)
+		f = new_flow(m, proto, k, ts, from);
+	if (f)
+		trace_flow_touch(&m->table, f);
+	return f;
+}
+
+static void count(struct trace_flow *f, int from, const struct trace_pkt *k, int64_t ts)
+{
+	f->packets[from]++;
+	f->bytes[from] += k->ip_len;
+	f->payload[from] += k->payload_len;
+	if (ts > f->last_us)
+		f->last_us = ts;
+}
+
+static void set_preview(struct trace_event *e, const struct trace_pkt *k)
+{
+	if (!k->payload_len || !k->payload_cap)
+		return;
+	size_t n = k->payload_cap < TRACE_PREVIEW_MAX ? k->payload_cap : TRACE_PREVIEW_MAX;
+	if ((e->preview = malloc(4 * n + 1)))
+		trace_preview(k->payload, k->payload_cap, n, e->preview);
+}
+
+/* ---- packets ---- */
+
+static void tcp_close_order(struct trace_flow *f, int from, const struct trace_pkt *k)
+{
+	uint8_t fl = k->tcp_flags;
+	const struct trace_tcp_side *peer = &f->tcp.s[!from];
+
+	if (!(fl & (TRACE_TH_FIN | TRACE_TH_RST)))
+		return;
+	if (f->closed_first == TRACE_CLOSE_NONE) {
+		/* A RST that refuses a SYN is a rejection, not a close. */
+		if ((fl & TRACE_TH_FIN) || f->tcp.established) {
+			f->closed_first = from;
+			f->close_rst = !(fl & TRACE_TH_FIN);
+		}
+		return;
+	}
+	/* Our FIN does not acknowledge theirs: the two crossed (RFC 9293 3.6, Figure 13). */
+	if (f->closed_first == !from && !f->close_rst && (fl & TRACE_TH_FIN) &&
+	    !f->tcp.s[from].fin_sent && peer->fin_sent &&
+	    !((fl & TRACE_TH_ACK) && trace_seq_le(peer->fin_seq + 1, k->ack)))
+		f->closed_first = TRACE_CLOSE_SIMULTANEOUS;
+}
+
+static void tcp_phase(struct trace_flow *f, const struct trace_event *e,
+		      const struct trace_tcp_notes *n, uint8_t fl, uint32_t len)
+{
+	int closing = fl & (TRACE_TH_FIN | TRACE_TH_RST);
+
+	if (f->stage == TRACE_PH_HANDSHAKE) {
+		if (n->completes_handshake) {
+			phase_add(f, TRACE_PH_HANDSHAKE, e);
+			f->stage = closing ? TRACE_PH_TEARDOWN : TRACE_PH_DATA;
+			return;
+		}
+		if (fl & TRACE_TH_FIN)
+			f->stage = TRACE_PH_TEARDOWN;
+		else if (len && !(fl & (TRACE_TH_SYN | TRACE_TH_RST)))
+			f->stage = TRACE_PH_DATA;	/* the handshake's end was not seen */
+	} else if (f->stage == TRACE_PH_DATA && closing) {
+		f->stage = TRACE_PH_TEARDOWN;
+	}
+	phase_add(f, f->stage, e);
+}
+
+static void tcp_event_fields(struct trace_flow *f, int from, const struct trace_pkt *k,
+			     struct trace_event *e)
+{
+	const struct trace_tcp_side *s = &f->tcp.s[from], *r = &f->tcp.s[!from];
+
+	e->flags = k->tcp_flags;
+	e->has_seq = e->has_win = 1;
+	e->seq = s->isn_known ? k->seq - s->isn : k->seq;
+	e->seq_abs = !s->isn_known;
+	if (k->tcp_flags & TRACE_TH_ACK) {
+		e->has_ack = 1;
+		e->ack = r->isn_known ? k->ack - r->isn : k->ack;
+		e->ack_abs = !r->isn_known;
+	}
+	e->win = k->win;
+	e->len = k->payload_len;
+	e->opt = k->opt;
+	for (int i = 0; i < e->opt.nsack && r->isn_known; i++) {
+		e->opt.sack[i][0] -= r->isn;
+		e->opt.sack[i][1] -= r->isn;
+	}
+	set_preview(e, k);
+}
+
+static void tcp_packet(struct trace_model *m, struct trace_event *e, const struct trace_pkt *k,
+		       int64_t ts)
+{
+	int from;
+	struct trace_flow *f = flow_for(m, IPPROTO_TCP, k, ts, &from);
+	struct trace_tcp_notes n;
+
+	if (!f)
+		return;
+	struct emit_ctx c = { m, f };
+	e->flow = f->id;
+	e->side = from;
+	tcp_close_order(f, from, k);
+	trace_tcp_packet(&f->tcp, from, k, ts, e->id, &n, on_state, &c);
+	tcp_event_fields(f, from, k, e);
+	e->retransmission = n.retransmission;
+	e->dup_ack = n.dup_ack;
+	e->zero_window = n.zero_window;
+	f->retransmissions += n.retransmission;
+	f->dup_acks += n.dup_ack;
+	f->zero_windows += n.zero_window;
+	if ((k->tcp_flags & TRACE_TH_SYN) && !f->syn_opt_seen[from]) {
+		f->syn_opt_seen[from] = 1;
+		f->syn_opt[from] = k->opt;
+	}
+	struct trace_zeek_seg zs = {
+		.orig = from == TRACE_CLIENT, .flags = k->tcp_flags, .seq = e->seq,
+		.len = k->payload_len, .retransmission = n.retransmission, .gap = n.gap,
+		.zero_window = n.zero_window,
+	};
+	trace_zeek_segment(&f->zeek, &zs);
+	tcp_phase(f, e, &n, k->tcp_flags, k->payload_len);
+	count(f, from, k, ts);
+	f->have_last_pkt[from] = 1;
+	f->last_pkt[from] = e->id;
+	f->last_pkt_seq[from] = k->seq;
+}
+
+static void udp_packet(struct trace_model *m, struct trace_event *e, const struct trace_pkt *k,
+		       int64_t ts)
+{
+	int from;
+	struct trace_flow *f = flow_for(m, IPPROTO_UDP, k, ts, &from);
+	struct trace_udp_pair pair;
+
+	if (!f)
+		return;
+	e->flow = f->id;
+	e->side = from;
+	e->len = k->payload_len;
+	set_preview(e, k);
+	count(f, from, k, ts);
+	f->datagrams[from]++;
+	if (from == TRACE_CLIENT)
+		trace_udp_request(&f->udp, e->id, ts, k->have_ip == 4 ? k->ip_id : 0,
+				  k->payload, k->payload_cap, k->payload_len);
+	else
+		trace_udp_reply(&f->udp, e->id, ts, k->payload, k->payload_cap, k->payload_len, &pair);
+}
+
+static void add_icmp_error(struct trace_flow *f, const struct trace_icmp_err *ie)
+{
+	if (f->nicmp >= TRACE_LIST_MAX)
+		return;
+	if (f->nicmp == f->cap_icmp) {
+		size_t nc = f->cap_icmp ? f->cap_icmp * 2 : 4;
+		struct trace_icmp_err *nv = realloc(f->icmp, nc * sizeof(*nv));
+		if (!nv)
+			return;
+		f->icmp = nv;
+		f->cap_icmp = nc;
+	}
+	f->icmp[f->nicmp++] = *ie;
+}
+
+/* An ICMP error belongs to the flow of the packet it quotes. */
+static void icmp_packet(struct trace_model *m, struct trace_event *e, const struct trace_pkt *k,
+			int64_t ts)
+{
+	const struct trace_quote *q = &k->quote;
+	struct trace_endpoint a = { q->src, q->sport }, b = { q->dst, q->dport };
+	int qfrom;
+
+	e->icmp = 1;
+	e->icmp_v6 = k->l4 == TRACE_L4_ICMP6;
+	e->icmp_type = k->icmp_type;
+	e->icmp_code = k->icmp_code;
+	if (!k->icmp_error || !q->have_ports || (q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP))
+		return;
+	struct trace_flow *f = trace_flow_lookup(&m->table, q->proto, &a, &b, &qfrom);
+	if (!f)
+		return;
+	e->flow = f->id;
+	for (int s = 0; s < 2; s++)
+		if (trace_addr_eq(&f->ep[s].addr, &k->src))
+			e->side = s;
+	struct trace_icmp_err ie = { e->id, -1, k->icmp_type, k->icmp_code, e->icmp_v6 };
+	if (f->proto == IPPROTO_UDP && qfrom == TRACE_CLIENT)
+		ie.quoted = trace_udp_quoted(&f->udp, q->src.family == AF_INET, q->ip_id, ts);
+	else if (f->proto == IPPROTO_TCP && f->have_last_pkt[qfrom] &&
+		 (!q->have_seq || f->last_pkt_seq[qfrom] == q->seq))
+		ie.quoted = f->last_pkt[qfrom];
+	add_icmp_error(f, &ie);
+}
+
+int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *p,
+			   uint32_t caplen, uint32_t wirelen)
+{
+	struct trace_pkt k;
+	int r = trace_decode(m->cap.dlt, p, caplen, wirelen, &k);
+	struct trace_event *e = ev_new(m, TRACE_EV_PACKET, ts_us);
+
+	m->cap.packets_seen++;
+	e->wire_len = wirelen;
+	e->l4 = k.l4;
+	e->ip_proto = k.ip_proto;
+	if (r < 0)
+		k.invalid = "link type";
+	e->truncated = k.truncated;
+	e->invalid = k.invalid;
+	m->cap.packets_truncated += k.truncated != NULL;
+	m->cap.packets_invalid += k.invalid != NULL;
+	if (k.have_ip) {
+		e->has_addrs = 1;
+		e->src.addr = k.src;
+		e->dst.addr = k.dst;
+	}
+	int whole = k.l4_complete && !k.invalid;
+	if (k.l4 == TRACE_L4_TCP && whole) {
+		tcp_packet(m, e, &k, ts_us);
+	} else if (k.l4 == TRACE_L4_UDP && whole) {
+		udp_packet(m, e, &k, ts_us);
+	} else if ((k.l4 == TRACE_L4_ICMP || k.l4 == TRACE_L4_ICMP6) && k.l4_complete) {
+		icmp_packet(m, e, &k, ts_us);
+	} else if ((k.l4 == TRACE_L4_TCP || k.l4 == TRACE_L4_UDP) && (k.sport || k.dport)) {
+		/* Cut or broken, but its ports still name its flow. */
+		struct trace_endpoint a = { k.src, k.sport }, b = { k.dst, k.dport };
+		int from;
+		struct trace_flow *f = trace_flow_lookup(&m->table, k.l4 == TRACE_L4_TCP ?
+							 IPPROTO_TCP : IPPROTO_UDP, &a, &b, &from);
+		if (f)
+			e->flow = f->id, e->side = from;
+		e->has_ports = 1;
+		e->src.port = k.sport;
+		e->dst.port = k.dport;
+	}
+	if (e->flow && !e->icmp)
+		e->has_addrs = 0;
+	return commit(m);
+}
+
+/* ---- the end ---- */
+
+static int ev_cmp(const void *a, const void *b)
+{
+	const struct trace_event *x = a, *y = b;
+
+	if (x->ts_us != y->ts_us)
+		return x->ts_us < y->ts_us ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int trace_model_finish(struct trace_model *m)
+{
+	if (m->finished)
+		return 0;
+	m->finished = 1;
+	if (m->o.sink) {
+		while (m->table.oldest)
+			retire(m, m->table.oldest);
+		return commit(m);
+	}
+	for (size_t i = 0; i < m->nflows; i++)
+		finish_flow(m, m->flows[i]);
+	if (commit(m) < 0)
+		return -1;
+	/* Kernel events arrive late: order by time, creation order breaking ties. */
+	qsort(m->ev, m->nev, sizeof(*m->ev), ev_cmp);
+	if (m->nev && !(m->index = calloc(m->next_id, sizeof(*m->index))))
+		return -1;
+	for (size_t i = 0; i < m->nev; i++)
+		if (m->ev[i].id < m->next_id)
+			m->index[m->ev[i].id] = (uint32_t)i;
+	if (m->nev)
+		m->cap.start_us = m->ev[0].ts_us;
+	return 0;
+}
+
+int64_t trace_model_event_index(const struct trace_model *m, int64_t id)
+{
+	if (id < 0)
+		return -1;
+	if (!m->index || id >= (int64_t)m->next_id)
+		return id;
+	return m->index[id];
+}

@@ -1,0 +1,130 @@
+/* trace/model.h: the trace being built: capture facts, flows, and the events (packets and state changes). */
+#ifndef TRACE_MODEL_H
+#define TRACE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace/decode.h"
+#include "trace/flow.h"
+#include "trace/kevent.h"
+
+struct trace_model;
+
+#define TRACE_FORMAT_VERSION 1
+#define TRACE_PREVIEW_MAX 48		/* payload bytes shown in a packet's preview */
+#define TRACE_DEFAULT_MAX_FLOWS 10000
+#define TRACE_DEFAULT_SERVER_PORT 9999
+
+enum trace_ev_type { TRACE_EV_PACKET = 1, TRACE_EV_STATE };
+enum trace_ev_source { TRACE_SRC_INFERRED = 1, TRACE_SRC_KERNEL };
+
+struct trace_event {
+	int64_t ts_us;			/* microseconds since the Unix epoch */
+	uint32_t id;			/* order of creation; in a document, the index after sorting */
+	uint8_t type;
+	uint32_t flow;			/* 0: none */
+	int side;			/* TRACE_CLIENT, TRACE_SERVER, or -1 */
+
+	/* packet */
+	enum trace_l4 l4;
+	uint8_t ip_proto, flags;
+	int has_seq, seq_abs, has_ack, ack_abs, has_win;
+	uint32_t seq, ack, len, wire_len;
+	uint16_t win;
+	char *preview;			/* escaped, NULL when no payload */
+	int retransmission, dup_ack, zero_window;
+	struct trace_tcpopt opt;	/* SACK blocks already relative */
+	const char *truncated, *invalid;
+	int icmp, icmp_v6;
+	uint8_t icmp_type, icmp_code;
+	int has_addrs;			/* no flow: the addresses themselves */
+	struct trace_endpoint src, dst;
+	int has_ports;
+
+	/* state */
+	enum trace_state from, to;
+	uint8_t source;
+	int64_t cause;			/* event id, -1 none */
+	enum trace_kvia via;
+	int32_t timer_ms;		/* -1 none */
+	int handoff;
+};
+
+/* Where events and flows go as they complete in streaming (--jsonl) mode. */
+struct trace_sink {
+	void *arg;
+	void (*event)(void *arg, const struct trace_model *m, const struct trace_event *e);
+	void (*flow)(void *arg, const struct trace_model *m, const struct trace_flow *f);
+};
+
+struct trace_model_opts {
+	size_t max_flows;		/* 0: TRACE_DEFAULT_MAX_FLOWS */
+	int server_port;		/* 0: TRACE_DEFAULT_SERVER_PORT; -1: no hint */
+	const struct trace_sink *sink;	/* NULL: keep everything for one document */
+};
+
+struct trace_capture_info {
+	int live;
+	char *interface, *file, *filter, *linktype;
+	int snaplen, dlt;
+	int have_start;
+	int64_t start_us, last_us;	/* earliest and latest event time */
+	uint64_t packets_seen, packets_truncated, packets_invalid;
+	int have_stats;
+	uint64_t packets_dropped, packets_if_dropped;
+	int tracepoint, sock_diag;
+	char **notes, **netns;
+	size_t nnotes, nnetns;
+	const char *stop_reason;	/* "end_of_file", "count", "duration", "signal" */
+};
+
+#define TRACE_UNMATCHED_MAX 256
+
+struct trace_model {
+	struct trace_model_opts o;
+	struct trace_capture_info cap;
+	struct trace_flow_table table;
+	uint32_t next_id;
+	/* document mode: every event and every flow, in creation order */
+	struct trace_event *ev;
+	size_t nev, cap_ev;
+	struct trace_flow **flows;
+	size_t nflows, cap_flows;
+	uint32_t *index;		/* after trace_model_finish: event id -> position */
+	/* events created while one packet is processed, stored after it */
+	struct trace_event batch[16];
+	int nbatch;
+	/* kernel events not (yet) tied to a flow; document mode ties them later */
+	struct { size_t pos; struct trace_kevent k; } unmatched[TRACE_UNMATCHED_MAX];
+	int nunmatched;
+	int finished;
+};
+
+struct trace_model *trace_model_new(const struct trace_model_opts *o, char *err, size_t errlen);
+void trace_model_free(struct trace_model *m);
+
+/* What is captured: live on `name` (an interface) or from a file. */
+int trace_model_set_capture(struct trace_model *m, int live, const char *name, const char *filter,
+			    int snaplen, int dlt, const char *linktype);
+/* One frame of the capture's link type. Returns 0, or -1 when out of memory. */
+int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *p,
+			   uint32_t caplen, uint32_t wirelen);
+/* One kernel socket state observation (tracepoint or sock_diag). */
+int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *ev);
+
+/* capture.state_sources: which kernel views were available, and why not. */
+void trace_model_set_state_sources(struct trace_model *m, int tracepoint, int sock_diag);
+int trace_model_add_note(struct trace_model *m, const char *note);
+int trace_model_add_netns(struct trace_model *m, const char *name);
+void trace_model_set_stats(struct trace_model *m, uint64_t dropped, uint64_t if_dropped);
+void trace_model_set_stop_reason(struct trace_model *m, const char *reason);
+
+/* Ends the trace: pending receptions, unanswered requests, disagreements; sorts the
+ * events by time (stable) and builds the id -> position index. */
+int trace_model_finish(struct trace_model *m);
+
+/* Position of event id in the finished document (the id itself in streaming mode). */
+int64_t trace_model_event_index(const struct trace_model *m, int64_t id);
+
+#endif
