@@ -92,14 +92,15 @@ static int d_bool(struct dctx *c, json_t *o, const char *key, int *dst)
 
 static int d_oneof(struct dctx *c, const char *key, const char *val, const char *const *ok)
 {
+	char list[160] = "";
 	size_t i;
 
 	for (i = 0; ok[i]; i++)
 		if (strcmp(ok[i], val) == 0)
 			return (int)i;
-	return d_fail(c, "'%s' is \"%s\", must be one of %s%s%s%s%s", key, val, ok[0],
-		      ok[1] ? ", " : "", ok[1] ? ok[1] : "", ok[1] && ok[2] ? ", " : "",
-		      ok[1] && ok[2] ? ok[2] : "");
+	for (i = 0; ok[i]; i++)
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", ok[i]);
+	return d_fail(c, "'%s' is \"%s\", must be one of %s", key, val, list);
 }
 
 static int name_ok(const char *s)
@@ -260,7 +261,7 @@ static int d_impair(struct dctx *c, struct lab_def *d, struct lab_impair *im, js
 	static const char *const known[] = { "name", "proto", "from", "port", "nth", "flags",
 		"percent", "delay_ms", NULL };
 	static const char *const protos[] = { "tcp", "udp", NULL };
-	static const char *const flags[] = { "fin", "syn", "rst", NULL };
+	static const char *const flags[] = { "fin", "syn", "rst", "psh", NULL };
 	int n = !!json_object_get(o, "nth") + !!json_object_get(o, "flags") +
 		!!json_object_get(o, "percent") + !!json_object_get(o, "delay_ms");
 	size_t i;

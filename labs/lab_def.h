@@ -40,7 +40,7 @@ struct lab_impair {
 	enum lab_host from;	/* LAB_HOST_CLIENT or LAB_HOST_SERVER: who sends the packet */
 	char port[24];		/* the service port, placeholder text; default "{port}" */
 	long nth;		/* LAB_IMP_NTH: the n-th packet of the connection that way */
-	char flags[8];		/* LAB_IMP_FLAGS: fin, syn, rst: the first one per connection */
+	char flags[8];		/* LAB_IMP_FLAGS: fin, syn, rst, psh: the first one per connection */
 	long percent;		/* LAB_IMP_PERCENT */
 	long delay_ms;		/* LAB_IMP_DELAY (netem, where it exists) */
 };

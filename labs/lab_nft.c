@@ -5,12 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LAB_NFT_CHAIN "out"
+#define LAB_NFT_CHAIN "in"
 
-/* Which namespace a rule goes in: the sender's (its output hook sees each packet once). */
+/* Which namespace a rule goes in: the receiver's. Its input hook drops a packet after the
+ * capture saw it, so the trace shows the lost packet and then its retransmission (a drop
+ * at the sender's output hook would hide the original from the capture). */
 static enum lab_host rule_host(const struct lab_net *n, enum lab_host from)
 {
-	return n->topo == LAB_TOPO_LOOPBACK ? LAB_HOST_LAB : from;
+	if (n->topo == LAB_TOPO_LOOPBACK)
+		return LAB_HOST_LAB;
+	return from == LAB_HOST_CLIENT ? LAB_HOST_SERVER : LAB_HOST_CLIENT;
 }
 
 static void table_name(const struct lab_net *n, char *buf, size_t len)
@@ -62,7 +66,7 @@ static int table_up(const struct lab_net *n, enum lab_host h, int *made, char *e
 		return 0;
 	table_name(n, t, sizeof t);
 	snprintf(cmd, sizeof cmd, "add table inet %s; add chain inet %s " LAB_NFT_CHAIN
-		 " { type filter hook output priority 0; }", t, t);
+		 " { type filter hook input priority 0; }", t, t);
 	if (nft(n, h, cmd, err, errlen) < 0)
 		return -1;
 	made[h] = 1;

@@ -15,6 +15,7 @@ json_t *lab_result_ctx(const char *dir, json_t *steps, json_t *impair, json_t *r
 	ctx = json_is_object(trace) ? json_deep_copy(trace) : json_object();
 	json_decref(trace);
 	json_object_set_new(ctx, "steps", steps ? json_incref(steps) : json_object());
+	json_object_set_new(ctx, "step_list", lab_step_list(steps));
 	json_object_set_new(ctx, "impair", impair ? json_incref(impair) : json_object());
 	json_object_set_new(ctx, "run", run ? json_incref(run) : json_object());
 	return ctx;

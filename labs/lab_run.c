@@ -75,6 +75,20 @@ static void swept(const char *name, void *arg)
 	out(r->o, 0, "  removed %s, left behind by a run that is gone\n", name);
 }
 
+/* Whether the tracer's --help mentions an option: the lab keeps working with an older one. */
+static int tracer_has(const char *prog, const char *opt)
+{
+	struct lab_where here = { -1, 0 };
+	char *argv[] = { (char *)prog, "--help", NULL }, *text = NULL, e[128];
+	int code, has;
+
+	if (lab_proc_capture(&here, argv, 2000, NULL, &text, &code, e, sizeof e) < 0)
+		return 0;
+	has = strstr(text, opt) != NULL;
+	free(text);
+	return has;
+}
+
 /* Starts hello-trace in the capture namespace and waits for its ready file. */
 static int trace_start(struct lab_runner *r, struct lab_proc *tp, char *err, size_t errlen)
 {
@@ -100,7 +114,10 @@ static int trace_start(struct lab_runner *r, struct lab_proc *tp, char *err, siz
 	argv[a++] = prog, argv[a++] = "-i", argv[a++] = r->net.capture_iface;
 	argv[a++] = "-w", argv[a++] = pcap, argv[a++] = "-o", argv[a++] = json;
 	argv[a++] = "--ready-file", argv[a++] = ready;
-	for (h = 0; h < 3; h++)
+	if (tracer_has(prog, "--server-port"))
+		argv[a++] = "--server-port", argv[a++] = r->portstr;
+	/* kernel states (sock_diag) of every lab namespace, once the tracer takes them */
+	for (h = 0; h < 3 && tracer_has(prog, "--netns"); h++)
 		if (r->net.ns[h][0])
 			argv[a++] = "--netns", argv[a++] = r->net.ns[h];
 	argv[a++] = filter;
@@ -202,9 +219,16 @@ static int setup(struct lab_runner *r, char *err, size_t errlen)
 		    r->net.server_addr, r->net.veth[0], r->net.veth[1]);
 	if (lab_nft_up(r->d, &r->net, r->vars.port, o->loss, r->notes, err, errlen) < 0)
 		return -1;
-	if (r->d->nimpair || o->loss)
-		out(o, 0, "  impairment: %zu rule(s) in table inet hellolab_%ld\n",
-		    r->d->nimpair + (o->loss ? 2 : 0), (long)r->net.pid);
+	{
+		size_t i, nrules = o->loss ? 2 : 0;
+		for (i = 0; i < r->d->nimpair; i++)
+			nrules += r->d->impair[i].kind != LAB_IMP_DELAY;
+		if (nrules)
+			out(o, 0, "  impairment: %zu rule(s) in table inet hellolab_%ld\n", nrules,
+			    (long)r->net.pid);
+	}
+	for (size_t i = 0; i < json_array_size(r->notes); i++)
+		out(o, 0, "  note: %s\n", json_string_value(json_array_get(r->notes, i)));
 	return 0;
 }
 
@@ -248,6 +272,9 @@ static int finish(struct lab_runner *r, struct lab_proc *tp, long long t0, int b
 	json_object_set_new(res, "ok", json_boolean(!failed && !broken));
 	snprintf(path, sizeof path, "%s/result.json", r->out);
 	json_dump_file(res, path, JSON_INDENT(2));
+	if (broken || failed)
+		for (size_t i = 0; i < json_array_size(r->notes); i++)
+			out(o, 0, "  note: %s\n", json_string_value(json_array_get(r->notes, i)));
 	out(o, 1, "%s %s: %zu/%zu expectations held%s%s -> %s/\n", failed || broken ? "FAIL" : "ok  ",
 	    r->d->name, r->d->nexpect - (size_t)failed, r->d->nexpect, broken ? "; the run broke: " : "",
 	    broken ? why : "", r->out);
@@ -278,6 +305,7 @@ int lab_run(const struct lab_def *d, const struct lab_opts *o, char *err, size_t
 	r.net.fd[0] = r.net.fd[1] = r.net.fd[2] = -1;
 	snprintf(r.out, sizeof r.out, "%s", o->out);
 	r.vars.port = o->port ? o->port : d->port;
+	snprintf(r.portstr, sizeof r.portstr, "%d", r.vars.port);
 	r.vars.labdir = d->dir;
 	r.vars.out = r.out;
 	r.vars.server = r.vars.client = "127.0.0.1";

@@ -47,6 +47,9 @@ int lab_step_exec(struct lab_runner *r, size_t i, char *err, size_t errlen);
 /* Stops the background steps still running and records every step in r->steps. */
 void lab_step_finish(struct lab_runner *r);
 
+/* steps as an array of {"name": ..., "exit": ..., "ms": ...} (the check context's step_list). */
+json_t *lab_step_list(json_t *steps);
+
 /* Loads a log file's lines as a JSON array of strings (bounded). */
 json_t *lab_step_lines(const char *path);
 

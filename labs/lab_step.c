@@ -334,6 +334,22 @@ json_t *lab_step_lines(const char *path)
 	return a;
 }
 
+/* The steps as a list with their names, for filters over steps
+ * (max(step_list[name~'^iter-'].ms)); built from the object so `check DIR` agrees. */
+json_t *lab_step_list(json_t *steps)
+{
+	json_t *a = json_array(), *v;
+	const char *k;
+
+	json_object_foreach(steps, k, v) {
+		json_t *c = json_deep_copy(v);
+		json_object_set_new(c, "name", json_string(k));
+		json_object_del(c, "lines");
+		json_array_append_new(a, c);
+	}
+	return a;
+}
+
 void lab_step_finish(struct lab_runner *r)
 {
 	size_t i;
@@ -353,4 +369,5 @@ void lab_step_finish(struct lab_runner *r)
 			      "ns", lab_host_name(st->host), "lines", lab_step_lines(log));
 		json_object_set_new(r->steps, st->name, o);
 	}
+
 }
