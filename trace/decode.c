@@ -141,8 +141,13 @@ static int decode_tcp(struct cur *c, struct trace_pkt *k)
 	size_t hl = (size_t)(h[12] >> 4) * 4;
 	if (hl < 20)
 		return invalid(k, "tcp data offset");
-	if ((r = cur_take(c, hl - 20, &o)) != CUR_OK)
-		return stop(k, r, r == CUR_SHORT ? "tcp data offset" : "tcp options");
+	if ((r = cur_take(c, hl - 20, &o)) != CUR_OK) {
+		if (r == CUR_SHORT)
+			return invalid(k, "tcp data offset");
+		/* Options cut by the snap length: the payload's length is still known. */
+		k->payload_len = (uint32_t)(c->len - (hl - 20));
+		return stop(k, r, "tcp options");
+	}
 	if (decode_tcpopts(o, hl - 20, &k->opt) < 0)
 		return invalid(k, "tcp option length");
 	take_payload(c, k);

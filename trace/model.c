@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "trace/model.h"
+#include "trace/model_int.h"
 
 struct trace_model *trace_model_new(const struct trace_model_opts *o, char *err, size_t errlen)
 {
@@ -125,7 +126,7 @@ void trace_model_set_stop_reason(struct trace_model *m, const char *reason)
 
 /* ---- events ---- */
 
-static int commit(struct trace_model *m)
+int trace_mi_commit(struct trace_model *m)
 {
 	int rc = 0;
 
@@ -161,10 +162,10 @@ static int commit(struct trace_model *m)
 	return rc;
 }
 
-static struct trace_event *ev_new(struct trace_model *m, uint8_t type, int64_t ts_us)
+struct trace_event *trace_mi_ev_new(struct trace_model *m, uint8_t type, int64_t ts_us)
 {
 	if (m->nbatch == (int)(sizeof(m->batch) / sizeof(m->batch[0])))
-		commit(m);
+		trace_mi_commit(m);
 	struct trace_event *e = &m->batch[m->nbatch++];
 	memset(e, 0, sizeof(*e));
 	e->id = m->next_id++;
@@ -176,7 +177,7 @@ static struct trace_event *ev_new(struct trace_model *m, uint8_t type, int64_t t
 	return e;
 }
 
-static void phase_add(struct trace_flow *f, int ph, const struct trace_event *e)
+void trace_mi_phase_add(struct trace_flow *f, int ph, const struct trace_event *e)
 {
 	struct trace_phase *p = &f->ph[ph];
 
@@ -192,18 +193,13 @@ static void phase_add(struct trace_flow *f, int ph, const struct trace_event *e)
 		p->last = e->id, p->end_us = e->ts_us;
 }
 
-struct emit_ctx {
-	struct trace_model *m;
-	struct trace_flow *f;
-};
-
 /* trace_tcp's callback: one inferred transition becomes a state event. */
-static void on_state(void *arg, int side, enum trace_state from, enum trace_state to,
+void trace_mi_on_state(void *arg, int side, enum trace_state from, enum trace_state to,
 		     int64_t ts_us, uint32_t cause)
 {
 	struct emit_ctx *c = arg;
 	struct trace_flow *f = c->f;
-	struct trace_event *e = ev_new(c->m, TRACE_EV_STATE, ts_us);
+	struct trace_event *e = trace_mi_ev_new(c->m, TRACE_EV_STATE, ts_us);
 
 	e->flow = f->id;
 	e->side = side;
@@ -219,7 +215,7 @@ static void on_state(void *arg, int side, enum trace_state from, enum trace_stat
 		if (!f->tw_inferred || ts_us < f->tw_inferred_us)
 			f->tw_inferred_us = ts_us;
 		f->tw_inferred |= 1 << side;
-		phase_add(f, TRACE_PH_TIME_WAIT, e);
+		trace_mi_phase_add(f, TRACE_PH_TIME_WAIT, e);
 	}
 }
 
@@ -268,7 +264,7 @@ static void kev_tie(struct trace_flow *f, int side, struct trace_event *e)
 	}
 	if (e->to == TRACE_ST_TIME_WAIT || (f->ph[TRACE_PH_TIME_WAIT].set &&
 					    e->ts_us >= f->ph[TRACE_PH_TIME_WAIT].start_us))
-		phase_add(f, TRACE_PH_TIME_WAIT, e);
+		trace_mi_phase_add(f, TRACE_PH_TIME_WAIT, e);
 }
 
 static int kev_match(const struct trace_flow *f, const struct trace_kevent *k, int *side)
@@ -292,7 +288,7 @@ int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *k)
 	int side;
 
 	kev_endpoints(k, &l, &r);
-	struct trace_event *e = ev_new(m, TRACE_EV_STATE, k->ts_us);
+	struct trace_event *e = trace_mi_ev_new(m, TRACE_EV_STATE, k->ts_us);
 	e->source = TRACE_SRC_KERNEL;
 	e->from = k->oldstate;
 	e->to = k->newstate;
@@ -312,7 +308,7 @@ int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *k)
 			m->unmatched[m->nunmatched++].k = *k;
 		}
 	}
-	return commit(m);
+	return trace_mi_commit(m);
 }
 
 static void claim_unmatched(struct trace_model *m, struct trace_flow *f)
@@ -380,7 +376,7 @@ static void finish_flow(struct trace_model *m, struct trace_flow *f)
 	if (f->finished)
 		return;
 	if (f->proto == IPPROTO_TCP) {
-		trace_tcp_finish(&f->tcp, on_state, &c);
+		trace_tcp_finish(&f->tcp, trace_mi_on_state, &c);
 		find_disagreements(f);
 	} else {
 		trace_udp_finish(&f->udp);
@@ -394,7 +390,7 @@ static void retire(struct trace_model *m, struct trace_flow *f)
 	finish_flow(m, f);
 	trace_flow_unlink(&m->table, f);
 	if (m->o.sink) {
-		commit(m);
+		trace_mi_commit(m);
 		m->o.sink->flow(m->o.sink->arg, m, f);
 		trace_flow_free(f);
 	}
@@ -475,7 +471,7 @@ static int tcp_reused(const struct trace_flow *f, int from, const struct trace_p
 	return over;
 }
 
-static struct trace_flow *flow_for(struct trace_model *m, uint8_t proto, const struct trace_pkt *k,
+struct trace_flow *trace_mi_flow_for(struct trace_model *m, uint8_t proto, const struct trace_pkt *k,
 				   int64_t ts, int *from)
 {
 	struct trace_endpoint a = { k->src, k->sport }, b = { k->dst, k->dport };
@@ -492,7 +488,7 @@ static struct trace_flow *flow_for(struct trace_model *m, uint8_t proto, const s
 	return f;
 }
 
-static void count(struct trace_flow *f, int from, const struct trace_pkt *k, int64_t ts)
+void trace_mi_count(struct trace_flow *f, int from, const struct trace_pkt *k, int64_t ts)
 {
 	f->packets[from]++;
 	f->bytes[from] += k->ip_len;
@@ -501,233 +497,13 @@ static void count(struct trace_flow *f, int from, const struct trace_pkt *k, int
 		f->last_us = ts;
 }
 
-static void set_preview(struct trace_event *e, const struct trace_pkt *k)
+void trace_mi_set_preview(struct trace_event *e, const struct trace_pkt *k)
 {
 	if (!k->payload_len || !k->payload_cap)
 		return;
 	size_t n = k->payload_cap < TRACE_PREVIEW_MAX ? k->payload_cap : TRACE_PREVIEW_MAX;
 	if ((e->preview = malloc(4 * n + 1)))
 		trace_preview(k->payload, k->payload_cap, n, e->preview);
-}
-
-/* ---- packets ---- */
-
-static void tcp_close_order(struct trace_flow *f, int from, const struct trace_pkt *k)
-{
-	uint8_t fl = k->tcp_flags;
-	const struct trace_tcp_side *peer = &f->tcp.s[!from];
-
-	if (!(fl & (TRACE_TH_FIN | TRACE_TH_RST)))
-		return;
-	if (f->closed_first == TRACE_CLOSE_NONE) {
-		/* A RST that refuses a SYN is a rejection, not a close. */
-		if ((fl & TRACE_TH_FIN) || f->tcp.established) {
-			f->closed_first = from;
-			f->close_rst = !(fl & TRACE_TH_FIN);
-		}
-		return;
-	}
-	/* Our FIN does not acknowledge theirs: the two crossed (RFC 9293 3.6, Figure 13). */
-	if (f->closed_first == !from && !f->close_rst && (fl & TRACE_TH_FIN) &&
-	    !f->tcp.s[from].fin_sent && peer->fin_sent &&
-	    !((fl & TRACE_TH_ACK) && trace_seq_le(peer->fin_seq + 1, k->ack)))
-		f->closed_first = TRACE_CLOSE_SIMULTANEOUS;
-}
-
-static void tcp_phase(struct trace_flow *f, const struct trace_event *e,
-		      const struct trace_tcp_notes *n, uint8_t fl, uint32_t len)
-{
-	int closing = fl & (TRACE_TH_FIN | TRACE_TH_RST);
-
-	if (f->stage == TRACE_PH_HANDSHAKE) {
-		if (n->completes_handshake) {
-			phase_add(f, TRACE_PH_HANDSHAKE, e);
-			f->stage = closing ? TRACE_PH_TEARDOWN : TRACE_PH_DATA;
-			return;
-		}
-		if (fl & TRACE_TH_FIN)
-			f->stage = TRACE_PH_TEARDOWN;
-		else if (len && !(fl & (TRACE_TH_SYN | TRACE_TH_RST)))
-			f->stage = TRACE_PH_DATA;	/* the handshake's end was not seen */
-	} else if (f->stage == TRACE_PH_DATA && closing) {
-		f->stage = TRACE_PH_TEARDOWN;
-	}
-	phase_add(f, f->stage, e);
-}
-
-static void tcp_event_fields(struct trace_flow *f, int from, const struct trace_pkt *k,
-			     struct trace_event *e)
-{
-	const struct trace_tcp_side *s = &f->tcp.s[from], *r = &f->tcp.s[!from];
-
-	e->flags = k->tcp_flags;
-	e->has_seq = e->has_win = 1;
-	e->seq = s->isn_known ? k->seq - s->isn : k->seq;
-	e->seq_abs = !s->isn_known;
-	if (k->tcp_flags & TRACE_TH_ACK) {
-		e->has_ack = 1;
-		e->ack = r->isn_known ? k->ack - r->isn : k->ack;
-		e->ack_abs = !r->isn_known;
-	}
-	e->win = k->win;
-	e->len = k->payload_len;
-	e->opt = k->opt;
-	for (int i = 0; i < e->opt.nsack && r->isn_known; i++) {
-		e->opt.sack[i][0] -= r->isn;
-		e->opt.sack[i][1] -= r->isn;
-	}
-	set_preview(e, k);
-}
-
-static void tcp_packet(struct trace_model *m, struct trace_event *e, const struct trace_pkt *k,
-		       int64_t ts)
-{
-	int from;
-	struct trace_flow *f = flow_for(m, IPPROTO_TCP, k, ts, &from);
-	struct trace_tcp_notes n;
-
-	if (!f)
-		return;
-	struct emit_ctx c = { m, f };
-	e->flow = f->id;
-	e->side = from;
-	tcp_close_order(f, from, k);
-	trace_tcp_packet(&f->tcp, from, k, ts, e->id, &n, on_state, &c);
-	tcp_event_fields(f, from, k, e);
-	e->retransmission = n.retransmission;
-	e->dup_ack = n.dup_ack;
-	e->zero_window = n.zero_window;
-	f->retransmissions += n.retransmission;
-	f->dup_acks += n.dup_ack;
-	f->zero_windows += n.zero_window;
-	if ((k->tcp_flags & TRACE_TH_SYN) && !f->syn_opt_seen[from]) {
-		f->syn_opt_seen[from] = 1;
-		f->syn_opt[from] = k->opt;
-	}
-	struct trace_zeek_seg zs = {
-		.orig = from == TRACE_CLIENT, .flags = k->tcp_flags, .seq = e->seq,
-		.len = k->payload_len, .retransmission = n.retransmission, .gap = n.gap,
-		.zero_window = n.zero_window,
-	};
-	trace_zeek_segment(&f->zeek, &zs);
-	tcp_phase(f, e, &n, k->tcp_flags, k->payload_len);
-	count(f, from, k, ts);
-	f->have_last_pkt[from] = 1;
-	f->last_pkt[from] = e->id;
-	f->last_pkt_seq[from] = k->seq;
-}
-
-static void udp_packet(struct trace_model *m, struct trace_event *e, const struct trace_pkt *k,
-		       int64_t ts)
-{
-	int from;
-	struct trace_flow *f = flow_for(m, IPPROTO_UDP, k, ts, &from);
-	struct trace_udp_pair pair;
-
-	if (!f)
-		return;
-	e->flow = f->id;
-	e->side = from;
-	e->len = k->payload_len;
-	set_preview(e, k);
-	count(f, from, k, ts);
-	f->datagrams[from]++;
-	if (from == TRACE_CLIENT)
-		trace_udp_request(&f->udp, e->id, ts, k->have_ip == 4 ? k->ip_id : 0,
-				  k->payload, k->payload_cap, k->payload_len);
-	else
-		trace_udp_reply(&f->udp, e->id, ts, k->payload, k->payload_cap, k->payload_len, &pair);
-}
-
-static void add_icmp_error(struct trace_flow *f, const struct trace_icmp_err *ie)
-{
-	if (f->nicmp >= TRACE_LIST_MAX)
-		return;
-	if (f->nicmp == f->cap_icmp) {
-		size_t nc = f->cap_icmp ? f->cap_icmp * 2 : 4;
-		struct trace_icmp_err *nv = realloc(f->icmp, nc * sizeof(*nv));
-		if (!nv)
-			return;
-		f->icmp = nv;
-		f->cap_icmp = nc;
-	}
-	f->icmp[f->nicmp++] = *ie;
-}
-
-/* An ICMP error belongs to the flow of the packet it quotes. */
-static void icmp_packet(struct trace_model *m, struct trace_event *e, const struct trace_pkt *k,
-			int64_t ts)
-{
-	const struct trace_quote *q = &k->quote;
-	struct trace_endpoint a = { q->src, q->sport }, b = { q->dst, q->dport };
-	int qfrom;
-
-	e->icmp = 1;
-	e->icmp_v6 = k->l4 == TRACE_L4_ICMP6;
-	e->icmp_type = k->icmp_type;
-	e->icmp_code = k->icmp_code;
-	if (!k->icmp_error || !q->have_ports || (q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP))
-		return;
-	struct trace_flow *f = trace_flow_lookup(&m->table, q->proto, &a, &b, &qfrom);
-	if (!f)
-		return;
-	e->flow = f->id;
-	for (int s = 0; s < 2; s++)
-		if (trace_addr_eq(&f->ep[s].addr, &k->src))
-			e->side = s;
-	struct trace_icmp_err ie = { e->id, -1, k->icmp_type, k->icmp_code, e->icmp_v6 };
-	if (f->proto == IPPROTO_UDP && qfrom == TRACE_CLIENT)
-		ie.quoted = trace_udp_quoted(&f->udp, q->src.family == AF_INET, q->ip_id, ts);
-	else if (f->proto == IPPROTO_TCP && f->have_last_pkt[qfrom] &&
-		 (!q->have_seq || f->last_pkt_seq[qfrom] == q->seq))
-		ie.quoted = f->last_pkt[qfrom];
-	add_icmp_error(f, &ie);
-}
-
-int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *p,
-			   uint32_t caplen, uint32_t wirelen)
-{
-	struct trace_pkt k;
-	int r = trace_decode(m->cap.dlt, p, caplen, wirelen, &k);
-	struct trace_event *e = ev_new(m, TRACE_EV_PACKET, ts_us);
-
-	m->cap.packets_seen++;
-	e->wire_len = wirelen;
-	e->l4 = k.l4;
-	e->ip_proto = k.ip_proto;
-	if (r < 0)
-		k.invalid = "link type";
-	e->truncated = k.truncated;
-	e->invalid = k.invalid;
-	m->cap.packets_truncated += k.truncated != NULL;
-	m->cap.packets_invalid += k.invalid != NULL;
-	if (k.have_ip) {
-		e->has_addrs = 1;
-		e->src.addr = k.src;
-		e->dst.addr = k.dst;
-	}
-	int whole = k.l4_complete && !k.invalid;
-	if (k.l4 == TRACE_L4_TCP && whole) {
-		tcp_packet(m, e, &k, ts_us);
-	} else if (k.l4 == TRACE_L4_UDP && whole) {
-		udp_packet(m, e, &k, ts_us);
-	} else if ((k.l4 == TRACE_L4_ICMP || k.l4 == TRACE_L4_ICMP6) && k.l4_complete) {
-		icmp_packet(m, e, &k, ts_us);
-	} else if ((k.l4 == TRACE_L4_TCP || k.l4 == TRACE_L4_UDP) && (k.sport || k.dport)) {
-		/* Cut or broken, but its ports still name its flow. */
-		struct trace_endpoint a = { k.src, k.sport }, b = { k.dst, k.dport };
-		int from;
-		struct trace_flow *f = trace_flow_lookup(&m->table, k.l4 == TRACE_L4_TCP ?
-							 IPPROTO_TCP : IPPROTO_UDP, &a, &b, &from);
-		if (f)
-			e->flow = f->id, e->side = from;
-		e->has_ports = 1;
-		e->src.port = k.sport;
-		e->dst.port = k.dport;
-	}
-	if (e->flow && !e->icmp)
-		e->has_addrs = 0;
-	return commit(m);
 }
 
 /* ---- the end ---- */
@@ -749,11 +525,11 @@ int trace_model_finish(struct trace_model *m)
 	if (m->o.sink) {
 		while (m->table.oldest)
 			retire(m, m->table.oldest);
-		return commit(m);
+		return trace_mi_commit(m);
 	}
 	for (size_t i = 0; i < m->nflows; i++)
 		finish_flow(m, m->flows[i]);
-	if (commit(m) < 0)
+	if (trace_mi_commit(m) < 0)
 		return -1;
 	/* Kernel events arrive late: order by time, creation order breaking ties. */
 	qsort(m->ev, m->nev, sizeof(*m->ev), ev_cmp);

@@ -1,0 +1,26 @@
+/* trace/model_int.h: what model.c shares with modelpkt.c (not for other modules). */
+#ifndef TRACE_MODEL_INT_H
+#define TRACE_MODEL_INT_H
+
+#include "trace/model.h"
+
+struct emit_ctx {
+	struct trace_model *m;
+	struct trace_flow *f;
+};
+
+/* Stores (or streams) the events created since the last commit. */
+int trace_mi_commit(struct trace_model *m);
+/* A new event in the current batch, with the next id. */
+struct trace_event *trace_mi_ev_new(struct trace_model *m, uint8_t type, int64_t ts_us);
+void trace_mi_phase_add(struct trace_flow *f, int ph, const struct trace_event *e);
+/* trace_tcp_emit_fn: arg is a struct emit_ctx. */
+void trace_mi_on_state(void *arg, int side, enum trace_state from, enum trace_state to,
+	      int64_t ts_us, uint32_t cause);
+/* The flow of a TCP/UDP packet, created when new; *from is the sender's side. */
+struct trace_flow *trace_mi_flow_for(struct trace_model *m, uint8_t proto, const struct trace_pkt *k,
+			    int64_t ts, int *from);
+void trace_mi_count(struct trace_flow *f, int from, const struct trace_pkt *k, int64_t ts);
+void trace_mi_set_preview(struct trace_event *e, const struct trace_pkt *k);
+
+#endif
