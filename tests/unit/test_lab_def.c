@@ -55,7 +55,6 @@ static void test_good_definition(void **state)
 	assert_int_equal(d->nimpair, 2);
 	assert_int_equal(d->impair[0].kind, LAB_IMP_NTH);
 	assert_int_equal(d->impair[1].kind, LAB_IMP_FLAGS);
-	assert_int_equal(d->impair[1].count, 1);
 	assert_int_equal(d->nexpect, 2);
 	assert_string_equal(d->expect[1].why, "normal close");
 	assert_string_equal(d->filter, "tcp port {port}");
