@@ -182,7 +182,7 @@ static json_t *seg_other(struct ev *e, const struct pathx *px, size_t i, json_t 
 		snprintf(what, sizeof what, "has %ld element%s, no [%ld]", n, n == 1 ? "" : "s",
 			 sg->idx);
 		if (!quiet)
-			ev_why(e, e->src, px->start, sg->end, what);
+			ev_why(e, e->src, px->start, end, what);
 		return NULL;
 	}
 	out = json_array();

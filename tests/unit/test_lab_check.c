@@ -78,7 +78,7 @@ static void test_failure_shows_observed(void **state)
 	assert_int_equal(run("flows[proto=udp][0].time_wait.side == 'client'"), 0);
 	assert_non_null(strstr(obs, "missing (flows[proto=udp][0] has no 'time_wait')"));
 	assert_int_equal(run("flows[proto=tcp][5].conn_state == 'SF'"), 0);
-	assert_non_null(strstr(obs, "has 2 elements, no [5]"));
+	assert_non_null(strstr(obs, "missing (flows[proto=tcp] has 2 elements, no [5])"));
 	assert_int_equal(run("flows[0].conn_state < 3"), 0);
 	assert_non_null(strstr(obs, "cannot be compared"));
 }
