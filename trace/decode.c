@@ -425,7 +425,8 @@ int trace_decode(int dlt, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
 	if (ip == 0)
 		return 0;	/* not IP (ARP, ...): nothing more to decode */
 	size_t before = c.len;
-	r = decode_ip(&c, k, 0);
+	/* The link header named the version: a cut or a mismatch is that version's. */
+	r = ip == 4 ? decode_ipv4(&c, k, 0) : ip == 6 ? decode_ipv6(&c, k, 0) : decode_ip(&c, k, 0);
 	if (k->have_ip && k->ip_len == 0)
 		k->ip_len = (uint32_t)before;
 	return r != 0 || k->truncated || k->invalid;
