@@ -15,9 +15,9 @@
 
 static void conn_log_bytes(struct tcp_conn *c, const char *event, const uint8_t *p, size_t len)
 {
-	char esc[HELLO_LOG_DATA_MAX * 4 + 4];
+	char esc[HELLO_LOG_DATA_MAX];
 
-	hello_log_escape(p, len, esc, sizeof(esc) < HELLO_LOG_DATA_MAX ? sizeof(esc) : HELLO_LOG_DATA_MAX);
+	hello_log_escape(p, len, esc, sizeof(esc));
 	hello_log_event(c->log, HELLO_LOG_DETAIL, event, "conn=%lu peer=%s len=%zu data=\"%s\"", c->id, c->peer, len, esc);
 }
 

@@ -68,11 +68,6 @@ struct srv_opts {
 	int reuse;
 };
 
-static int parse_num(const char *name, const char *arg, long min, long max, long *out, char *err, size_t errlen)
-{
-	return hello_opt_long(name, arg, min, max, out, err, errlen);
-}
-
 /* One program option; 0 or -1 with err. */
 static int parse_opt(struct srv_opts *o, struct tcp_server *s, int c, const char *arg, char *err, size_t errlen)
 {
@@ -81,17 +76,17 @@ static int parse_opt(struct srv_opts *o, struct tcp_server *s, int c, const char
 
 	switch (c) {
 	case OPT_MODEL: return tcp_model_parse(arg, &o->model, err, errlen);
-	case OPT_BACKLOG: return parse_num("--backlog", arg, 0, 65535, &o->backlog, err, errlen);
+	case OPT_BACKLOG: return hello_opt_long("--backlog", arg, 0, 65535, &o->backlog, err, errlen);
 	case OPT_NO_REUSEADDR: o->reuse = 0; return 0;
 	case OPT_LINGER0: s->cfg.linger0 = 1; return 0;
 	case OPT_NODELAY: s->cfg.nodelay = 1; return 0;
 	case OPT_ONCE: s->once = 1; return 0;
-	case OPT_MAX_MSG: r = parse_num("--max-msg", arg, 1, 1 << 20, &v, err, errlen); s->cfg.max_msg = (size_t)v; break;
-	case OPT_MAX_CLIENTS: r = parse_num("--max-clients", arg, 0, 1000000, &v, err, errlen); s->max_clients = (unsigned long)v; break;
-	case OPT_IDLE: r = parse_num("--idle-timeout", arg, 0, 86400000, &v, err, errlen); s->cfg.idle_ms = (int)v; break;
-	case OPT_MSG_TIMEOUT: r = parse_num("--msg-timeout", arg, 0, 86400000, &v, err, errlen); s->cfg.msg_timeout_ms = (int)v; break;
-	case OPT_MAX_OUTPUT: r = parse_num("--max-output", arg, 64, 1L << 30, &v, err, errlen); s->cfg.max_output = (size_t)v; break;
-	case OPT_DELAY: r = parse_num("--delay", arg, 0, 3600000, &v, err, errlen); s->cfg.delay_ms = (int)v; break;
+	case OPT_MAX_MSG: r = hello_opt_long("--max-msg", arg, 1, 1 << 20, &v, err, errlen); s->cfg.max_msg = (size_t)v; break;
+	case OPT_MAX_CLIENTS: r = hello_opt_long("--max-clients", arg, 0, 1000000, &v, err, errlen); s->max_clients = (unsigned long)v; break;
+	case OPT_IDLE: r = hello_opt_long("--idle-timeout", arg, 0, 86400000, &v, err, errlen); s->cfg.idle_ms = (int)v; break;
+	case OPT_MSG_TIMEOUT: r = hello_opt_long("--msg-timeout", arg, 0, 86400000, &v, err, errlen); s->cfg.msg_timeout_ms = (int)v; break;
+	case OPT_MAX_OUTPUT: r = hello_opt_long("--max-output", arg, 64, 1L << 30, &v, err, errlen); s->cfg.max_output = (size_t)v; break;
+	case OPT_DELAY: r = hello_opt_long("--delay", arg, 0, 3600000, &v, err, errlen); s->cfg.delay_ms = (int)v; break;
 	default: snprintf(err, errlen, "unknown option"); return -1;
 	}
 	return r;
