@@ -9,6 +9,7 @@
 
 #include "trace/capture.h"
 #include "trace/json.h"
+#include "trace/kstate.h"
 #include "trace/model.h"
 #include "trace/render.h"
 
@@ -25,10 +26,13 @@ struct cli {
 	size_t max_flows;
 	int server_port;
 	char *filter;			/* the trailing arguments, joined */
+	struct trace_kstate_opts kopts;	/* --netns, --no-kernel, -Z (trace/kstate.h) */
+	struct trace_kstate ks;
 };
 
 /* Long-only options get keys above the char range. */
-enum { OPT_DURATION = 256, OPT_JSONL, OPT_READY, OPT_MAX_FLOWS, OPT_SERVER_PORT };
+enum { OPT_DURATION = 256, OPT_JSONL, OPT_READY, OPT_MAX_FLOWS, OPT_SERVER_PORT, OPT_NETNS,
+       OPT_NO_KERNEL };
 
 /* One row per option: getopt's entry, the argument's name for --help, the help line. */
 static const struct {
@@ -46,6 +50,9 @@ static const struct {
 	{ { "ready-file", required_argument, NULL, OPT_READY }, "PATH", "create PATH once the capture is active" },
 	{ { "max-flows", required_argument, NULL, OPT_MAX_FLOWS }, "N", "keep at most N flows open; the least active is closed (10000)" },
 	{ { "server-port", required_argument, NULL, OPT_SERVER_PORT }, "PORT", "the port that marks the server side (9999)" },
+	{ { "netns", required_argument, NULL, OPT_NETNS }, "NAME|PATH", "poll TCP sockets of this network namespace with sock_diag (repeatable)" },
+	{ { "no-kernel", no_argument, NULL, OPT_NO_KERNEL }, NULL, "do not ask the kernel for socket states (tracepoint, sock_diag)" },
+	{ { "user", required_argument, NULL, 'Z' }, "USER", "drop privileges to USER once the capture and kernel sources are open" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
 	{ { "version", no_argument, NULL, 'V' }, NULL, "show the version" },
 };
@@ -131,6 +138,13 @@ static int apply_opt(struct cli *c, int key, const char *arg)
 			return usage_error("--server-port %s: not a port (1..65535)%s", arg, "");
 		c->server_port = (int)v;
 		return 0;
+	case OPT_NETNS:
+		if (c->kopts.nnetns == TRACE_SOCKDIAG_MAX_NS)
+			return usage_error("--netns %s: at most %s namespaces", arg, "8");
+		c->kopts.netns[c->kopts.nnetns++] = arg;
+		return 0;
+	case OPT_NO_KERNEL: c->kopts.no_kernel = 1; return 0;
+	case 'Z': c->kopts.user = arg; return 0;
 	case 'h': usage(stdout); return -1;
 	case 'V': printf("hello-trace %s (hellolab)\n", HELLO_VERSION); return -1;
 	}
@@ -211,14 +225,27 @@ static int install_signals(void)
 	return 0;
 }
 
-/* Kernel state sources (tracepoint, sock_diag) hook in here. */
+/* Kernel state sources (tracepoint, sock_diag; docs/trace-kernel.md), on the filter's ports. */
 static int state_sources(struct cli *c, struct trace_model *m, struct trace_capture_hooks *h,
 			 char *err, size_t errlen)
 {
-	(void)h, (void)err, (void)errlen;
-	trace_model_set_state_sources(m, 0, 0);
-	return trace_model_add_note(m, c->cap.file ? "reading a file: states are inferred from the packets"
-						   : "kernel state sources are not built in");
+	struct trace_kstate_opts *o = &c->kopts;
+
+	o->offline = c->cap.file != NULL;
+	o->nports = trace_kstate_ports(c->filter, o->ports, TRACE_KSTATE_MAX_PORTS);
+	if (o->nports == 0 && c->server_port > 0)
+		o->ports[o->nports++] = (uint16_t)c->server_port;
+	if (trace_kstate_open(&c->ks, o, err, errlen) < 0)
+		return -1;
+	h->arg = &c->ks;
+	h->active = trace_kstate_active;
+	h->tick = trace_kstate_tick;
+	h->before_stop = trace_kstate_before_stop;
+	if (trace_kstate_describe(&c->ks, m) < 0) {
+		snprintf(err, errlen, "trace: out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 static int run(struct cli *c)
@@ -281,6 +308,7 @@ out:
 		char e2[256];
 		trace_capture_close(&cap, e2, sizeof(e2));
 	}
+	trace_kstate_close(&c->ks);
 	trace_jsonl_free(&w);
 	trace_model_free(m);
 	return rc;

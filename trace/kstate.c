@@ -1,5 +1,6 @@
 /* trace/kstate.c: glue between the capture loop and the kernel sources (tracepoint, sock_diag). */
 #include "trace/kstate.h"
+#include "trace/model.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -32,6 +33,12 @@ int trace_kstate_open(struct trace_kstate *ks, const struct trace_kstate_opts *o
 	ks->kt.pipe_fd = ks->kt.guard_fd = -1;
 	for (size_t i = 0; i < TRACE_SOCKDIAG_MAX_NS; i++)
 		ks->sd.ns[i].fd = -1;
+	ks->opened = 1;
+	ks->user = o->user;
+	if (o->offline) {
+		kstate_note(ks, "%s", "reading a file: states are inferred from the packets");
+		return 0;
+	}
 	if (o->no_kernel) {
 		kstate_note(ks, "%s", "kernel sources off (--no-kernel)");
 		return 0;
@@ -102,8 +109,64 @@ int trace_kstate_finish(struct trace_kstate *ks, trace_kevent_fn fn, void *arg)
 	return n;
 }
 
+int trace_kstate_describe(struct trace_kstate *ks, struct trace_model *m)
+{
+	size_t i;
+
+	trace_model_set_state_sources(m, ks->tracepoint, ks->sock_diag);
+	for (; ks->notes_given < ks->nnotes; ks->notes_given++)
+		if (trace_model_add_note(m, ks->notes[ks->notes_given]) < 0)
+			return -1;
+	if (ks->described)
+		return 0;
+	ks->described = 1;
+	for (i = 0; i < ks->sd.nns; i++)
+		if (ks->sd.ns[i].name[0] && trace_model_add_netns(m, ks->sd.ns[i].name) < 0)
+			return -1;
+	return 0;
+}
+
+/* The model copies the event; a failure there (memory) is the model's to report. */
+static int kstate_to_model(void *arg, const struct trace_kevent *ev)
+{
+	trace_model_add_kevent(arg, ev);
+	return 0;
+}
+
+int trace_kstate_active(void *arg, struct trace_model *m, char *err, size_t errlen)
+{
+	struct trace_kstate *ks = arg;
+
+	if (trace_kstate_describe(ks, m) < 0) {
+		snprintf(err, errlen, "trace: out of memory");
+		return -1;
+	}
+	return ks->user ? trace_kstate_drop_privs(ks->user, err, errlen) : 0;
+}
+
+int trace_kstate_tick(void *arg, struct trace_model *m, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	trace_kstate_poll(arg, kstate_to_model, m);
+	return 0;
+}
+
+int trace_kstate_before_stop(void *arg, struct trace_model *m, char *err, size_t errlen)
+{
+	struct trace_kstate *ks = arg;
+
+	trace_kstate_finish(ks, kstate_to_model, m);
+	if (trace_kstate_describe(ks, m) < 0) {
+		snprintf(err, errlen, "trace: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 void trace_kstate_close(struct trace_kstate *ks)
 {
+	if (!ks->opened)
+		return;
 	if (ks->tracepoint)
 		trace_ktrace_close(&ks->kt);
 	ks->tracepoint = 0;

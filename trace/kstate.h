@@ -12,7 +12,9 @@
 #define TRACE_KSTATE_MAX_NOTES 6
 
 struct trace_kstate_opts {
+	int offline;				/* -r FILE: no kernel to ask */
 	int no_kernel;				/* --no-kernel: neither source */
+	const char *user;			/* -Z USER, dropped to in the active hook */
 	const char *netns[TRACE_SOCKDIAG_MAX_NS];	/* --netns NAME|PATH, repeatable */
 	size_t nnetns;
 	uint16_t ports[TRACE_KSTATE_MAX_PORTS];	/* from the BPF filter (trace_kstate_ports) */
@@ -24,10 +26,14 @@ struct trace_kstate_opts {
 struct trace_kstate {
 	struct trace_ktrace kt;
 	struct trace_sockdiag sd;
+	int opened;				/* trace_kstate_open ran: close has work */
 	int tracepoint, sock_diag;		/* source is on */
+	const char *user;			/* -Z */
 	char notes[TRACE_KSTATE_MAX_NOTES][200];	/* "tracefs: mount ...: Operation not permitted" */
 	size_t nnotes;
 	int read_failed, poll_failed;		/* a note was already written for it */
+	size_t notes_given;			/* notes already handed to the model */
+	int described;				/* the namespaces were handed over */
 	uint64_t events;
 };
 
@@ -44,7 +50,23 @@ int trace_kstate_poll(struct trace_kstate *ks, trace_kevent_fn fn, void *arg);
  * waiting for a port, and polls sock_diag a last time. Returns events. */
 int trace_kstate_finish(struct trace_kstate *ks, trace_kevent_fn fn, void *arg);
 
-/* Releases every source and removes the tracefs instance. Safe twice. */
+struct trace_model;
+
+/* Tells the model which sources are on, the notes so far, and the namespaces polled;
+ * called again, it adds only the notes written since. */
+int trace_kstate_describe(struct trace_kstate *ks, struct trace_model *m);
+
+/* The capture loop's hooks (struct trace_capture_hooks; arg: the struct trace_kstate).
+ * active: once the capture, the pcap file and the sources are open, drops to -Z's user
+ * (the only hook that fails: -1 with err). tick: trace_kstate_poll into the model.
+ * before_stop: trace_kstate_finish into the model, then describe. A source that fails
+ * while running becomes a note; the capture goes on. */
+int trace_kstate_active(void *arg, struct trace_model *m, char *err, size_t errlen);
+int trace_kstate_tick(void *arg, struct trace_model *m, char *err, size_t errlen);
+int trace_kstate_before_stop(void *arg, struct trace_model *m, char *err, size_t errlen);
+
+/* Releases every source and removes the tracefs instance. Safe twice, and on a zeroed
+ * struct that was never opened. */
 void trace_kstate_close(struct trace_kstate *ks);
 
 /* The ports named in a BPF filter ("port N", "src port N", "dst port N"), without

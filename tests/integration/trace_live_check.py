@@ -94,32 +94,46 @@ def check_kernel(doc, port):
     out(not flow.get("disagreements"), "no disagreement between inferred and kernel (%s)" % flow.get("disagreements"))
 
 
-def strip_flow(f):
+def origin(doc):
+    """The first packet's t_us: kernel events may come before it (the listener's LISTEN)."""
+    return min([e["t_us"] for e in doc["events"] if e["type"] == "packet"] or [0])
+
+
+def shift(d, dt, keys):
+    return {k: (v - dt if k in keys and isinstance(v, int) else v) for k, v in d.items()}
+
+
+def strip_flow(f, dt):
     keep = ("proto", "client", "server", "isn", "options", "history", "conn_state", "closed_first",
             "close_kind", "packets", "bytes", "payload_bytes", "retransmissions", "dup_acks",
             "zero_windows", "first_us", "last_us")
-    d = {k: f.get(k) for k in keep}
+    d = shift({k: f.get(k) for k in keep}, dt, ("first_us", "last_us"))
     d["states"] = {side: v.get("final") for side, v in f.get("states", {}).items()}
     d["phases"] = [p["name"] for p in f.get("phases", [])]
     return d
 
 
-def strip_event(e):
-    return {k: v for k, v in e.items() if k not in ("cause",)}
+def strip_event(e, dt):
+    return shift({k: v for k, v in e.items() if k not in ("cause",)}, dt, ("t_us",))
 
 
 def check_offline(live, off):
     """hello-trace -r on the live pcap: the same flows, history, packets and inferred states."""
     out(off["capture"]["source"] == "file", "offline capture.source is file")
-    lf = [strip_flow(f) for f in live["flows"]]
-    of = [strip_flow(f) for f in off["flows"]]
+    dl, do = origin(live), origin(off)
+    lf = [strip_flow(f, dl) for f in live["flows"]]
+    of = [strip_flow(f, do) for f in off["flows"]]
     out(lf == of, "offline flows equal the live ones" + ("" if lf == of else " (%s vs %s)" % (lf, of)))
-    lp = [strip_event(e) for e in live["events"] if e["type"] == "packet"]
-    op = [strip_event(e) for e in off["events"] if e["type"] == "packet"]
-    out(lp == op, "offline packet events equal the live ones (%d vs %d)" % (len(lp), len(op)))
-    li = [strip_event(e) for e in live["events"] if e["type"] == "state" and e["source"] == "inferred"]
-    oi = [strip_event(e) for e in off["events"] if e["type"] == "state" and e["source"] == "inferred"]
-    out(li == oi, "offline inferred states equal the live ones (%d vs %d)" % (len(li), len(oi)))
+    lp = [strip_event(e, dl) for e in live["events"] if e["type"] == "packet"]
+    op = [strip_event(e, do) for e in off["events"] if e["type"] == "packet"]
+    out(lp == op, "offline packet events equal the live ones (%d vs %d)%s" % (
+        len(lp), len(op), "" if lp == op else " first difference: %s" % next(
+            ((a, b) for a, b in zip(lp, op) if a != b), None)))
+    li = [strip_event(e, dl) for e in live["events"] if e["type"] == "state" and e["source"] == "inferred"]
+    oi = [strip_event(e, do) for e in off["events"] if e["type"] == "state" and e["source"] == "inferred"]
+    out(li == oi, "offline inferred states equal the live ones (%d vs %d)%s" % (
+        len(li), len(oi), "" if li == oi else " first difference: %s" % next(
+            ((a, b) for a, b in zip(li, oi) if a != b), None)))
     out(not [e for e in off["events"] if e.get("source") == "kernel"], "offline has no kernel events")
 
 
