@@ -118,7 +118,8 @@ int lab_compare_main(int argc, char **argv, const char *bindir)
 	snprintf(prog, sizeof prog, "%s/hello-trace", bindir);
 	if (html && access(prog, X_OK) == 0) {
 		struct lab_where here = { -1, 0 };
-		char *cargv[] = { prog, "compare", a, b, "-o", (char *)html, NULL };
+		char *cargv[] = { prog, "render", "--compare", a, b, "--format", "html", "-o",
+				  (char *)html, NULL };
 		snprintf(a, sizeof a, "%s/trace.json", argv[0]);
 		snprintf(b, sizeof b, "%s/trace.json", argv[1]);
 		if (lab_proc_cmd(&here, cargv, e, sizeof e) == 0)

@@ -104,6 +104,13 @@ jsonschema.Draft202012Validator(json.load(open('$HELLO_ROOT/docs/trace.schema.js
 		fi
 	done
 	t_check "run --all: exit 0" [ $rc = 0 ]
+	cmp=$("$LAB" compare "$TMP/all/tcp-hello" "$TMP/all/udp-hello" -o "$TMP/compare.html" 2>&1)
+	echo "$cmp"
+	t_check "compare: TCP needs 2 round trips to the first reply, UDP 1" \
+		grep -Eq 'round trips to the first reply +2 +1$' <<<"$cmp"
+	t_check "compare: 6 UDP packets" grep -Eq 'packets \(client \+ server\) +[0-9]+ +6$' <<<"$cmp"
+	t_check "compare: the loss lab's drops are counted" sh -c \
+		"'$LAB' compare '$TMP/all/tcp-loss' '$TMP/all/udp-loss' | grep -Eq 'dropped by the lab.s rules +1 +1$'"
 	t_check "run --all: no namespace left behind" sh -c "! ip netns list | grep -q 'hl-[0-9]*-'"
 else
 	echo "note: $HELLO_BIN/hello-trace is not built: the real labs were not run"
