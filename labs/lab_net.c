@@ -151,6 +151,18 @@ void lab_net_down(struct lab_net *n)
 	}
 }
 
+void lab_net_forget(struct lab_net *n)
+{
+	int h;
+
+	for (h = 0; h < 3; h++) {
+		if (n->fd[h] >= 0)
+			close(n->fd[h]);
+		n->fd[h] = -1;
+		n->ns[h][0] = '\0';
+	}
+}
+
 /* NAME is PREFIX + pid + ("-" or end): the pid, or 0 when the name is not ours. */
 static long owner_pid(const char *name, const char *prefix)
 {

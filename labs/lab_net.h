@@ -29,6 +29,9 @@ int lab_net_up(struct lab_net *n, enum lab_topo topo, pid_t pid, char *err, size
 /* Removes everything lab_net_up made; safe to call twice and after a partial setup. */
 void lab_net_down(struct lab_net *n);
 
+/* Lets go of the namespaces without removing them (--keep). */
+void lab_net_forget(struct lab_net *n);
+
 /* How to run a child in a host's namespace. */
 struct lab_where lab_net_where(const struct lab_net *n, enum lab_host h);
 

@@ -251,8 +251,9 @@ static int finish(struct lab_runner *r, struct lab_proc *tp, long long t0, int b
 	if (!o->keep) {
 		lab_net_down(&r->net);
 	} else {
-		out(o, 1, "  kept: namespaces %s %s %s (remove with: ip netns del NAME)\n",
-		    r->net.ns[0], r->net.ns[1], r->net.ns[2]);
+		out(o, 1, "  kept: namespaces %s %s %s (look: ip netns exec NAME ss -tan; "
+		    "remove: ip netns del NAME)\n", r->net.ns[0], r->net.ns[1], r->net.ns[2]);
+		lab_net_forget(&r->net);
 	}
 	snprintf(path, sizeof path, "%s/lab.json", r->out);
 	json_dump_file(r->d->json, path, JSON_INDENT(2));
