@@ -148,13 +148,17 @@ static uint8_t parse_flags(const char *s)
 	return f;
 }
 
+uint32_t tb_isn_offset;
+int64_t tb_time_offset;
+
 int tb_run(struct trace_model *m, const struct tb_step *steps, int v6, uint32_t snaplen)
 {
 	struct tb_ep ep[2] = { { v6, v6 ? "fd00::1" : "10.0.0.1", 40000 },
 			       { v6, v6 ? "fd00::2" : "10.0.0.2", 9999 } };
-	uint32_t nxt[2] = { 1000, 5000 }, before[2] = { 1000, 5000 }, last_data[2] = { 0, 0 };
+	uint32_t nxt[2] = { 1000 + tb_isn_offset, 5000 + tb_isn_offset }, before[2], last_data[2] = { 0, 0 };
 	uint8_t buf[2048];
 
+	before[0] = nxt[0], before[1] = nxt[1];
 	for (int i = 0; steps[i].who; i++) {
 		const struct tb_step *st = &steps[i];
 		int me = st->who == 'S', peer = !me;
@@ -172,7 +176,7 @@ int tb_run(struct trace_model *m, const struct tb_step *steps, int v6, uint32_t 
 			nxt[me] += (uint32_t)len + !!(f & TRACE_TH_SYN) + !!(f & TRACE_TH_FIN);
 		}
 		uint32_t cap = snaplen && snaplen < n ? snaplen : (uint32_t)n;
-		if (trace_model_add_packet(m, TB_T0 + i * 100, buf, cap, (uint32_t)n) < 0)
+		if (trace_model_add_packet(m, TB_T0 + tb_time_offset + i * 100, buf, cap, (uint32_t)n) < 0)
 			return -1;
 	}
 	return 0;

@@ -41,6 +41,11 @@ struct tb_step {
  * (0: whole). Client 10.0.0.1:40000 (or fd00::1), server 10.0.0.2:9999 (fd00::2). */
 int tb_run(struct trace_model *m, const struct tb_step *steps, int v6, uint32_t snaplen);
 
+/* Added to tb_run's ISNs (client 1000, server 5000) and frame times: a second run is a
+ * new connection on the same ports, later. */
+extern uint32_t tb_isn_offset;
+extern int64_t tb_time_offset;
+
 /* The time of the first frame tb_run and the tests use, in microseconds. */
 #define TB_T0 1700000000000000LL
 
