@@ -113,3 +113,14 @@ void hello_log_event(const struct hello_log *lg, enum hello_log_level lvl, const
 	line[n++] = '\n';
 	log_write(lg->fd, line, (size_t)n);
 }
+
+void hello_log_bytes(const struct hello_log *lg, enum hello_log_level lvl, const char *event, const char *prefix,
+		     const uint8_t *p, size_t len)
+{
+	char esc[HELLO_LOG_DATA_MAX];
+
+	if (!lg || lg->fd < 0 || (lg->quiet && lvl == HELLO_LOG_DETAIL))
+		return;
+	hello_log_escape(p, len, esc, sizeof(esc));
+	hello_log_event(lg, lvl, event, "%s%slen=%zu data=\"%s\"", prefix, *prefix ? " " : "", len, esc);
+}

@@ -34,4 +34,8 @@ const char *hello_log_timestamp(const struct timespec *ts, char *out, size_t cap
 void hello_log_event(const struct hello_log *lg, enum hello_log_level lvl, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* An event about message bytes: "<event> <prefix> len=N data=\"<escaped, at most HELLO_LOG_DATA_MAX>\"". */
+void hello_log_bytes(const struct hello_log *lg, enum hello_log_level lvl, const char *event, const char *prefix,
+		     const uint8_t *p, size_t len);
+
 #endif

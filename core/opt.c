@@ -146,6 +146,15 @@ void hello_opt_usage(FILE *out, const struct hello_usage *u)
 	fprintf(out, "\nProtocol and log format: docs/protocol.md\n");
 }
 
+int hello_opt_help_version(const struct hello_common *c, const struct hello_usage *u)
+{
+	if (c->help)
+		hello_opt_usage(stdout, u);
+	else if (c->version)
+		hello_opt_version(stdout, u->prog);
+	return c->help || c->version;
+}
+
 void hello_opt_version(FILE *out, const char *prog)
 {
 	fprintf(out, "%s %s (hellolab)\n", prog, HELLO_VERSION);

@@ -88,6 +88,8 @@ struct hello_usage {
 };
 
 void hello_opt_usage(FILE *out, const struct hello_usage *u);
+/* After parsing: prints --help or --version to stdout when asked and returns 1 (main then exits 0). */
+int hello_opt_help_version(const struct hello_common *c, const struct hello_usage *u);
 void hello_opt_version(FILE *out, const char *prog);
 /* Prints "prog: msg" and "Try 'prog --help'." to stderr; returns HELLO_EXIT_USAGE. */
 int hello_opt_usage_error(const char *prog, const char *msg);

@@ -28,15 +28,15 @@ struct client {
 
 static void client_print(struct client *cl, const char *event, const uint8_t *p, size_t len)
 {
-	char esc[HELLO_LOG_DATA_MAX];
+	char who[HELLO_ADDR_STRLEN + 8];
 
 	if (cl->cfg->out) {
 		fwrite(p, 1, len, cl->cfg->out);
 		fputc('\n', cl->cfg->out);
 		fflush(cl->cfg->out);
 	}
-	hello_log_escape(p, len, esc, sizeof(esc));
-	hello_log_event(cl->cfg->log, HELLO_LOG_MAIN, event, "peer=%s len=%zu data=\"%s\"", cl->peer, len, esc);
+	snprintf(who, sizeof(who), "peer=%s", cl->peer);
+	hello_log_bytes(cl->cfg->log, HELLO_LOG_MAIN, event, who, p, len);
 }
 
 /* Fills cl->buf when it is empty: 1 = bytes ready, 0 = end of stream, -1 = error. */

@@ -15,10 +15,10 @@
 
 static void conn_log_bytes(struct tcp_conn *c, const char *event, const uint8_t *p, size_t len)
 {
-	char esc[HELLO_LOG_DATA_MAX];
+	char who[HELLO_ADDR_STRLEN + 40];
 
-	hello_log_escape(p, len, esc, sizeof(esc));
-	hello_log_event(c->log, HELLO_LOG_DETAIL, event, "conn=%lu peer=%s len=%zu data=\"%s\"", c->id, c->peer, len, esc);
+	snprintf(who, sizeof(who), "conn=%lu peer=%s", c->id, c->peer);
+	hello_log_bytes(c->log, HELLO_LOG_DETAIL, event, who, p, len);
 }
 
 static void conn_drain(struct tcp_conn *c, const char *reason, int64_t now)

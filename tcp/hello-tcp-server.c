@@ -143,14 +143,8 @@ int main(int argc, char **argv)
 	hello_opt_common_init(&o.common, 1);
 	if (parse_args(argc, argv, &o, &s, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);
-	if (o.common.help) {
-		hello_opt_usage(stdout, &usage);
+	if (hello_opt_help_version(&o.common, &usage))
 		return HELLO_EXIT_OK;
-	}
-	if (o.common.version) {
-		hello_opt_version(stdout, PROG);
-		return HELLO_EXIT_OK;
-	}
 	if (hello_opt_common_finish(&o.common, &family, err, sizeof(err)) < 0 ||
 	    hello_addr_resolve(o.common.host, o.common.port, family, &a, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);

@@ -23,10 +23,10 @@ struct uclient {
 
 static void uc_log_bytes(struct uclient *u, const char *event, const uint8_t *p, size_t len)
 {
-	char esc[HELLO_LOG_DATA_MAX];
+	char who[HELLO_ADDR_STRLEN + 8];
 
-	hello_log_escape(p, len, esc, sizeof(esc));
-	hello_log_event(u->cfg->log, HELLO_LOG_MAIN, event, "peer=%s len=%zu data=\"%s\"", u->peer, len, esc);
+	snprintf(who, sizeof(who), "peer=%s", u->peer);
+	hello_log_bytes(u->cfg->log, HELLO_LOG_MAIN, event, who, p, len);
 }
 
 static int uc_send(struct uclient *u, const char *msg, char *err, size_t errlen)

@@ -109,13 +109,8 @@ int main(int argc, char **argv)
 	hello_opt_common_init(&c, 0);
 	if (parse_args(argc, argv, &c, &u, &count, &verbose, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);
-	if (c.help || c.version) {
-		if (c.help)
-			hello_opt_usage(stdout, &usage);
-		else
-			hello_opt_version(stdout, PROG);
+	if (hello_opt_help_version(&c, &usage))
 		return HELLO_EXIT_OK;
-	}
 	if (hello_opt_common_finish(&c, &family, err, sizeof(err)) < 0 ||
 	    hello_addr_resolve(c.host, c.port, family, &u.addr, err, sizeof(err)) < 0 ||
 	    udp_client_check_names(&u, err, sizeof(err)) < 0)

@@ -54,10 +54,10 @@ struct udp_srv {
 
 static void srv_log_bytes(struct udp_srv *s, const char *event, const char *peer, const uint8_t *p, size_t len)
 {
-	char esc[HELLO_LOG_DATA_MAX];
+	char who[HELLO_ADDR_STRLEN + 8];
 
-	hello_log_escape(p, len, esc, sizeof(esc));
-	hello_log_event(&s->log, HELLO_LOG_DETAIL, event, "peer=%s len=%zu data=\"%s\"", peer, len, esc);
+	snprintf(who, sizeof(who), "peer=%s", peer);
+	hello_log_bytes(&s->log, HELLO_LOG_DETAIL, event, who, p, len);
 }
 
 /* Receives and answers one datagram; -1 only when the loop must stop. */
@@ -143,13 +143,8 @@ int main(int argc, char **argv)
 	hello_opt_common_init(&c, 1);
 	if (parse_args(argc, argv, &c, s, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);
-	if (c.help || c.version) {
-		if (c.help)
-			hello_opt_usage(stdout, &usage);
-		else
-			hello_opt_version(stdout, PROG);
+	if (hello_opt_help_version(&c, &usage))
 		return HELLO_EXIT_OK;
-	}
 	if (hello_opt_common_finish(&c, &family, err, sizeof(err)) < 0 ||
 	    hello_addr_resolve(c.host, c.port, family, &a, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);

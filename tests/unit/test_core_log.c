@@ -74,6 +74,29 @@ static void test_event_line(void **state)
 	assert_null(strchr(buf, '\n') + 1 == buf + n ? NULL : "more than one line");
 }
 
+static void test_bytes_line(void **state)
+{
+	int fds[2];
+	char buf[512];
+	ssize_t n;
+	struct hello_log lg = { .prog = "t" };
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	lg.fd = fds[1];
+	hello_log_bytes(&lg, HELLO_LOG_DETAIL, "message", "conn=1", (const uint8_t *)"a\"\n\xff", 4);
+	hello_log_bytes(&lg, HELLO_LOG_DETAIL, "reply", "", (const uint8_t *)"", 0);
+	lg.quiet = 1;
+	hello_log_bytes(&lg, HELLO_LOG_DETAIL, "muted", "", (const uint8_t *)"x", 1);
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	close(fds[0]);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "] message conn=1 len=4 data=\"a\\\"\\n\\xff\"\n"));
+	assert_non_null(strstr(buf, "] reply len=0 data=\"\"\n"));
+	assert_null(strstr(buf, "muted"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -81,6 +104,7 @@ int main(void)
 		cmocka_unit_test(test_escape_truncates),
 		cmocka_unit_test(test_timestamp),
 		cmocka_unit_test(test_event_line),
+		cmocka_unit_test(test_bytes_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
