@@ -368,6 +368,10 @@ static int ktrace_mount(const char *root, char *err, size_t errlen)
 	snprintf(inst, sizeof inst, "%s/instances", root);
 	if (stat(inst, &st) == 0)
 		return 0;
+	if (errno != ENOENT) {	/* mounted, but not for us (EACCES without root) */
+		snprintf(err, errlen, "tracefs: %s: %s", inst, strerror(errno));
+		return -1;
+	}
 	/* Not mounted by default on Debian; the mount stays for later runs. */
 	if (mount("nodev", root, "tracefs", 0, NULL) < 0) {
 		snprintf(err, errlen, "tracefs: mount %s: %s", root, strerror(errno));
