@@ -199,4 +199,13 @@ t_check "netns: capture.netns lists both namespaces ($(echo "$res" | head -1))" 
 	test "$(echo "$res" | head -1)" = netns=yes
 t_check "netns: sock_diag saw both ends, each in its namespace ($(echo "$res" | tail -1))" \
 	test "$(echo "$res" | tail -1)" = sides=client,server
+
+# Every trace this suite wrote follows the schema.
+if [ -f "$HELLO_ROOT/docs/trace.schema.json" ]; then
+	set --
+	for f in nokernel dropz netns; do [ -s "$T/$f.json" ] && set -- "$@" "$T/$f.json"; done
+	run_checks schema "$HELLO_ROOT/docs/trace.schema.json" "$@"
+else
+	t_fail "docs/trace.schema.json exists"
+fi
 t_done
