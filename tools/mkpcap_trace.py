@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""tools/mkpcap_trace.py: writes the pcap/pcapng files tests/integration/trace_offline.sh reads.
+
+usage: mkpcap_trace.py DIR   (needs scapy: run with /usr/bin/python3)
+The conversations follow docs/protocol.md's hello exchange; timestamps are 1 ms apart.
+"""
+import os
+import struct
+import sys
+
+from scapy.all import Ether, IP, IPv6, TCP, UDP, ICMP, Raw, raw
+from scapy.utils import PcapNgWriter
+
+T0 = 1700000000.0
+C4, S4, C6, S6 = "10.0.0.1", "10.0.0.2", "fd00::1", "fd00::2"
+CP, SP = 40000, 9999
+SYN_OPTS = [("MSS", 65495), ("SAckOK", b""), ("Timestamp", (1, 0)), ("NOP", None), ("WScale", 7)]
+
+
+def tcp_hello(v6=False, retransmit=False):
+    """The hello exchange as (client?, flags, payload) with seq/ack computed; returns IP packets."""
+    ip = (lambda s, d: IPv6(src=s, dst=d)) if v6 else (lambda s, d: IP(src=s, dst=d))
+    addr = {True: (C6 if v6 else C4), False: (S6 if v6 else S4)}
+    port = {True: CP, False: SP}
+    nxt = {True: 1000, False: 5000}
+    script = [(True, "S", b""), (False, "SA", b""), (True, "A", b""), (False, "PA", b"hello!"),
+              (True, "A", b"")]
+    for name in (b"Michael", b"Tracy", b"Sarah"):
+        script += [(True, "PA", name), (False, "PA", b"Hello, " + name + b"!")]
+        if retransmit and name == b"Tracy":
+            script.insert(len(script) - 1, (True, "PA", b"RETRANSMIT"))
+    script += [(True, "PA", b"exit"), (False, "FA", b""), (True, "FA", b""), (False, "A", b"")]
+    out, last = [], {}
+    for client, flags, data in script:
+        if data == b"RETRANSMIT":
+            seq, data = last[client]
+        else:
+            seq = nxt[client]
+            if data:
+                last[client] = (seq, data)
+            nxt[client] += len(data) + ("S" in flags) + ("F" in flags)
+        ack = nxt[not client] if "A" in flags else 0
+        t = TCP(sport=port[client], dport=port[not client], flags=flags, seq=seq, ack=ack, window=65483,
+                options=SYN_OPTS if "S" in flags else [])
+        p = ip(addr[client], addr[not client]) / t
+        out.append(p / Raw(data) if data else p)
+    return out
+
+
+def udp_hello():
+    out = []
+    for name in (b"Michael", b"Tracy"):
+        out.append(IP(src=C4, dst=S4) / UDP(sport=CP, dport=SP) / Raw(name))
+        out.append(IP(src=S4, dst=C4) / UDP(sport=SP, dport=CP) / Raw(b"Hello, " + name + b"!"))
+    # Sarah is lost once, then her retry is answered.
+    out.append(IP(src=C4, dst=S4) / UDP(sport=CP, dport=SP) / Raw(b"Sarah"))
+    out.append(IP(src=C4, dst=S4) / UDP(sport=CP, dport=SP) / Raw(b"Sarah"))
+    out.append(IP(src=S4, dst=C4) / UDP(sport=SP, dport=CP) / Raw(b"Hello, Sarah!"))
+    # A datagram to a closed port, and the port unreachable that quotes it.
+    req = IP(src=C4, dst=S4, id=4242) / UDP(sport=CP + 1, dport=SP - 1) / Raw(b"anyone?")
+    out.append(req)
+    out.append(IP(src=S4, dst=C4) / ICMP(type=3, code=3) / raw(req))
+    return out
+
+
+def write_pcap(path, frames, linktype=1, snaplen=262144):
+    """frames: raw bytes per packet; a frame longer than snaplen is cut (caplen < len)."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype))
+        for i, b in enumerate(frames):
+            ts = T0 + i * 0.001
+            sec, usec = int(ts), int(round((ts - int(ts)) * 1e6))
+            cap = b[:snaplen]
+            f.write(struct.pack("<IIII", sec, usec, len(cap), len(b)))
+            f.write(cap)
+
+
+def eth(p):
+    return raw(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / p)
+
+
+def sll2(p):
+    proto = 0x86DD if p.haslayer(IPv6) else 0x0800
+    return struct.pack(">HHIHBB8s", proto, 0, 1, 772, 0, 6, b"\0" * 8) + raw(p)
+
+
+def main():
+    d = sys.argv[1]
+    os.makedirs(d, exist_ok=True)
+    hello = tcp_hello()
+    write_pcap(f"{d}/tcp_hello.pcap", [eth(p) for p in hello])
+    w = PcapNgWriter(f"{d}/tcp_hello.pcapng")
+    for i, p in enumerate(hello):
+        e = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / p
+        e.time = T0 + i * 0.001
+        w.write(e)
+    w.close()
+    write_pcap(f"{d}/tcp_hello_sll2.pcap", [sll2(p) for p in hello], linktype=276)
+    write_pcap(f"{d}/tcp_hello_null.pcap", [struct.pack("<I", 2) + raw(p) for p in hello], linktype=0)
+    write_pcap(f"{d}/tcp_hello_raw.pcap", [raw(p) for p in hello], linktype=101)
+    write_pcap(f"{d}/tcp_hello6.pcap", [eth(p) for p in tcp_hello(v6=True)])
+    write_pcap(f"{d}/tcp_retrans.pcap", [eth(p) for p in tcp_hello(retransmit=True)])
+    write_pcap(f"{d}/tcp_cut.pcap", [eth(p) for p in hello], snaplen=54)
+    write_pcap(f"{d}/udp_icmp.pcap", [eth(p) for p in udp_hello()])
+    write_pcap(f"{d}/mixed.pcap", [eth(p) for p in hello + udp_hello()])
+    with open(f"{d}/corrupt.pcap", "wb") as f:
+        f.write(b"this is not a capture file, just some words\n" * 4)
+
+
+if __name__ == "__main__":
+    main()
