@@ -64,8 +64,10 @@ wait_gone() {
 	return 1
 }
 
+# --duration: even if this script is SIGKILLed, the tracer ends (and its guard removes
+# the tracefs instance) on its own.
 "$B/hello-trace" -i lo -w "$T/trace.pcap" -o "$T/trace.json" --ready-file "$T/ready" \
-	"tcp port $PORT" 2>"$T/trace.err" &
+	--duration 60 "tcp port $PORT" 2>"$T/trace.err" &
 TPID=$!
 t_check "hello-trace is ready (ready file)" wait_file "$T/ready" "$TPID"
 

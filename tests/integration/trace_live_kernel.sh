@@ -66,8 +66,9 @@ start_tracer() {
 	local name=$1
 	shift
 	rm -f "$T/$name.ready"
-	"$B/hello-trace" -w "$T/$name.pcap" -o "$T/$name.json" --ready-file "$T/$name.ready" "$@" \
-		2>"$T/$name.err" &
+	# --duration bounds the tracer even if this script is SIGKILLed.
+	"$B/hello-trace" -w "$T/$name.pcap" -o "$T/$name.json" --ready-file "$T/$name.ready" \
+		--duration 60 "$@" 2>"$T/$name.err" &
 	TPID=$!
 	TPIDS+=("$TPID")
 	t_check "$name: hello-trace is ready" wait_file "$T/$name.ready" "$TPID"
