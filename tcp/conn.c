@@ -98,6 +98,17 @@ static void conn_reply(struct tcp_conn *c, const uint8_t *msg, size_t len)
 		free(buf);
 }
 
+/* Handles one message: exit ends the connection, anything else is answered. */
+static void conn_handle(struct tcp_conn *c, const uint8_t *msg, size_t len, int64_t now)
+{
+	if (hello_proto_is_exit(msg, len)) {
+		hello_log_event(c->log, HELLO_LOG_DETAIL, "exit", "conn=%lu peer=%s", c->id, c->peer);
+		conn_drain(c, "exit", now);
+		return;
+	}
+	conn_reply(c, msg, len);
+}
+
 /* Takes complete messages from the framer until one has to wait for --delay. */
 static void conn_process(struct tcp_conn *c, int64_t now)
 {
@@ -122,19 +133,16 @@ static void conn_process(struct tcp_conn *c, int64_t now)
 		atomic_fetch_add(&c->stats->messages, 1);
 		conn_log_bytes(c, "message", msg, len);
 		c->partial_since_ms = 0;
-		if (hello_proto_is_exit(msg, len)) {
-			hello_log_event(c->log, HELLO_LOG_DETAIL, "exit", "conn=%lu peer=%s", c->id, c->peer);
-			conn_drain(c, "exit", now);
-			break;
-		}
 		if (c->cfg->delay_ms > 0) {
+			/* The tutorial's server sleeps before it even looks at a message, exit
+			 * included: so its close comes a delay after exit, like the tutorial's. */
 			memcpy(c->pending, msg, len);
 			c->pending_len = len;
 			c->has_pending = 1;
 			c->reply_at_ms = now + c->cfg->delay_ms;
 			break;
 		}
-		conn_reply(c, msg, len);
+		conn_handle(c, msg, len, now);
 	}
 	if (hello_frame_pending(&c->fr) == 0)
 		c->partial_since_ms = 0;
@@ -282,7 +290,7 @@ void tcp_conn_on_time(struct tcp_conn *c, int64_t now)
 		return;
 	if (c->has_pending && now >= c->reply_at_ms) {
 		c->has_pending = 0;
-		conn_reply(c, c->pending, c->pending_len);
+		conn_handle(c, c->pending, c->pending_len, now);
 		conn_process(c, now);
 		conn_flush(c);
 	}

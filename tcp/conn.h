@@ -14,7 +14,7 @@
 struct tcp_srv_cfg {
 	enum hello_framing framing;
 	size_t max_msg;         /* raw: recv size; line: longest line */
-	int delay_ms;           /* wait before each reply (a timer, never a sleep) */
+	int delay_ms;           /* wait before handling each message, exit too (a timer, never a sleep) */
 	int idle_ms;            /* close after this long without a byte from the peer; 0 = never */
 	int msg_timeout_ms;     /* line: a started line must end within this; 0 = never */
 	size_t max_output;      /* unsent reply bytes allowed before the peer is cut off */

@@ -48,7 +48,7 @@ static const struct hello_usage_opt usage_opts[] = {
 	{ "--msg-timeout MS", "line framing: close when a started line is not finished within MS ms (default 0 = never)" },
 	{ "--max-output N", "unsent reply bytes per connection before a non-reading client is cut off with RST (default 65536)" },
 	{ "--once", "serve one connection, then exit" },
-	{ "--delay MS", "wait MS ms before each reply (the tutorial's sleep, as a per-connection timer: other clients never wait)" },
+	{ "--delay MS", "wait MS ms before handling each message, exit included (the tutorial's sleep, as a per-connection timer: other clients never wait)" },
 	{ NULL, NULL },
 };
 

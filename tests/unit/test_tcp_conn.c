@@ -135,6 +135,26 @@ static void test_delay_is_a_timer(void **state)
 	fx_end(&f);
 }
 
+/* exit waits for its delay like any message: the tutorial's server closes a delay after exit. */
+static void test_delay_before_exit(void **state)
+{
+	struct fx f = { 0 };
+	(void)state;
+	f.cfg.delay_ms = 200;
+	fx_start(&f, HELLO_FRAMING_RAW);
+	fx_recv(&f);
+	fx_send(&f, "exit", 4, 2000);
+	assert_false(tcp_conn_done(&f.c));
+	assert_int_equal(tcp_conn_deadline(&f.c), 2200);
+	tcp_conn_on_time(&f.c, 2199);
+	assert_false(tcp_conn_done(&f.c));
+	tcp_conn_on_time(&f.c, 2200);
+	assert_true(tcp_conn_done(&f.c));
+	assert_string_equal(f.c.reason, "exit");
+	assert_string_equal(fx_recv(&f), "");
+	fx_end(&f);
+}
+
 static void test_timeouts(void **state)
 {
 	struct fx f = { 0 };
@@ -206,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_line_exchange_and_eof),
 		cmocka_unit_test(test_line_overflow),
 		cmocka_unit_test(test_delay_is_a_timer),
+		cmocka_unit_test(test_delay_before_exit),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_output_bound_cuts_off),
 		cmocka_unit_test(test_peer_gone),
