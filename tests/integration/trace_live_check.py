@@ -153,6 +153,25 @@ def check_schema(schema_path, paths):
                                                                  "%s: %s" % (list(e.path), e.message) for e in errs[:3])))
 
 
+def check_sides(doc, port, expected):
+    """Per flow to port, in order: who holds TIME_WAIT (expected: server, client or * for
+    the FIN race); the kernel (sock_diag) and the inference agree on it."""
+    flows = [f for f in doc["flows"] if f.get("proto") == "tcp" and f["server"]["port"] == port]
+    out(len(flows) == len(expected), "%d TCP flows to port %d (%d)" % (len(expected), port, len(flows)))
+    for f, want in zip(flows, expected):
+        fid, fam = f["id"], "v6" if ":" in f["client"]["addr"] else "v4"
+        inf = sorted(side for side, v in f.get("states", {}).items() if v.get("final") == "TIME_WAIT")
+        ks = states(doc, fid, "kernel")
+        ktw = sorted({e["side"] for e in ks if e["to"] == "TIME_WAIT" and e["via"] == "sock_diag"})
+        what = "flow %d (%s, closed_first %s)" % (fid, fam, f.get("closed_first"))
+        if want != "*":
+            out(inf == [want], "%s: inferred TIME_WAIT on the %s (%s)" % (what, want, inf))
+        out(inf and ktw == inf, "%s: sock_diag's TIME_WAIT sides equal the inferred ones (%s / %s)" % (what, ktw, inf))
+        ho = sorted({e["side"] for e in ks if e.get("handoff")})
+        out(set(ho) <= set(inf), "%s: tracepoint hand-offs only where TIME_WAIT is (%s)" % (what, ho))
+        out(not f.get("disagreements"), "%s: no disagreement (%s)" % (what, f.get("disagreements")))
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "live":
@@ -166,6 +185,8 @@ def main():
         live, off = load(sys.argv[2]), load(sys.argv[3])
         check_exchange(off, int(sys.argv[4]))
         check_offline(live, off)
+    elif cmd == "sides":
+        check_sides(load(sys.argv[2]), int(sys.argv[3]), sys.argv[4:])
     elif cmd == "schema":
         check_schema(sys.argv[2], sys.argv[3:])
     elif cmd == "field":

@@ -153,7 +153,37 @@ else
 	echo "  note: no user nobody; -Z not tried"
 fi
 
-# --- 4. --netns: a second namespace over a veth pair; sock_diag sees both ends. ----
+# --- 4. Who holds TIME_WAIT: IPv6 (server closes), --close-first (client closes),
+# --close-after-exit (the FINs race): the kernel and the inference agree each time. -----
+start_tracer sides -i lo "tcp port $PORT"
+exchange6() {
+	local spid
+	"$B/hello-tcp-server" -6 --once --port "$PORT" >>"$T/server.log" 2>&1 &
+	spid=$!
+	t_wait_port "$PORT" || { t_fail "sides: IPv6 server listens"; return; }
+	timeout 10 "$B/hello-tcp-client" -6 --port "$PORT" >>"$T/client.log" 2>&1 ||
+		t_fail "sides: IPv6 client exchange"
+	wait_gone "$spid" 5
+	wait "$spid" 2>/dev/null
+}
+exchange6
+client_opt() {
+	local spid
+	"$B/hello-tcp-server" --once --port "$PORT" >>"$T/server.log" 2>&1 &
+	spid=$!
+	t_wait_port "$PORT" || { t_fail "sides: server listens"; return; }
+	timeout 10 "$B/hello-tcp-client" --port "$PORT" "$@" >>"$T/client.log" 2>&1 ||
+		t_fail "sides: client $*"
+	wait_gone "$spid" 5
+	wait "$spid" 2>/dev/null
+}
+client_opt --close-first
+client_opt --close-after-exit
+sleep 0.3
+stop_tracer sides
+run_checks sides "$T/sides.json" "$PORT" server client '*'
+
+# --- 5. --netns: a second namespace over a veth pair; sock_diag sees both ends. ----
 command -v nsenter >/dev/null || t_skip "nsenter not found (util-linux)"
 t_bg unshare -n sleep 30
 HOLD=${T_BG_PIDS[-1]}
@@ -204,7 +234,7 @@ t_check "netns: sock_diag saw both ends, each in its namespace ($(echo "$res" | 
 # Every trace this suite wrote follows the schema.
 if [ -f "$HELLO_ROOT/docs/trace.schema.json" ]; then
 	set --
-	for f in nokernel dropz netns; do [ -s "$T/$f.json" ] && set -- "$@" "$T/$f.json"; done
+	for f in nokernel dropz sides netns; do [ -s "$T/$f.json" ] && set -- "$@" "$T/$f.json"; done
 	run_checks schema "$HELLO_ROOT/docs/trace.schema.json" "$@"
 else
 	t_fail "docs/trace.schema.json exists"
