@@ -491,7 +491,10 @@ int trace_ladder_load(const char *path, int only_flow, struct trace_ladder *l, c
 
 	root = strcmp(path, "-") == 0 ? json_loadf(stdin, 0, &je) : json_load_file(path, 0, &je);
 	if (!root) {
-		trace_ladder_fmt(err, errlen, "%s:%d: %s", path, je.line, je.text);
+		if (je.line > 0)
+			trace_ladder_fmt(err, errlen, "%s:%d: %s", path, je.line, je.text);
+		else
+			trace_ladder_fmt(err, errlen, "%s", je.text);	/* "unable to open PATH: why" */
 		return -1;
 	}
 	rc = trace_ladder_build(root, only_flow, l, err, errlen);

@@ -92,7 +92,11 @@ static int render_parse(int argc, char **argv, struct render_args *a)
 	int c, npos;
 	char *end;
 
+#ifdef __GLIBC__
+	optind = 0;	/* glibc: also forget the state of an earlier scan (tests call us twice) */
+#else
 	optind = 1;
+#endif
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
 		switch (c) {

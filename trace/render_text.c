@@ -295,7 +295,12 @@ static void text_flow(const struct tctx *x, const struct trace_ladder_flow *f)
 	for (i = 0; i < sizeof(proto) - 1 && f->proto[i]; i++)
 		proto[i] = (char)(f->proto[i] >= 'a' && f->proto[i] <= 'z' ? f->proto[i] - 32 : f->proto[i]);
 	proto[i] = '\0';
-	fprintf(x->out, "flow %d  %s  client %s %s server %s\n", f->id, proto, f->client, x->gl->arrow, f->server);
+	/* IPv6 endpoints can make the title too long for one line */
+	if (strlen(f->client) + strlen(f->server) + 32 <= COLS)
+		fprintf(x->out, "flow %d  %s  client %s %s server %s\n", f->id, proto, f->client, x->gl->arrow, f->server);
+	else
+		fprintf(x->out, "flow %d  %s  client %s\n%*s%s server %s\n", f->id, proto, f->client,
+			(int)strlen(proto) + 8, "", x->gl->arrow, f->server);
 	tl_clear(&t);
 	tl_text(&t, TIME_W - 2, "ms", C_DIM);
 	tl_text(&t, COL_CLIENT - 3, "client", C_NONE);
