@@ -21,6 +21,7 @@
 
 #include "trace/kstate.h"
 #include "trace/ktrace.h"
+#include "trace/model.h"
 #include "trace/sockdiag.h"
 
 /* Lines as this machine's kernel prints them (references.md, "Kernel view"). */
@@ -587,6 +588,67 @@ static void test_kstate_options(void **state)
 	assert_string_equal(err, "-Z hellolab-no-such-user: no such user");
 }
 
+/* The model learns the sources, each note once, and the namespaces; kernel events from
+ * the hooks land in it as state events. */
+static void test_kstate_model(void **state)
+{
+	struct trace_model_opts mo = { 0, 0, NULL };
+	struct trace_kstate_opts o;
+	struct trace_kstate ks;
+	struct trace_model *m;
+	char err[256];
+
+	(void)state;
+	m = trace_model_new(&mo, err, sizeof err);
+	assert_non_null(m);
+	memset(&o, 0, sizeof o);
+	o.offline = 1;
+	assert_int_equal(trace_kstate_open(&ks, &o, err, sizeof err), 0);
+	assert_int_equal(trace_kstate_describe(&ks, m), 0);
+	assert_int_equal(trace_kstate_describe(&ks, m), 0);
+	assert_int_equal(m->cap.tracepoint, 0);
+	assert_int_equal(m->cap.sock_diag, 0);
+	assert_int_equal(m->cap.nnotes, 1);
+	assert_string_equal(m->cap.notes[0], "reading a file: states are inferred from the packets");
+	assert_int_equal(m->cap.nnetns, 0);
+	/* Hooks on an offline kstate: nothing to read, nothing fails, no privilege change. */
+	assert_int_equal(trace_kstate_active(&ks, m, err, sizeof err), 0);
+	assert_int_equal(trace_kstate_tick(&ks, m, err, sizeof err), 0);
+	assert_int_equal(trace_kstate_before_stop(&ks, m, err, sizeof err), 0);
+	assert_int_equal(m->cap.nnotes, 1);
+	assert_int_equal(m->nev, 0);
+	trace_kstate_close(&ks);
+	trace_model_free(m);
+
+	/* sock_diag on our own namespace, a note written after the first describe. */
+	m = trace_model_new(&mo, err, sizeof err);
+	assert_non_null(m);
+	memset(&o, 0, sizeof o);
+	o.netns[0] = "/proc/self/ns/net";
+	o.nnetns = geteuid() == 0 ? 1 : 0;	/* setns needs root */
+	assert_int_equal(trace_kstate_open(&ks, &o, err, sizeof err), 0);
+	assert_int_equal(trace_kstate_describe(&ks, m), 0);
+	assert_int_equal(m->cap.sock_diag, 1);
+	assert_int_equal(m->cap.nnotes, 1);	/* the tracepoint: no port */
+	assert_int_equal(m->cap.nnetns, o.nnetns);
+	if (o.nnetns)
+		assert_string_equal(m->cap.netns[0], "/proc/self/ns/net");
+	snprintf(ks.notes[ks.nnotes++], sizeof ks.notes[0], "sock_diag: test note");
+	assert_int_equal(trace_kstate_before_stop(&ks, m, err, sizeof err), 0);
+	assert_int_equal(m->cap.nnotes, 2);
+	assert_string_equal(m->cap.notes[1], "sock_diag: test note");
+	assert_int_equal(m->cap.nnetns, o.nnetns);
+	trace_kstate_close(&ks);
+	trace_model_free(m);
+
+	/* Never opened (zeroed, as in hello-trace's cli): close touches nothing (not fd 0). */
+	int open0 = fcntl(0, F_GETFD) >= 0;
+
+	memset(&ks, 0, sizeof ks);
+	trace_kstate_close(&ks);
+	assert_int_equal(fcntl(0, F_GETFD) >= 0, open0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_sockdiag_malformed),
 		cmocka_unit_test(test_filter_ports),
 		cmocka_unit_test(test_kstate_options),
+		cmocka_unit_test(test_kstate_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
