@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# tests/integration/render.sh: `hello-trace render` end to end on the fixture traces: every
+# format through the real program, golden text, well-formed SVG/HTML with the right arrow
+# counts, options, colour rules, compare, exit codes. No network, no privileges needed.
+source "$(dirname "$0")/../lib/common.sh"
+
+TRACE="$HELLO_BIN/hello-trace"
+[ -x "$TRACE" ] || t_skip "$TRACE not built"
+"$TRACE" render --help >/dev/null 2>&1 || t_skip "hello-trace has no render subcommand"
+FIX="$HELLO_ROOT/tests/render"
+CHECK="$FIX/check_markup.py"
+TMP=$(mktemp -d)
+trap 't_cleanup; rm -rf "$TMP"' EXIT
+
+# xmllint when installed, else Python's parser: either way the SVG must be well-formed XML
+well_formed() {
+	if command -v xmllint >/dev/null; then xmllint --noout "$1"; else "$PYTHON" -c 'import sys,xml.dom.minidom as m; m.parse(sys.argv[1])' "$1"; fi
+}
+
+n_fix=0
+for dir in "$FIX"/*/; do
+	name=$(basename "$dir")
+	[ -f "$dir/trace.json" ] || continue
+	n_fix=$((n_fix + 1))
+	arrows=$(cat "$dir/arrows")
+	NO_COLOR=1 "$TRACE" render "$dir/trace.json" >"$TMP/$name.txt" 2>"$TMP/err"
+	t_check "$name: text ladder equals expected.txt" cmp -s "$TMP/$name.txt" "$dir/expected.txt"
+	"$TRACE" render --ascii --notes "$dir/trace.json" -o "$TMP/$name.ascii.txt"
+	t_check "$name: --ascii --notes equals expected-ascii-notes.txt" cmp -s "$TMP/$name.ascii.txt" "$dir/expected-ascii-notes.txt"
+	"$TRACE" render --format mermaid "$dir/trace.json" >"$TMP/$name.mmd"
+	t_check "$name: mermaid equals expected.mmd" cmp -s "$TMP/$name.mmd" "$dir/expected.mmd"
+	"$TRACE" render "$dir/trace.json" -o "$TMP/$name.svg"	# format from the extension
+	t_check "$name: SVG is well-formed XML" well_formed "$TMP/$name.svg"
+	t_check "$name: SVG has viewBox, xmlns and $arrows arrows" "$PYTHON" "$CHECK" svg "$TMP/$name.svg" "$arrows"
+	"$TRACE" render -f html "$dir/trace.json" -o "$TMP/$name.html"
+	t_check "$name: HTML balanced, inline SVG well-formed, $arrows arrows, nothing fetched" \
+		"$PYTHON" "$CHECK" html "$TMP/$name.html" "$arrows"
+done
+t_check "walked the fixtures (found $n_fix)" test "$n_fix" -ge 5
+
+F="$FIX/tcp-hello/trace.json"
+U="$FIX/udp-hello/trace.json"
+
+# text: 80 columns; Unicode by default, pure ASCII with --ascii
+t_check "text fits 80 columns" awk '{ if (length($0) > 80) exit 1 }' "$TMP/tcp-hello.ascii.txt"
+t_check "--ascii output is pure ASCII" bash -c "! LC_ALL=C grep -q '[^ -~]' '$TMP/tcp-hello.ascii.txt'"
+t_check "default text uses box-drawing arrows" grep -q '▶' "$TMP/tcp-hello.txt"
+t_check "text shows the phases" bash -c "grep -q '═ handshake' '$TMP/tcp-hello.txt' && grep -q '═ time_wait' '$TMP/tcp-hello.txt'"
+t_check "kernel states carry a * (tcp-kernel)" grep -q 'TIME_WAIT\*' "$TMP/tcp-kernel.txt"
+t_check "UDP: the unanswered request ends in ✗ lost?" grep -q 'lost? ┄*✗' "$TMP/udp-hello.txt"
+t_check "UDP: the ICMP error is drawn" grep -q 'ICMP port unreachable' "$TMP/udp-hello.txt"
+t_check "retransmission marked retx" grep -q '"Tracy" retx' "$TMP/tcp-retx.txt"
+
+# colour: only on a terminal, never with NO_COLOR, never into a file or pipe
+if command -v script >/dev/null; then
+	TERM=xterm script -qec "'$TRACE' render '$F'" /dev/null >"$TMP/tty.txt" 2>&1 </dev/null
+	t_check "colour on a terminal" grep -q $'\033\\[' "$TMP/tty.txt"
+	NO_COLOR=1 TERM=xterm script -qec "'$TRACE' render '$F'" /dev/null >"$TMP/tty-nc.txt" 2>&1 </dev/null
+	t_check "no colour with NO_COLOR on a terminal" bash -c "! grep -q $'\033\\\\[' '$TMP/tty-nc.txt'"
+	NO_COLOR= TERM=xterm script -qec "'$TRACE' render '$F'" /dev/null >"$TMP/tty-nc2.txt" 2>&1 </dev/null
+	t_check "no colour with NO_COLOR set but empty" bash -c "! grep -q $'\033\\\\[' '$TMP/tty-nc2.txt'"
+fi
+env -u NO_COLOR "$TRACE" render "$F" >"$TMP/pipe.txt"
+t_check "no colour into a pipe" bash -c "! grep -q $'\033' '$TMP/pipe.txt'"
+
+# input from stdin, one flow, notes
+"$TRACE" render - <"$F" >"$TMP/stdin.txt"
+t_check "'-' reads the trace from stdin" bash -c "tail -n +2 '$TMP/stdin.txt' | cmp -s - <(tail -n +2 '$FIX/tcp-hello/expected.txt')"
+"$TRACE" render --flow 2 "$U" >"$TMP/flow2.txt"
+t_check "--flow 2 draws only flow 2" bash -c "grep -q '^flow 2 ' '$TMP/flow2.txt' && ! grep -q '^flow 1 ' '$TMP/flow2.txt'"
+t_check "--notes shows notes" grep -q 'it will hold' "$TMP/tcp-kernel.ascii.txt"
+t_check "no notes without --notes" bash -c "! grep -q 'it will hold' '$TMP/tcp-kernel.txt'"
+
+# compare: html page with both ladders and the chart; text table
+"$TRACE" render --compare "$F" "$U" -o "$TMP/cmp.html"
+t_check "compare page: well-formed, 30 arrows" "$PYTHON" "$CHECK" html "$TMP/cmp.html" 30
+t_check "compare page: chart of the three figures" bash -c "grep -q 'packets' '$TMP/cmp.html' && grep -q 'bytes on the wire' '$TMP/cmp.html' && grep -q 'time to first reply' '$TMP/cmp.html'"
+t_check "compare page: labels from the folders" grep -q 'TCP (tcp-hello) vs UDP (udp-hello)' "$TMP/cmp.html"
+"$TRACE" render --compare --format text --label TCP --label UDP "$F" "$U" >"$TMP/cmp.txt"
+t_check "compare text: packets 23 vs 7" grep -Eq '^packets +23 +7$' "$TMP/cmp.txt"
+t_check "compare text: first reply 0.189 ms vs 0.045 ms" grep -Eq '^time to first reply +0.189 ms +0.045 ms$' "$TMP/cmp.txt"
+
+# exit codes: 2 usage, 1 bad input or output, and no half-written file left behind
+"$TRACE" render >/dev/null 2>&1; t_check "no trace: exit 2" test $? -eq 2
+"$TRACE" render -f png "$F" >/dev/null 2>&1; t_check "unknown format: exit 2" test $? -eq 2
+"$TRACE" render --compare -f svg "$F" "$U" >/dev/null 2>&1; t_check "compare as svg: exit 2" test $? -eq 2
+"$TRACE" render "$TMP/none.json" 2>"$TMP/err" >/dev/null; rc=$?
+t_check "missing file: exit 1 naming it" bash -c "[ $rc -eq 1 ] && grep -q 'none.json' '$TMP/err'"
+echo '{"events": [' >"$TMP/bad.json"
+"$TRACE" render "$TMP/bad.json" 2>"$TMP/err" >/dev/null; rc=$?
+t_check "broken JSON: exit 1 with line number" bash -c "[ $rc -eq 1 ] && grep -q 'bad.json:[0-9]' '$TMP/err'"
+echo '[]' >"$TMP/arr.json"
+"$TRACE" render "$TMP/arr.json" >/dev/null 2>&1; t_check "not a trace: exit 1" test $? -eq 1
+"$TRACE" render "$F" -o "$TMP/nodir/x.svg" >/dev/null 2>&1; rc=$?
+t_check "unwritable output: exit 1, nothing left" bash -c "[ $rc -eq 1 ] && [ ! -e '$TMP/nodir' ]"
+"$TRACE" render "$F" >/dev/full 2>/dev/null; t_check "write error (disk full): exit 1" test $? -eq 1
+
+t_done
