@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/integration/service_concurrency.sh: five clients at once against each --model with
-# a per-message --delay (before each reply): thread, fork and event serve them in parallel
-# (about 3 delays), iterative one after another (about 15). Asserts iterative takes at
+# a per-message --delay: thread, fork and event serve them in parallel (one client's
+# worth: 3 delays, or 4 where exit is delayed too), iterative one after another (15-20). Asserts iterative takes at
 # least 3x as long as each parallel model, and that every client got all its replies.
 source "$(dirname "$0")/../lib/common.sh"
 source "$HELLO_ROOT/tests/peers/service_lib.sh"
@@ -30,6 +30,12 @@ run_model() {
 	RM_MS=$(( (t1 - t0) / 1000000 )) RM_OK=$ok
 }
 
+# max_open LOG: the most connections the server had open at once, from its log's
+# accept/close lines (written in the order they happened, one write(2) per line).
+max_open() {
+	awk '$3 == "accept" { n++; if (n > m) m = n } $3 == "close" { n-- } END { print m + 0 }' "$1"
+}
+
 declare -A MS
 for model in thread fork event iterative; do
 	run_model "$model"
@@ -37,6 +43,13 @@ for model in thread fork event iterative; do
 	MS[$model]=$ms
 	echo "  $model: $CLIENTS clients x 3 messages, --delay $DELAY: $ms ms"
 	t_check "$model: all $CLIENTS clients got their replies" [ "$ok" = "$CLIENTS" ]
+	open=$(max_open "$T/s-$model.log")
+	if [ "$model" = iterative ]; then
+		t_check "iterative: the log shows one connection at a time (max open $open)" [ "$open" = 1 ]
+	else
+		t_check "$model: the log shows all $CLIENTS connections open at once (max open $open)" \
+			[ "$open" = "$CLIENTS" ]
+	fi
 done
 
 # Each parallel model needs at least the 3 delays of one client, and finishing in under

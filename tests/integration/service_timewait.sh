@@ -73,6 +73,20 @@ t_check "--close-first: TIME-WAIT on the client's side (peer port $PORT)" [ "$n_
 t_check "--close-first: no TIME-WAIT on the server's side" [ "$n_local" = 0 ]
 svc_stop "$SVC_SERVER_PID"
 
+# 3b. --close-after-exit (the tutorial's client, literally) against a server that sleeps
+# before each message (the tutorial's server): the client's FIN leaves while the server
+# still sleeps over exit, so the client closes first and holds TIME-WAIT.
+tw_case 4
+svc_tcp_server "$T/s3b.log" --delay 50 || t_fail "server listens"
+svc_run "$T/c3b.out" "$TCPC" --port "$PORT" --close-after-exit Ann
+t_check "--close-after-exit: client exit 0" svc_code $? 0
+n_remote=$(svc_tw_remote); sleep 0.2
+n_local=$(ss -Htan state time-wait "sport = :$PORT" | grep -c .)
+ss_show
+t_check "--close-after-exit vs --delay: TIME-WAIT on the client's side" [ "$n_remote" = 1 ]
+t_check "--close-after-exit vs --delay: none on the server's side" [ "$n_local" = 0 ]
+svc_stop "$SVC_SERVER_PID"
+
 # 4. Server --linger0: the server is the closer, but aborts with RST: no TIME-WAIT
 # anywhere, and the client (the tutorial's, waiting for the close) sees a reset.
 tw_case 2
