@@ -587,20 +587,11 @@ void trace_ktrace_close(struct trace_ktrace *kt)
 	int status;
 
 	if (kt->pipe_fd >= 0) {
-		char path[512];
-
-		snprintf(path, sizeof path, "%s/" KTRACE_EVENT "/enable", kt->dir);
 		close(kt->pipe_fd);
 		kt->pipe_fd = -1;
-		/* Best effort: without privileges (-Z) this fails and the guard removes it all. */
-		int fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			while (write(fd, "0", 1) < 0 && errno == EINTR)
-				;
-			close(fd);
-		}
-		if (ktrace_rmdir(kt->dir) == 0)
-			kt->dir[0] = '\0';
+		/* Removing the instance disables its event. Without privileges (-Z) this
+		 * fails, and the guard does it once the pipe below is closed. */
+		ktrace_rmdir(kt->dir);
 	}
 	if (kt->guard_fd >= 0) {
 		close(kt->guard_fd);
