@@ -103,6 +103,23 @@ exchange() {
 	sleep 0.3	# a few ticks: sock_diag sees the TIME_WAIT start
 }
 
+# --- 0. What the user asked for and cannot have is an error (exit 1), said plainly. --
+err_case() {	# err_case WHAT EXPECTED-MESSAGE ARGS...
+	local what=$1 want=$2 out rc
+	shift 2
+	out=$("$B/hello-trace" -i lo -o "$T/err.json" "$@" 2>&1)
+	rc=$?
+	t_check "$what: exit 1 ($rc), \"$want\"" test "$rc" = 1 -a -n "$(echo "$out" | grep -F -- "$want")"
+}
+err_case "--netns nosuch" "netns hellolab-nosuch: open /var/run/netns/hellolab-nosuch: No such file or directory" \
+	--netns hellolab-nosuch "tcp port $PORT"
+err_case "-Z nosuch" "-Z hellolab-nosuch: no such user" -Z hellolab-nosuch "tcp port $PORT"
+stale=""
+for d in "$INSTANCES"/hellolab-*; do
+	[ -d "$d" ] && ! kill -0 "${d##*-}" 2>/dev/null && stale="$stale ${d##*/}"
+done
+t_check "errors leave no tracefs instance behind (${stale:-none})" test -z "$stale"
+
 # --- 1. SIGKILL: the guard process removes the tracefs instance. -----------------
 start_tracer kill -i lo "tcp port $PORT"
 if [ -d "$INSTANCES/hellolab-$TPID" ]; then
