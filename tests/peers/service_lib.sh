@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/peers/service_lib.sh: helpers shared by the hello service suites (service_*.sh).
 # Sourced after tests/lib/common.sh. As root every suite runs in its own network namespace
 # on the default port 9999; otherwise on a random high port of the host's loopback, and
@@ -18,10 +19,10 @@ svc_setup() {
 	if [ "${1:-}" = --need-netns ]; then need=1; shift; fi
 	if [ "$(id -u)" = 0 ]; then
 		t_netns "$@"
-		PORT=9999 ISOLATED=1
+		PORT=9999
 	else
 		[ $need = 1 ] && t_skip "needs root for a private network namespace"
-		PORT=$((20000 + RANDOM % 20000)) ISOLATED=0
+		PORT=$((20000 + RANDOM % 20000))
 	fi
 	T=$(mktemp -d "${TMPDIR:-/tmp}/hello-svc.XXXXXX") || exit 1
 	trap 't_cleanup; rm -rf "$T"' EXIT
