@@ -42,6 +42,11 @@ void trace_model_free(struct trace_model *m)
 		free(m->ev[i].preview);
 	for (int i = 0; i < m->nbatch; i++)
 		free(m->batch[i].preview);
+	if (m->have_pkt)
+		free(m->pkt.preview);
+	for (size_t i = 0; i < m->nretired; i++)
+		trace_flow_free(m->retired[i]);
+	free(m->retired);
 	free(m->ev);
 	if (m->o.sink) {	/* streaming: the live flows are the only ones left */
 		struct trace_flow *f = m->table.oldest, *next;
@@ -126,47 +131,77 @@ void trace_model_set_stop_reason(struct trace_model *m, const char *reason)
 
 /* ---- events ---- */
 
-int trace_mi_commit(struct trace_model *m)
+/* Keeps (or streams) one finished event. */
+static int store(struct trace_model *m, struct trace_event *e)
+{
+	if (!m->cap.have_start || e->ts_us < m->cap.start_us) {
+		/* Streaming keeps the first line's time as zero, whatever comes later. */
+		if (!m->cap.have_start || !m->o.sink)
+			m->cap.start_us = e->ts_us;
+		m->cap.have_start = 1;
+	}
+	if (e->ts_us > m->cap.last_us)
+		m->cap.last_us = e->ts_us;
+	if (m->o.sink) {
+		m->o.sink->event(m->o.sink->arg, m, e);
+		free(e->preview);
+		return 0;
+	}
+	if (m->nev == m->cap_ev) {
+		size_t nc = m->cap_ev ? m->cap_ev * 2 : 256;
+		struct trace_event *nv = realloc(m->ev, nc * sizeof(*nv));
+		if (!nv) {
+			free(e->preview);
+			return -1;
+		}
+		m->ev = nv;
+		m->cap_ev = nc;
+	}
+	m->ev[m->nev++] = *e;
+	return 0;
+}
+
+static int store_batch(struct trace_model *m)
 {
 	int rc = 0;
 
-	for (int i = 0; i < m->nbatch; i++) {
-		struct trace_event *e = &m->batch[i];
-		if (!m->cap.have_start || e->ts_us < m->cap.start_us) {
-			/* Streaming keeps the first line's time as zero, whatever comes later. */
-			if (!m->cap.have_start || !m->o.sink)
-				m->cap.start_us = e->ts_us;
-			m->cap.have_start = 1;
-		}
-		if (e->ts_us > m->cap.last_us)
-			m->cap.last_us = e->ts_us;
-		if (m->o.sink) {
-			m->o.sink->event(m->o.sink->arg, m, e);
-			free(e->preview);
-			continue;
-		}
-		if (m->nev == m->cap_ev) {
-			size_t nc = m->cap_ev ? m->cap_ev * 2 : 256;
-			struct trace_event *nv = realloc(m->ev, nc * sizeof(*nv));
-			if (!nv) {
-				free(e->preview);
-				rc = -1;
-				continue;
-			}
-			m->ev = nv;
-			m->cap_ev = nc;
-		}
-		m->ev[m->nev++] = *e;
-	}
+	for (int i = 0; i < m->nbatch; i++)
+		rc |= store(m, &m->batch[i]);
 	m->nbatch = 0;
 	return rc;
 }
 
+/* The packet being decoded first, then the state changes it caused, then (streaming) the
+ * flows retired meanwhile: a flow's line follows every event it refers to. */
+int trace_mi_commit(struct trace_model *m)
+{
+	int rc = 0;
+
+	if (m->have_pkt) {
+		m->have_pkt = 0;
+		rc |= store(m, &m->pkt);
+	}
+	rc |= store_batch(m);
+	for (size_t i = 0; i < m->nretired; i++) {
+		m->o.sink->flow(m->o.sink->arg, m, m->retired[i]);
+		trace_flow_free(m->retired[i]);
+	}
+	m->nretired = 0;
+	return rc ? -1 : 0;
+}
+
 struct trace_event *trace_mi_ev_new(struct trace_model *m, uint8_t type, int64_t ts_us)
 {
-	if (m->nbatch == (int)(sizeof(m->batch) / sizeof(m->batch[0])))
-		trace_mi_commit(m);
-	struct trace_event *e = &m->batch[m->nbatch++];
+	struct trace_event *e;
+
+	if (type == TRACE_EV_PACKET) {
+		e = &m->pkt;
+		m->have_pkt = 1;
+	} else {
+		if (m->nbatch == (int)(sizeof(m->batch) / sizeof(m->batch[0])))
+			store_batch(m);
+		e = &m->batch[m->nbatch++];
+	}
 	memset(e, 0, sizeof(*e));
 	e->id = m->next_id++;
 	e->type = type;
@@ -304,7 +339,7 @@ int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *k)
 		e->dst = r;
 		/* A flow seen later may still claim it (the SYN_SENT change precedes the SYN). */
 		if (!m->o.sink && m->nunmatched < TRACE_UNMATCHED_MAX) {
-			m->unmatched[m->nunmatched].pos = e->id;
+			m->unmatched[m->nunmatched].id = e->id;
 			m->unmatched[m->nunmatched++].k = *k;
 		}
 	}
@@ -316,9 +351,14 @@ static void claim_unmatched(struct trace_model *m, struct trace_flow *f)
 	int side;
 
 	for (int i = 0; i < m->nunmatched; i++) {
-		if (!kev_match(f, &m->unmatched[i].k, &side) || m->unmatched[i].pos >= m->nev)
+		if (!kev_match(f, &m->unmatched[i].k, &side))
 			continue;
-		kev_tie(f, side, &m->ev[m->unmatched[i].pos]);
+		/* Events are stored nearly in id order: look from the id's own slot down. */
+		size_t j = m->unmatched[i].id < m->nev ? m->unmatched[i].id + 1 : m->nev;
+		while (j > 0 && m->ev[j - 1].id != m->unmatched[i].id)
+			j--;
+		if (j > 0)
+			kev_tie(f, side, &m->ev[j - 1]);
 		m->unmatched[i--] = m->unmatched[--m->nunmatched];
 	}
 }
@@ -389,11 +429,20 @@ static void retire(struct trace_model *m, struct trace_flow *f)
 {
 	finish_flow(m, f);
 	trace_flow_unlink(&m->table, f);
-	if (m->o.sink) {
-		trace_mi_commit(m);
-		m->o.sink->flow(m->o.sink->arg, m, f);
-		trace_flow_free(f);
+	if (!m->o.sink)
+		return;
+	/* Written and freed by the next commit, after the events being made now. */
+	if (m->nretired == m->cap_retired) {
+		size_t nc = m->cap_retired ? m->cap_retired * 2 : 8;
+		struct trace_flow **nv = realloc(m->retired, nc * sizeof(*nv));
+		if (!nv) {
+			trace_flow_free(f);	/* out of memory: its summary is lost */
+			return;
+		}
+		m->retired = nv;
+		m->cap_retired = nc;
 	}
+	m->retired[m->nretired++] = f;
 }
 
 /* Which end serves: the --server-port hint, else a well-known port facing an ephemeral

@@ -92,11 +92,16 @@ struct trace_model {
 	struct trace_flow **flows;
 	size_t nflows, cap_flows;
 	uint32_t *index;		/* after trace_model_finish: event id -> position */
-	/* events created while one packet is processed, stored after it */
-	struct trace_event batch[16];
+	/* the packet being decoded, and the events it causes: stored after it */
+	struct trace_event pkt;
+	int have_pkt;
+	struct trace_event batch[32];
 	int nbatch;
+	/* streaming: flows taken out of the table, written after the current events */
+	struct trace_flow **retired;
+	size_t nretired, cap_retired;
 	/* kernel events not (yet) tied to a flow; document mode ties them later */
-	struct { size_t pos; struct trace_kevent k; } unmatched[TRACE_UNMATCHED_MAX];
+	struct { uint32_t id; struct trace_kevent k; } unmatched[TRACE_UNMATCHED_MAX];
 	int nunmatched;
 	int finished;
 };

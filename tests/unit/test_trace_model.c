@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tests/lib/trace_build.h"
@@ -202,6 +203,8 @@ static void test_port_reuse(void **state)
 struct counts {
 	int events, flows;
 	int64_t max_n;
+	char last_preview[16];
+	int events_at_flow;		/* events written when the last flow was */
 };
 
 static void count_event(void *arg, const struct trace_model *m, const struct trace_event *e)
@@ -211,6 +214,8 @@ static void count_event(void *arg, const struct trace_model *m, const struct tra
 	c->events++;
 	if (e->id > c->max_n)
 		c->max_n = e->id;
+	if (e->preview)
+		snprintf(c->last_preview, sizeof(c->last_preview), "%s", e->preview);
 }
 
 static void count_flow(void *arg, const struct trace_model *m, const struct trace_flow *f)
@@ -218,13 +223,14 @@ static void count_flow(void *arg, const struct trace_model *m, const struct trac
 	struct counts *c = arg;
 	(void)m, (void)f;
 	c->flows++;
+	c->events_at_flow = c->events;
 }
 
 /* Streaming keeps no events: they leave as they are made; flows leave when evicted or at the end. */
 static void test_streaming(void **state)
 {
 	(void)state;
-	struct counts c = { 0, 0, -1 };
+	struct counts c = { 0, 0, -1, "", 0 };
 	struct trace_sink sink = { &c, count_event, count_flow };
 	struct trace_model *m = model(1, &sink);
 
@@ -234,6 +240,9 @@ static void test_streaming(void **state)
 	assert_true(before >= 8);
 	add_udp(m, 1001, 5000);	/* evicts the TCP flow */
 	assert_int_equal(c.flows, 1);
+	/* The datagram that evicted it was written whole, before the flow's line. */
+	assert_string_equal(c.last_preview, "hi");
+	assert_int_equal(c.events_at_flow, c.events);
 	assert_int_equal(trace_model_finish(m), 0);
 	assert_int_equal(c.flows, 2);
 	assert_int_equal(m->nev, 0);
