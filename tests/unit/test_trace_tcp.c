@@ -72,6 +72,28 @@ static const struct tb_step zero_window[] = {
 	{ 'S', "PA", "hello!", 0, 0, 0, 0 }, { 'C', "A", 0, 0, 0, 0, 1 }, END,
 };
 
+/* Only the client's FIN, unanswered: established, originator's close seen, no reply. */
+static const struct tb_step client_fin_unanswered[] = {
+	{ 'C', "S", 0, 0, 0, 0, 0 }, { 'S', "SA", 0, 0, 0, 0, 0 }, { 'C', "A", 0, 0, 0, 0, 0 },
+	{ 'C', "FA", 0, 0, 0, 0, 0 }, END,
+};
+
+static const struct tb_step server_fin_unanswered[] = {
+	{ 'C', "S", 0, 0, 0, 0, 0 }, { 'S', "SA", 0, 0, 0, 0, 0 }, { 'C', "A", 0, 0, 0, 0, 0 },
+	{ 'S', "FA", 0, 0, 0, 0, 0 }, END,
+};
+
+static const struct tb_step syn_then_rst[] = {
+	{ 'C', "S", 0, 0, 0, 0, 0 }, { 'C', "R", 0, 0, 0, 0, 0 }, END,
+};
+
+/* The server's second segment is not acknowledged, twice. */
+static const struct tb_step dup_acks[] = {
+	{ 'C', "S", 0, 0, 0, 0, 0 }, { 'S', "SA", 0, 0, 0, 0, 0 }, { 'C', "A", 0, 0, 0, 0, 0 },
+	{ 'S', "PA", "aaa", 0, 0, 0, 0 }, { 'S', "PA", "bbb", 0, 0, 0, 0 },
+	{ 'C', "A", 0, 0, 0, 1, 0 }, { 'C', "A", 0, 0, 0, 1, 0 }, END,
+};
+
 struct tcp_case {
 	const char *name;
 	const struct tb_step *steps;
@@ -101,6 +123,13 @@ static const struct tcp_case cases[] = {
 	{ "no answer", syn_only, 0, "S", "S0", "handshake", "SYN_SENT", "-", "-", "-", "-" },
 	{ "midstream", midstream, 0, "Dd", "OTH", "data", "ESTABLISHED", "ESTABLISHED", "-", "-", "-" },
 	{ "SYN not seen", flipped, 0, "^hA", "OTH", "handshake", "ESTABLISHED", "ESTABLISHED", "-", "-", "-" },
+	{ "client FIN unanswered", client_fin_unanswered, 0, "ShAF", "S2", "handshake,teardown",
+	  "FIN_WAIT_1", "CLOSE_WAIT", "client", "fin", "-" },
+	{ "server FIN unanswered", server_fin_unanswered, 0, "ShAf", "S3", "handshake,teardown",
+	  "CLOSE_WAIT", "FIN_WAIT_1", "server", "fin", "-" },
+	{ "SYN then RST", syn_then_rst, 0, "SR", "RSTOS0", "handshake", "CLOSED", "-", "-", "-", "-" },
+	{ "duplicate ACKs", dup_acks, 0, "ShAd", "S1", "handshake,data", "ESTABLISHED", "ESTABLISHED",
+	  "-", "-", "-" },
 	{ "zero window", zero_window, 0, "ShAdW", "S1", "handshake,data", "ESTABLISHED", "ESTABLISHED",
 	  "-", "-", "-" },
 };
@@ -219,6 +248,19 @@ static void test_handshake_options(void **state)
 	json_decref(d);
 }
 
+static void test_dup_ack_flagged(void **state)
+{
+	(void)state;
+	json_t *d = run_case(dup_acks, 0, 0);
+	json_t *f = json_array_get(json_object_get(d, "flows"), 0);
+	json_t *evs = json_object_get(d, "events");
+	json_t *last = json_array_get(evs, json_array_size(evs) - 1);
+
+	assert_int_equal(json_integer_value(json_object_get(f, "dup_acks")), 1);
+	assert_true(json_is_true(json_object_get(last, "dup_ack")));
+	json_decref(d);
+}
+
 static void test_retransmission_flagged(void **state)
 {
 	(void)state;
@@ -261,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_handshake_options),
 		cmocka_unit_test(test_retransmission_flagged),
+		cmocka_unit_test(test_dup_ack_flagged),
 		cmocka_unit_test(test_simultaneous_path),
 	};
 	return cmocka_run_group_tests_name("trace_tcp", tests, NULL, NULL);
