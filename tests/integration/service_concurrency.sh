@@ -7,7 +7,7 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$HELLO_ROOT/tests/peers/service_lib.sh"
 svc_setup "$@"
 
-DELAY=${SVC_DELAY_MS:-100}
+DELAY=${SVC_DELAY_MS:-200}
 CLIENTS=5
 
 # run_model MODEL: sets RM_MS (wall time in ms for CLIENTS parallel clients) and RM_OK
