@@ -15,7 +15,8 @@ int hello_addr_parse_port(const char *s, int allow_zero, uint16_t *port, char *e
 	unsigned long v;
 	unsigned long lo = allow_zero ? 0 : 1;
 
-	if (!*s || *s == '-' || *s == '+' || *s == ' ') {
+	/* Digits first: strtoul would skip leading white space ("\t80") and take a sign. */
+	if (*s < '0' || *s > '9') {
 		snprintf(err, errlen, "port '%s' is not a number", s);
 		return -1;
 	}
