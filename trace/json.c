@@ -464,17 +464,51 @@ json_t *trace_json_document(const struct trace_model *m)
 	return d;
 }
 
+/* Writes one value; *first says whether a comma goes before it. */
+static int put_item(FILE *f, json_t *v, int *first)
+{
+	int rc = v && fputs(*first ? "\n" : ",\n", f) != EOF &&
+		 json_dumpf(v, f, JSON_COMPACT) == 0 ? 0 : -1;
+	*first = 0;
+	json_decref(v);
+	return rc;
+}
+
+/* The same document as trace_json_document, written piece by piece (one flow and one
+ * event per line) so that memory holds one event's JSON at a time, not the whole tree. */
 int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, size_t errlen)
 {
-	json_t *d = trace_json_document(m);
-	int rc = 0;
+	json_t *head = json_object(), *eps = json_array();
+	int first, rc = 0;
 
-	if (!d || json_dumpf(d, f, JSON_INDENT(1)) < 0 || fputc('\n', f) == EOF) {
-		snprintf(err, errlen, "write trace: %s", errno ? strerror(errno) : "out of memory");
-		rc = -1;
-	}
-	json_decref(d);
-	return rc;
+	for (size_t i = 0; i < m->nflows; i++)
+		add_endpoints(eps, m->flows[i], (size_t)-1);
+	set(head, "format", json_string("hellolab-trace"));
+	set_int(head, "format_version", TRACE_FORMAT_VERSION);
+	set(head, "tool", json_pack("{s:s,s:s}", "name", "hello-trace", "version", HELLO_VERSION));
+	set(head, "capture", trace_json_capture(m));
+	set(head, "endpoints", eps);
+	char *text = json_dumps(head, JSON_COMPACT);
+	json_decref(head);
+	if (!text)
+		goto fail;
+	text[strlen(text) - 1] = '\0';	/* drop the closing brace: flows and events follow */
+	rc = fputs(text, f) == EOF ? -1 : 0;
+	free(text);
+	rc |= fputs(",\n\"flows\": [", f) == EOF;
+	first = 1;
+	for (size_t i = 0; i < m->nflows && rc == 0; i++)
+		rc = put_item(f, trace_json_flow(m, m->flows[i]), &first);
+	rc |= fputs("],\n\"events\": [", f) == EOF;
+	first = 1;
+	for (size_t i = 0; i < m->nev && rc == 0; i++)
+		rc = put_item(f, trace_json_event(m, &m->ev[i]), &first);
+	rc |= fputs("\n]}\n", f) == EOF;
+	if (rc == 0)
+		return 0;
+fail:
+	snprintf(err, errlen, "write trace: %s", errno ? strerror(errno) : "out of memory");
+	return -1;
 }
 
 /* ---- output files ---- */
