@@ -602,6 +602,8 @@ static void jsonl_event(void *arg, const struct trace_model *m, const struct tra
 
 	set_int(o, "n", e->id);
 	jsonl_line(w, o);
+	if (m->cap.live)	/* a live stream is read as it happens */
+		fflush(w->f);
 }
 
 static void jsonl_flow(void *arg, const struct trace_model *m, const struct trace_flow *f)

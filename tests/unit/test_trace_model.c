@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/lib/trace_build.h"
@@ -250,6 +251,33 @@ static void test_streaming(void **state)
 	trace_model_free(m);
 }
 
+/* The document written piece by piece is the document built whole. */
+static void test_written_document(void **state)
+{
+	(void)state;
+	struct trace_model *m = model(0, NULL);
+	struct trace_kevent k = kev(900, 1, TRACE_ST_NONE, TRACE_ST_TIME_WAIT, TRACE_VIA_SOCK_DIAG, 59000, 0);
+	char err[128], *buf = NULL;
+	size_t len = 0;
+	json_error_t jerr;
+
+	assert_int_equal(tb_run(m, hello, 0, 0), 0);
+	add_udp(m, 1001, 950);
+	assert_int_equal(trace_model_add_kevent(m, &k), 0);
+	assert_int_equal(trace_model_finish(m), 0);
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(trace_json_write_document(m, f, err, sizeof(err)), 0);
+	fclose(f);
+	json_t *whole = trace_json_document(m), *read = json_loads(buf, 0, &jerr);
+	assert_non_null(read);
+	assert_true(json_equal(whole, read));
+	json_decref(whole);
+	json_decref(read);
+	free(buf);
+	trace_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_flow_limit),
 		cmocka_unit_test(test_port_reuse),
 		cmocka_unit_test(test_streaming),
+		cmocka_unit_test(test_written_document),
 	};
 	return cmocka_run_group_tests_name("trace_model", tests, NULL, NULL);
 }
