@@ -16,7 +16,13 @@ struct ladder_ctx {
 	json_t *flow;
 	char shown[2][16];
 	long shown_row[2];	/* -1: only the header shows it */
+	long pending[2];	/* an inferred event the kernel already confirmed, -1 none */
 };
+
+/* The kernel's clock and the capture's differ by a few microseconds, and the kernel sees
+ * a change when the application acts (close() before the FIN leaves), so a kernel report
+ * confirms an inferred change of the same side to the same state this close in time. */
+#define LADDER_CONFIRM_US 50000
 
 void trace_ladder_fmt(char *dst, size_t len, const char *f, ...)
 {
@@ -288,7 +294,8 @@ static int add_packet(struct ladder_ctx *c, json_t *ev, int i)
 		trace_ladder_fmt(r->label, sizeof(r->label), "UDP len=%lld", jint(ev, "len", 0));
 	else
 		label_tcp(r, ev);
-	if (flow_lists(c->flow, "unanswered", NULL, i))
+	/* a request answered by an ICMP error was not lost: the error row says what happened */
+	if (flow_lists(c->flow, "unanswered", NULL, i) && !flow_lists(c->flow, "icmp_errors", "quoted_event", i))
 		r->style |= TRACE_LADDER_LOST;
 	if (jstr(ev, "truncated") || jstr(ev, "invalid"))
 		fmt_cat(r->label, sizeof(r->label), " %s", jstr(ev, "truncated") ? "truncated" : "invalid");
@@ -298,25 +305,65 @@ static int add_packet(struct ladder_ctx *c, json_t *ev, int i)
 	return 0;
 }
 
-/* The row a state change can sit beside: the last row, when it is the packet that
- * caused the change (or, for the kernel's view, a packet within a millisecond) and
- * that side has no mark there yet. */
+/* The row an inferred state change sits beside: the last row, when it is the packet
+ * that caused the change and that side has no mark there yet. */
 static struct trace_ladder_row *state_row_for(struct ladder_ctx *c, json_t *ev, int side)
 {
 	struct trace_ladder_row *last;
-	long long t = jint(ev, "t_us", -1);
 	json_t *cause = json_object_get(ev, "cause");
 
-	if (c->f->nrows == 0)
+	if (c->f->nrows == 0 || !json_is_integer(cause))
 		return NULL;
 	last = &c->f->rows[c->f->nrows - 1];
 	if (last->kind == TRACE_LADDER_PHASE || last->mark[side].state[0])
 		return NULL;
-	if (json_is_integer(cause))
-		return json_integer_value(cause) == last->event ? last : NULL;
-	if (last->kind == TRACE_LADDER_ARROW && t >= 0 && last->t_us >= 0 && llabs(t - last->t_us) <= 1000)
-		return last;
-	return NULL;
+	return json_integer_value(cause) == last->event ? last : NULL;
+}
+
+static int state_is(json_t *ev, int flow, int side, const char *to)
+{
+	const char *s = jstr(ev, "side"), *t = jstr(ev, "to"), *type = jstr(ev, "type");
+
+	return type && strcmp(type, "state") == 0 && jint(ev, "flow", -1) == flow && s &&
+	       side_of(s) == side && t && (!to || strcmp(t, to) == 0);
+}
+
+/* A kernel report of state `to` at time t for a side: marks the inferred change it
+ * confirms with `*` (already drawn, or coming within LADDER_CONFIRM_US). Returns 1 when
+ * it confirmed one, 0 when the kernel saw something the packets did not show. */
+static int kernel_confirms(struct ladder_ctx *c, int i, int side, const char *to, long long t)
+{
+	json_t *events = json_object_get(c->l->root, "events"), *ev;
+	size_t j, n = json_array_size(events);
+	long k;
+
+	if (strcmp(c->shown[side], to) == 0) {
+		if (c->shown_row[side] >= 0)
+			c->f->rows[c->shown_row[side]].mark[side].kernel = 1;
+		return 1;	/* still in that state (sock_diag may poll late) */
+	}
+	for (k = (long)c->f->nrows - 1; k >= 0; k--) {
+		struct trace_ladder_mark *m = &c->f->rows[k].mark[side];
+
+		if (t >= 0 && c->f->rows[k].t_us >= 0 && c->f->rows[k].t_us < t - LADDER_CONFIRM_US)
+			break;
+		if (strcmp(m->state, to) == 0 && !m->kernel) {
+			m->kernel = 1;
+			return 1;
+		}
+	}
+	for (j = (size_t)i + 1; j < n; j++) {
+		ev = json_array_get(events, j);
+		if (t >= 0 && jint(ev, "t_us", t) > t + LADDER_CONFIRM_US)
+			break;
+		if (!state_is(ev, c->f->id, side, NULL) || strcmp(jstr(ev, "source") ? jstr(ev, "source") : "", "inferred") != 0)
+			continue;
+		if (strcmp(jstr(ev, "to"), to) != 0)
+			break;	/* the packets move this side elsewhere first */
+		c->pending[side] = (long)j;
+		return 1;
+	}
+	return 0;
 }
 
 static int add_state(struct ladder_ctx *c, json_t *ev, int i)
@@ -334,11 +381,15 @@ static int add_state(struct ladder_ctx *c, json_t *ev, int i)
 	trace_ladder_sanitize(from, sizeof(from), jstr(ev, "from"));
 	if (!c->f->init_state[side][0] && !c->shown[side][0] && from[0])
 		memcpy(c->f->init_state[side], from, sizeof(from));
+	if (kernel && kernel_confirms(c, i, side, to, jint(ev, "t_us", -1))) {
+		c->l->any_kernel = 1;
+		return 0;
+	}
+	if (c->pending[side] == i)
+		kernel = 1, c->pending[side] = -1;
 	if (strcmp(c->shown[side], to) == 0) {
-		if (kernel && c->shown_row[side] >= 0) {
+		if (kernel && c->shown_row[side] >= 0)
 			c->f->rows[c->shown_row[side]].mark[side].kernel = 1;
-			c->l->any_kernel = 1;
-		}
 		return 0;
 	}
 	r = state_row_for(c, ev, side);
@@ -391,16 +442,22 @@ static int add_phase(struct ladder_ctx *c, json_t *p)
 		time_wait_fmt(r->info, sizeof(r->info), tw);
 	else if (strcmp(r->phase, "teardown") == 0 && jstr(c->flow, "closed_first")) {
 		char who[16];
+		const char *kind = jstr(c->flow, "close_kind");
 
 		trace_ladder_sanitize(who, sizeof(who), jstr(c->flow, "closed_first"));
-		trace_ladder_fmt(r->info, sizeof(r->info), "%s closes first", who);
+		if (strcmp(who, "simultaneous") == 0)
+			trace_ladder_fmt(r->info, sizeof(r->info), "simultaneous close, the FINs cross");
+		else if (kind && strcmp(kind, "rst") == 0)
+			trace_ladder_fmt(r->info, sizeof(r->info), "%s aborts with a reset", who);
+		else
+			trace_ladder_fmt(r->info, sizeof(r->info), "%s closes first", who);
 	}
 	return 0;
 }
 
 static int flow_build(struct trace_ladder *l, struct trace_ladder_flow *f, json_t *flow)
 {
-	struct ladder_ctx c = { .l = l, .f = f, .flow = flow, .shown_row = { -1, -1 } };
+	struct ladder_ctx c = { .l = l, .f = f, .flow = flow, .shown_row = { -1, -1 }, .pending = { -1, -1 } };
 	json_t *events = json_object_get(l->root, "events"), *ev;
 	json_t *phases[LADDER_MAX_PHASES];
 	size_t nph = phases_sorted(flow, phases), ph = 0, i;

@@ -44,7 +44,8 @@ static const char html_script[] =
 	"    if(!t||isNaN(i)||i<0) return;\n"
 	"    var ev=events(t.getAttribute('data-trace'))[i];\n"
 	"    if(sel) sel.classList.remove('sel'); sel=el; el.classList.add('sel');\n"
-	"    document.getElementById('detail-title').textContent=t.getAttribute('data-name')+' \\u00b7 event '+i;\n"
+	"    var n=t.getAttribute('data-name');\n"
+	"    document.getElementById('detail-title').textContent=(n?n+' \\u00b7 ':'')+'event '+i;\n"
 	"    document.getElementById('detail').textContent=ev?JSON.stringify(ev,null,2):'(no such event)';\n"
 	"  }\n"
 	"  document.querySelectorAll('svg.ladder [data-event]').forEach(function(el){\n"
@@ -152,7 +153,7 @@ int trace_render_html(FILE *out, const struct trace_ladder *l, const struct trac
 	html_esc(out, l->capture);
 	fputs("</div>\n", out);
 	html_legend(out, l->any_kernel);
-	fputs("</header>\n<main>\n<div class=\"traces\" data-trace=\"0\" data-name=\"trace\">\n", out);
+	fputs("</header>\n<main>\n<div class=\"traces\" data-trace=\"0\" data-name=\"\">\n", out);
 	if (html_flows(out, l, 0, o) < 0 || html_events(out, l, 0) < 0)
 		goto nomem;
 	fputs("</div>\n", out);
