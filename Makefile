@@ -114,3 +114,9 @@ clean:
 	rm -rf build bin
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# docs/ladder-*.svg: the committed example ladders, redrawn from fixed fixture traces on demand.
+.PHONY: docs-svg
+docs-svg: $(BIN)/hello-trace
+	$(Q)$(BIN)/hello-trace render tests/render/tcp-live/trace.json -o docs/ladder-tcp-hello.svg
+	$(Q)$(BIN)/hello-trace render tests/render/udp-hello/trace.json -o docs/ladder-udp-hello.svg

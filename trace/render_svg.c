@@ -268,7 +268,9 @@ static void svg_bands(FILE *out, const struct trace_ladder_flow *f, const struct
 		fprintf(out, "<rect class=\"band\" x=\"8\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"/>\n",
 			top, SVG_W - 16, bottom - top, ps->fill);
 		trace_ladder_fmt(s, sizeof(s), "%s%s%s", r->phase, r->info[0] ? ": " : "", r->info);
-		fprintf(out, "<text x=\"14\" y=\"%.1f\" class=\"ph\" fill=\"%s\">", top + 15, ps->ink);
+		/* a halo of the band's colour keeps the name readable where it crosses a lifeline */
+		fprintf(out, "<text x=\"14\" y=\"%.1f\" class=\"ph\" fill=\"%s\" stroke=\"%s\" stroke-width=\"5\" "
+			"paint-order=\"stroke\">", top + 15, ps->ink, ps->fill);
 		trace_render_svg_escape(out, s);
 		fputs("</text>\n", out);
 	}
