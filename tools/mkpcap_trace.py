@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""tools/mkpcap_trace.py: writes the pcap/pcapng files tests/integration/trace_offline.sh reads.
+"""tools/mkpcap_trace.py: writes the pcap/pcapng files the trace_offline suites read.
 
-usage: mkpcap_trace.py DIR   (needs scapy: run with /usr/bin/python3)
-The conversations follow docs/protocol.md's hello exchange; timestamps are 1 ms apart.
+usage: mkpcap_trace.py DIR               the fixed set of tests/integration/trace_offline.sh
+       mkpcap_trace.py --case CASE.json OUT.pcap
+                                        one case of tests/trace/cases/ (see its README.md)
+Needs scapy: run with /usr/bin/python3. Timestamps are 1 ms apart.
 """
+import json
 import os
 import struct
 import sys
 
-from scapy.all import Ether, IP, IPv6, TCP, UDP, ICMP, Raw, raw
+from scapy.all import Ether, IP, IPv6, TCP, UDP, ICMP, ICMPv6DestUnreach, Raw, raw
 from scapy.utils import PcapNgWriter
 
 T0 = 1700000000.0
@@ -84,7 +87,54 @@ def sll2(p):
     return struct.pack(">HHIHBB8s", proto, 0, 1, 772, 0, 6, b"\0" * 8) + raw(p)
 
 
+def case_packets(case):
+    """A case's steps -> IP packets. TCP seq/ack follow the script as in tests/lib/trace_build.c:
+    ISNs 1000 (client) and 5000 (server); each step acknowledges all the peer sent, unless
+    "stale_ack" (what the peer had sent before its last segment); "retransmit" resends the
+    side's previous data segment; "lost" builds a segment but leaves it out of the capture."""
+    v6 = case.get("v6", False)
+    ip = (lambda s, d: IPv6(src=s, dst=d)) if v6 else (lambda s, d: IP(src=s, dst=d))
+    addr = {"C": C6 if v6 else C4, "S": S6 if v6 else S4}
+    port = {"C": CP, "S": SP}
+    other = {"C": "S", "S": "C"}
+    nxt, before, last = {"C": 1000, "S": 5000}, {"C": 1000, "S": 5000}, {}
+    out, last_udp = [], None
+    for st in case["steps"]:
+        who, kind = st["who"], st["flags"]
+        data = st.get("data", "").encode()
+        if kind == "udp":
+            p = ip(addr[who], addr[other[who]]) / UDP(sport=port[who], dport=st.get("dport", port[other[who]])) / Raw(data)
+            if who == "C":
+                last_udp = p
+        elif kind == "icmp-unreach":
+            q = raw(last_udp)
+            p = (IPv6(src=addr[who], dst=addr[other[who]]) / ICMPv6DestUnreach(code=4) / q if v6 else
+                 IP(src=addr[who], dst=addr[other[who]]) / ICMP(type=3, code=3) / q)
+        else:
+            if st.get("retransmit"):
+                seq, data = last[who]
+            else:
+                seq = nxt[who]
+                before[who] = nxt[who]
+                if data:
+                    last[who] = (seq, data)
+                nxt[who] += len(data) + ("S" in kind) + ("F" in kind)
+            ack = (before if st.get("stale_ack") else nxt)[other[who]] if "A" in kind else 0
+            t = TCP(sport=port[who], dport=port[other[who]], flags=kind, seq=seq, ack=ack,
+                    window=0 if st.get("zero_window") else 65483, options=SYN_OPTS if "S" in kind else [])
+            p = ip(addr[who], addr[other[who]]) / t
+            if data:
+                p = p / Raw(data)
+        if not st.get("lost"):
+            out.append(p)
+    return out
+
+
 def main():
+    if sys.argv[1] == "--case":
+        case = json.load(open(sys.argv[2]))
+        write_pcap(sys.argv[3], [eth(p) for p in case_packets(case)], snaplen=case.get("snaplen", 262144))
+        return
     d = sys.argv[1]
     os.makedirs(d, exist_ok=True)
     hello = tcp_hello()

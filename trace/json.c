@@ -529,7 +529,7 @@ int trace_out_open(struct trace_out *o, const char *path, char *err, size_t errl
 	}
 	snprintf(o->tmp, n, "%s.tmp", path);
 	if (!(o->f = fopen(o->tmp, "w"))) {
-		snprintf(err, errlen, "-o %s: %s", o->tmp, strerror(errno));
+		snprintf(err, errlen, "-o %s: create %s: %s", path, o->tmp, strerror(errno));
 		goto fail;
 	}
 	return 0;

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# tests/integration/trace_offline_cases.sh: every tests/trace/cases/NAME/case.json -> pcap -> hello-trace -r -> schema + expectations.
+. "$(dirname "$0")/../lib/common.sh"
+
+TRACE=$HELLO_BIN/hello-trace
+[ -x "$TRACE" ] || t_skip "$TRACE not built"
+"$PYTHON" -c 'import scapy, jsonschema' 2>/dev/null || t_skip "$PYTHON lacks scapy or jsonschema"
+
+W=$(mktemp -d /tmp/trace_cases.XXXXXX)
+trap 't_cleanup; rm -rf "$W"' EXIT
+
+# One Python process builds every pcap (scapy loads once) and checks every trace; it
+# prints one "ok: ..." or "FAIL: ..." line per check.
+run_cases() {
+	"$PYTHON" - "$HELLO_ROOT" "$TRACE" "$W" <<'PY'
+import importlib.util, json, os, subprocess, sys
+root, trace, work = sys.argv[1:4]
+spec = importlib.util.spec_from_file_location("mkpcap", os.path.join(root, "tools/mkpcap_trace.py"))
+mk = importlib.util.module_from_spec(spec); spec.loader.exec_module(mk)
+import jsonschema
+schema = json.load(open(os.path.join(root, "docs/trace.schema.json")))
+validator = jsonschema.Draft202012Validator(schema)
+MISSING = object()
+
+def get(doc, path):
+    want_len = path.endswith("#len")
+    v = doc
+    for part in path[:-4].split(".") if want_len else path.split("."):
+        if isinstance(v, list) and part.isdigit() and int(part) < len(v):
+            v = v[int(part)]
+        elif isinstance(v, dict) and part in v:
+            v = v[part]
+        else:
+            return MISSING
+    return len(v) if want_len else v
+
+cases = os.path.join(root, "tests/trace/cases")
+for name in sorted(os.listdir(cases)):
+    path = os.path.join(cases, name, "case.json")
+    if not os.path.isfile(path):
+        continue
+    case = json.load(open(path))
+    pcap, out = os.path.join(work, name + ".pcap"), os.path.join(work, name + ".json")
+    mk.write_pcap(pcap, [mk.eth(p) for p in mk.case_packets(case)], snaplen=case.get("snaplen", 262144))
+    r = subprocess.run([trace, "-r", pcap, "-o", out], capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        print(f"FAIL: {name}: hello-trace exit {r.returncode}: {r.stderr.strip()}")
+        continue
+    doc = json.load(open(out))
+    errs = list(validator.iter_errors(doc))
+    print(f"FAIL: {name}: schema: {errs[0].message}" if errs else f"ok: {name}: validates")
+    for key, want in case["expect"].items():
+        got = get(doc, key)
+        fine = got is MISSING if want is None else got == want
+        shown = "absent" if got is MISSING else json.dumps(got)
+        print(f"{'ok' if fine else 'FAIL'}: {name}: {key} = {shown}" + ("" if fine else f", want {json.dumps(want)}"))
+PY
+}
+
+while IFS= read -r line; do
+	case "$line" in
+	"ok: "*) t_ok "${line#ok: }" ;;
+	"FAIL: "*) t_fail "${line#FAIL: }" ;;
+	*) echo "$line" ;;
+	esac
+done < <(run_cases 2>&1)
+t_done
