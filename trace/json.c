@@ -1,10 +1,7 @@
 /* trace/json.c: the trace model as jansson objects (docs/trace-format.md), a document or JSON lines. */
-#include <errno.h>
 #include <netinet/in.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "trace/json.h"
 
@@ -377,7 +374,7 @@ static json_t *str_array(char **v, size_t n)
 }
 
 /* What is known before the first packet: enough for a streaming header. */
-static json_t *capture_setup(const struct trace_model *m)
+json_t *trace_json_capture_setup(const struct trace_model *m)
 {
 	const struct trace_capture_info *c = &m->cap;
 	json_t *o = json_object();
@@ -398,7 +395,7 @@ static json_t *capture_setup(const struct trace_model *m)
 json_t *trace_json_capture(const struct trace_model *m)
 {
 	const struct trace_capture_info *c = &m->cap;
-	json_t *o = capture_setup(m);
+	json_t *o = trace_json_capture_setup(m);
 
 	if (c->have_start) {
 		set(o, "start_time", rfc3339(c->start_us));
@@ -427,7 +424,7 @@ json_t *trace_json_capture(const struct trace_model *m)
 }
 
 /* Adds the flow's two ends to a list of unique {addr, port, role}. */
-static void add_endpoints(json_t *list, const struct trace_flow *f, size_t max)
+void trace_json_add_endpoints(json_t *list, const struct trace_flow *f, size_t max)
 {
 	for (int s = 0; s < 2; s++) {
 		json_t *e = endpoint(&f->ep[s], 1);
@@ -453,7 +450,7 @@ json_t *trace_json_document(const struct trace_model *m)
 	set(d, "tool", json_pack("{s:s,s:s}", "name", "hello-trace", "version", HELLO_VERSION));
 	set(d, "capture", trace_json_capture(m));
 	for (size_t i = 0; i < m->nflows; i++) {
-		add_endpoints(eps, m->flows[i], (size_t)-1);
+		trace_json_add_endpoints(eps, m->flows[i], (size_t)-1);
 		json_array_append_new(flows, trace_json_flow(m, m->flows[i]));
 	}
 	for (size_t i = 0; i < m->nev; i++)
@@ -462,187 +459,4 @@ json_t *trace_json_document(const struct trace_model *m)
 	set(d, "flows", flows);
 	set(d, "events", evs);
 	return d;
-}
-
-/* Writes one value; *first says whether a comma goes before it. */
-static int put_item(FILE *f, json_t *v, int *first)
-{
-	int rc = v && fputs(*first ? "\n" : ",\n", f) != EOF &&
-		 json_dumpf(v, f, JSON_COMPACT) == 0 ? 0 : -1;
-	*first = 0;
-	json_decref(v);
-	return rc;
-}
-
-/* The same document as trace_json_document, written piece by piece (one flow and one
- * event per line) so that memory holds one event's JSON at a time, not the whole tree. */
-int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, size_t errlen)
-{
-	json_t *head = json_object(), *eps = json_array();
-	int first, rc = 0;
-
-	for (size_t i = 0; i < m->nflows; i++)
-		add_endpoints(eps, m->flows[i], (size_t)-1);
-	set(head, "format", json_string("hellolab-trace"));
-	set_int(head, "format_version", TRACE_FORMAT_VERSION);
-	set(head, "tool", json_pack("{s:s,s:s}", "name", "hello-trace", "version", HELLO_VERSION));
-	set(head, "capture", trace_json_capture(m));
-	set(head, "endpoints", eps);
-	char *text = json_dumps(head, JSON_COMPACT);
-	json_decref(head);
-	if (!text)
-		goto fail;
-	text[strlen(text) - 1] = '\0';	/* drop the closing brace: flows and events follow */
-	rc = fputs(text, f) == EOF ? -1 : 0;
-	free(text);
-	rc |= fputs(",\n\"flows\": [", f) == EOF;
-	first = 1;
-	for (size_t i = 0; i < m->nflows && rc == 0; i++)
-		rc = put_item(f, trace_json_flow(m, m->flows[i]), &first);
-	rc |= fputs("],\n\"events\": [", f) == EOF;
-	first = 1;
-	for (size_t i = 0; i < m->nev && rc == 0; i++)
-		rc = put_item(f, trace_json_event(m, &m->ev[i]), &first);
-	rc |= fputs("\n]}\n", f) == EOF;
-	if (rc == 0)
-		return 0;
-fail:
-	snprintf(err, errlen, "write trace: %s", errno ? strerror(errno) : "out of memory");
-	return -1;
-}
-
-/* ---- output files ---- */
-
-int trace_out_open(struct trace_out *o, const char *path, char *err, size_t errlen)
-{
-	memset(o, 0, sizeof(*o));
-	if (!path || strcmp(path, "-") == 0) {
-		o->f = stdout;
-		return 0;
-	}
-	size_t n = strlen(path) + 5;
-	o->path = strdup(path);
-	o->tmp = malloc(n);
-	if (!o->path || !o->tmp) {
-		snprintf(err, errlen, "-o %s: out of memory", path);
-		goto fail;
-	}
-	snprintf(o->tmp, n, "%s.tmp", path);
-	if (!(o->f = fopen(o->tmp, "w"))) {
-		snprintf(err, errlen, "-o %s: create %s: %s", path, o->tmp, strerror(errno));
-		goto fail;
-	}
-	return 0;
-fail:
-	free(o->path);
-	free(o->tmp);
-	memset(o, 0, sizeof(*o));
-	return -1;
-}
-
-int trace_out_close(struct trace_out *o, char *err, size_t errlen)
-{
-	int rc = 0;
-
-	if (!o->f)
-		return 0;
-	if (o->f == stdout) {
-		if (fflush(stdout) == EOF) {
-			snprintf(err, errlen, "write standard output: %s", strerror(errno));
-			rc = -1;
-		}
-		o->f = NULL;
-		return rc;
-	}
-	if (fflush(o->f) == EOF || fsync(fileno(o->f)) < 0) {
-		snprintf(err, errlen, "write %s: %s", o->tmp, strerror(errno));
-		rc = -1;
-	}
-	if (fclose(o->f) == EOF && rc == 0) {
-		snprintf(err, errlen, "close %s: %s", o->tmp, strerror(errno));
-		rc = -1;
-	}
-	o->f = NULL;
-	if (rc == 0 && rename(o->tmp, o->path) < 0) {
-		snprintf(err, errlen, "rename %s to %s: %s", o->tmp, o->path, strerror(errno));
-		rc = -1;
-	}
-	if (rc < 0)
-		unlink(o->tmp);
-	free(o->path);
-	free(o->tmp);
-	o->path = o->tmp = NULL;
-	return rc;
-}
-
-void trace_out_abort(struct trace_out *o)
-{
-	if (o->f && o->f != stdout) {
-		fclose(o->f);
-		unlink(o->tmp);
-	}
-	free(o->path);
-	free(o->tmp);
-	memset(o, 0, sizeof(*o));
-}
-
-/* ---- JSON lines ---- */
-
-static void jsonl_line(struct trace_jsonl *w, json_t *o)
-{
-	if (!o || json_dumpf(o, w->f, JSON_COMPACT) < 0 || fputc('\n', w->f) == EOF)
-		w->error = 1;
-	json_decref(o);
-}
-
-static void jsonl_event(void *arg, const struct trace_model *m, const struct trace_event *e)
-{
-	struct trace_jsonl *w = arg;
-	json_t *o = trace_json_event(m, e);
-
-	set_int(o, "n", e->id);
-	jsonl_line(w, o);
-	if (m->cap.live)	/* a live stream is read as it happens */
-		fflush(w->f);
-}
-
-static void jsonl_flow(void *arg, const struct trace_model *m, const struct trace_flow *f)
-{
-	struct trace_jsonl *w = arg;
-
-	add_endpoints(w->endpoints, f, TRACE_JSONL_ENDPOINTS);
-	jsonl_line(w, json_pack("{s:s,s:o}", "type", "flow", "flow", trace_json_flow(m, f)));
-}
-
-void trace_jsonl_init(struct trace_jsonl *w, FILE *f)
-{
-	memset(w, 0, sizeof(*w));
-	w->f = f;
-	w->endpoints = json_array();
-	w->sink.arg = w;
-	w->sink.event = jsonl_event;
-	w->sink.flow = jsonl_flow;
-}
-
-int trace_jsonl_header(struct trace_jsonl *w, const struct trace_model *m)
-{
-	jsonl_line(w, json_pack("{s:s,s:s,s:i,s:{s:s,s:s},s:o}", "type", "header",
-				"format", "hellolab-trace", "format_version", TRACE_FORMAT_VERSION,
-				"tool", "name", "hello-trace", "version", HELLO_VERSION,
-				"capture", capture_setup(m)));
-	fflush(w->f);
-	return w->error ? -1 : 0;
-}
-
-int trace_jsonl_summary(struct trace_jsonl *w, const struct trace_model *m)
-{
-	jsonl_line(w, json_pack("{s:s,s:o,s:O}", "type", "summary", "capture", trace_json_capture(m),
-				"endpoints", w->endpoints));
-	return w->error ? -1 : 0;
-}
-
-void trace_jsonl_free(struct trace_jsonl *w)
-{
-	json_decref(w->endpoints);
-	w->endpoints = NULL;
 }

@@ -1,4 +1,4 @@
-/* trace/json.h: the trace model as JSON through jansson: one document, or one line per event (--jsonl). */
+/* trace/json.h: the trace model as JSON through jansson (json.c), and writing it out (jsonout.c). */
 #ifndef TRACE_JSON_H
 #define TRACE_JSON_H
 
@@ -13,6 +13,10 @@ json_t *trace_json_document(const struct trace_model *m);
 json_t *trace_json_event(const struct trace_model *m, const struct trace_event *e);
 json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f);
 json_t *trace_json_capture(const struct trace_model *m);
+/* The part of capture known before the first packet (the --jsonl header). */
+json_t *trace_json_capture_setup(const struct trace_model *m);
+/* Adds the flow's two ends to a list of unique {addr, port, role}, up to max entries. */
+void trace_json_add_endpoints(json_t *list, const struct trace_flow *f, size_t max);
 
 /* Output to a path written as PATH.tmp and renamed when complete, or to stdout ("-" or
  * NULL): a trace is never seen half-written. */

@@ -1,0 +1,194 @@
+/* trace/jsonout.c: writing traces: the document piece by piece, JSON lines, files via FILE.tmp + rename. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace/json.h"
+
+#ifndef HELLO_VERSION
+#define HELLO_VERSION "0.0.0"
+#endif
+
+/* Writes one value; *first says whether a comma goes before it. */
+static int put_item(FILE *f, json_t *v, int *first)
+{
+	int rc = v && fputs(*first ? "\n" : ",\n", f) != EOF &&
+		 json_dumpf(v, f, JSON_COMPACT) == 0 ? 0 : -1;
+	*first = 0;
+	json_decref(v);
+	return rc;
+}
+
+/* The same document as trace_json_document, written piece by piece (one flow and one
+ * event per line) so that memory holds one event's JSON at a time, not the whole tree. */
+int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, size_t errlen)
+{
+	json_t *head = json_object(), *eps = json_array();
+	int first, rc = 0;
+
+	for (size_t i = 0; i < m->nflows; i++)
+		trace_json_add_endpoints(eps, m->flows[i], (size_t)-1);
+	json_object_set_new(head, "format", json_string("hellolab-trace"));
+	json_object_set_new(head, "format_version", json_integer(TRACE_FORMAT_VERSION));
+	json_object_set_new(head, "tool", json_pack("{s:s,s:s}", "name", "hello-trace", "version", HELLO_VERSION));
+	json_object_set_new(head, "capture", trace_json_capture(m));
+	json_object_set_new(head, "endpoints", eps);
+	char *text = json_dumps(head, JSON_COMPACT);
+	json_decref(head);
+	if (!text)
+		goto fail;
+	text[strlen(text) - 1] = '\0';	/* drop the closing brace: flows and events follow */
+	rc = fputs(text, f) == EOF ? -1 : 0;
+	free(text);
+	rc |= fputs(",\n\"flows\": [", f) == EOF;
+	first = 1;
+	for (size_t i = 0; i < m->nflows && rc == 0; i++)
+		rc = put_item(f, trace_json_flow(m, m->flows[i]), &first);
+	rc |= fputs("],\n\"events\": [", f) == EOF;
+	first = 1;
+	for (size_t i = 0; i < m->nev && rc == 0; i++)
+		rc = put_item(f, trace_json_event(m, &m->ev[i]), &first);
+	rc |= fputs("\n]}\n", f) == EOF;
+	if (rc == 0)
+		return 0;
+fail:
+	snprintf(err, errlen, "write trace: %s", errno ? strerror(errno) : "out of memory");
+	return -1;
+}
+
+/* ---- output files ---- */
+
+int trace_out_open(struct trace_out *o, const char *path, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	if (!path || strcmp(path, "-") == 0) {
+		o->f = stdout;
+		return 0;
+	}
+	size_t n = strlen(path) + 5;
+	o->path = strdup(path);
+	o->tmp = malloc(n);
+	if (!o->path || !o->tmp) {
+		snprintf(err, errlen, "-o %s: out of memory", path);
+		goto fail;
+	}
+	snprintf(o->tmp, n, "%s.tmp", path);
+	if (!(o->f = fopen(o->tmp, "w"))) {
+		snprintf(err, errlen, "-o %s: create %s: %s", path, o->tmp, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+	return -1;
+}
+
+int trace_out_close(struct trace_out *o, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (!o->f)
+		return 0;
+	if (o->f == stdout) {
+		if (fflush(stdout) == EOF) {
+			snprintf(err, errlen, "write standard output: %s", strerror(errno));
+			rc = -1;
+		}
+		o->f = NULL;
+		return rc;
+	}
+	if (fflush(o->f) == EOF || fsync(fileno(o->f)) < 0) {
+		snprintf(err, errlen, "write %s: %s", o->tmp, strerror(errno));
+		rc = -1;
+	}
+	if (fclose(o->f) == EOF && rc == 0) {
+		snprintf(err, errlen, "close %s: %s", o->tmp, strerror(errno));
+		rc = -1;
+	}
+	o->f = NULL;
+	if (rc == 0 && rename(o->tmp, o->path) < 0) {
+		snprintf(err, errlen, "rename %s to %s: %s", o->tmp, o->path, strerror(errno));
+		rc = -1;
+	}
+	if (rc < 0)
+		unlink(o->tmp);
+	free(o->path);
+	free(o->tmp);
+	o->path = o->tmp = NULL;
+	return rc;
+}
+
+void trace_out_abort(struct trace_out *o)
+{
+	if (o->f && o->f != stdout) {
+		fclose(o->f);
+		unlink(o->tmp);
+	}
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+}
+
+/* ---- JSON lines ---- */
+
+static void jsonl_line(struct trace_jsonl *w, json_t *o)
+{
+	if (!o || json_dumpf(o, w->f, JSON_COMPACT) < 0 || fputc('\n', w->f) == EOF)
+		w->error = 1;
+	json_decref(o);
+}
+
+static void jsonl_event(void *arg, const struct trace_model *m, const struct trace_event *e)
+{
+	struct trace_jsonl *w = arg;
+	json_t *o = trace_json_event(m, e);
+
+	json_object_set_new(o, "n", json_integer(e->id));
+	jsonl_line(w, o);
+	if (m->cap.live)	/* a live stream is read as it happens */
+		fflush(w->f);
+}
+
+static void jsonl_flow(void *arg, const struct trace_model *m, const struct trace_flow *f)
+{
+	struct trace_jsonl *w = arg;
+
+	trace_json_add_endpoints(w->endpoints, f, TRACE_JSONL_ENDPOINTS);
+	jsonl_line(w, json_pack("{s:s,s:o}", "type", "flow", "flow", trace_json_flow(m, f)));
+}
+
+void trace_jsonl_init(struct trace_jsonl *w, FILE *f)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+	w->endpoints = json_array();
+	w->sink.arg = w;
+	w->sink.event = jsonl_event;
+	w->sink.flow = jsonl_flow;
+}
+
+int trace_jsonl_header(struct trace_jsonl *w, const struct trace_model *m)
+{
+	jsonl_line(w, json_pack("{s:s,s:s,s:i,s:{s:s,s:s},s:o}", "type", "header",
+				"format", "hellolab-trace", "format_version", TRACE_FORMAT_VERSION,
+				"tool", "name", "hello-trace", "version", HELLO_VERSION,
+				"capture", trace_json_capture_setup(m)));
+	fflush(w->f);
+	return w->error ? -1 : 0;
+}
+
+int trace_jsonl_summary(struct trace_jsonl *w, const struct trace_model *m)
+{
+	jsonl_line(w, json_pack("{s:s,s:o,s:O}", "type", "summary", "capture", trace_json_capture(m),
+				"endpoints", w->endpoints));
+	return w->error ? -1 : 0;
+}
+
+void trace_jsonl_free(struct trace_jsonl *w)
+{
+	json_decref(w->endpoints);
+	w->endpoints = NULL;
+}
