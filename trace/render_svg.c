@@ -36,6 +36,7 @@ struct svg_layout {
 	double end_y;		/* lifelines stop here */
 	double height;
 	int summary_lines;
+	int embedded;		/* inside the HTML report, which prints the title and summary itself */
 };
 
 void trace_render_svg_escape(FILE *out, const char *s)
@@ -87,7 +88,7 @@ static int summary_wrap(const struct trace_ladder_flow *f, char lines[][160], in
 	return f->nsummary ? n + 1 : 0;
 }
 
-static int svg_layout(const struct trace_ladder_flow *f, int notes, struct svg_layout *lay)
+static int svg_layout(const struct trace_ladder_flow *f, int notes, int embedded, struct svg_layout *lay)
 {
 	long long prev_t = -1;
 	double y = Y_TOP;
@@ -127,7 +128,8 @@ static int svg_layout(const struct trace_ladder_flow *f, int notes, struct svg_l
 			y += 14;
 	}
 	lay->end_y = y + 10;
-	lay->summary_lines = summary_wrap(f, lines, 6);
+	lay->embedded = embedded;
+	lay->summary_lines = embedded ? 0 : summary_wrap(f, lines, 6);
 	lay->height = lay->end_y + 20 + 18.0 * lay->summary_lines + 10;
 	return 0;
 }
@@ -298,6 +300,8 @@ static void svg_head(FILE *out, const struct trace_ladder_flow *f, const struct 
 			idp, i == 0 ? "ah" : i == 1 ? "ahr" : "aho", i == 0 ? "#202124" : i == 1 ? "#c5221f" : "#e37400");
 	fputs("</defs>\n", out);
 	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%.0f\" fill=\"#fff\"/>\n", SVG_W, lay->height);
+	if (lay->embedded)
+		return;
 	trace_ladder_fmt(s, sizeof(s), "flow %d · %s · client %s → server %s", f->id, f->proto, f->client, f->server);
 	svg_text(out, 14, 22, NULL, "title", s);
 }
@@ -326,19 +330,20 @@ static void svg_actors(FILE *out, const struct trace_ladder_flow *f, const struc
 static void svg_foot(FILE *out, const struct trace_ladder_flow *f, const struct svg_layout *lay)
 {
 	char lines[6][160];
-	int n = summary_wrap(f, lines, 6), i;
+	int n = lay->embedded ? 0 : summary_wrap(f, lines, 6), i;
 
 	for (i = 0; i < n; i++)
 		svg_text(out, 14, lay->end_y + 20 + 18.0 * i, NULL, "sum", lines[i]);
 }
 
 /* One flow as an <svg> element; y >= 0 places it inside an outer SVG. */
-static int svg_flow(FILE *out, const struct trace_ladder_flow *f, const char *idp, int notes, double y, double *height)
+static int svg_flow(FILE *out, const struct trace_ladder_flow *f, const char *idp, int notes, int embedded,
+		    double y, double *height)
 {
 	struct svg_layout lay;
 	size_t i;
 
-	if (svg_layout(f, notes, &lay) < 0)
+	if (svg_layout(f, notes, embedded, &lay) < 0)
 		return -1;
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ladder\"");
 	if (y >= 0)
@@ -370,7 +375,7 @@ static int svg_flow(FILE *out, const struct trace_ladder_flow *f, const char *id
 int trace_render_svg_flow(FILE *out, const struct trace_ladder_flow *f, const char *idp,
 			  const struct trace_render_opts *o)
 {
-	return svg_flow(out, f, idp, o->notes, -1, NULL);
+	return svg_flow(out, f, idp, o->notes, 1, -1, NULL);
 }
 
 int trace_render_svg(FILE *out, const struct trace_ladder *l, const struct trace_render_opts *o,
@@ -382,7 +387,7 @@ int trace_render_svg(FILE *out, const struct trace_ladder *l, const struct trace
 	size_t i;
 
 	for (i = 0; i < l->nflows; i++) {
-		if (svg_layout(&l->flows[i], o->notes, &lay) < 0)
+		if (svg_layout(&l->flows[i], o->notes, 0, &lay) < 0)
 			goto nomem;
 		total += lay.height + 10;
 		free(lay.pos);
@@ -399,7 +404,7 @@ int trace_render_svg(FILE *out, const struct trace_ladder *l, const struct trace
 	fputs("</text>\n", out);
 	for (i = 0; i < l->nflows; i++) {
 		trace_ladder_fmt(idp, sizeof(idp), "f%zu-", i);
-		if (svg_flow(out, &l->flows[i], idp, o->notes, y, &h) < 0)
+		if (svg_flow(out, &l->flows[i], idp, o->notes, 0, y, &h) < 0)
 			goto nomem;
 		y += h + 10;
 	}

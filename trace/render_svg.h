@@ -11,7 +11,8 @@
 int trace_render_svg(FILE *out, const struct trace_ladder *l, const struct trace_render_opts *o,
 		     char *err, size_t errlen);
 
-/* Writes one flow's ladder as an <svg> element (no XML declaration); element ids start
+/* Writes one flow's ladder as an <svg> element for the HTML report (no XML declaration,
+ * no title or summary: the page prints those); element ids start
  * with idp so several can share one HTML page. Arrows and state marks carry
  * data-event="N", the index of their event. Returns 0, or -1 when out of memory. */
 int trace_render_svg_flow(FILE *out, const struct trace_ladder_flow *f, const char *idp,
