@@ -580,8 +580,10 @@ int trace_model_finish(struct trace_model *m)
 		finish_flow(m, m->flows[i]);
 	if (trace_mi_commit(m) < 0)
 		return -1;
-	/* Kernel events arrive late: order by time, creation order breaking ties. */
-	qsort(m->ev, m->nev, sizeof(*m->ev), ev_cmp);
+	/* Kernel events arrive late: order by time, creation order breaking ties. (m->ev is
+	 * NULL without events, and qsort's pointer must not be, even for 0 elements.) */
+	if (m->nev)
+		qsort(m->ev, m->nev, sizeof(*m->ev), ev_cmp);
 	if (m->nev && !(m->index = calloc(m->next_id, sizeof(*m->index))))
 		return -1;
 	for (size_t i = 0; i < m->nev; i++)
