@@ -111,7 +111,9 @@ def case_packets(case):
             p = (IPv6(src=addr[who], dst=addr[other[who]]) / ICMPv6DestUnreach(code=4) / q if v6 else
                  IP(src=addr[who], dst=addr[other[who]]) / ICMP(type=3, code=3) / q)
         else:
-            if st.get("retransmit"):
+            if st.get("retransmit") and "F" in kind and not data:
+                seq = nxt[who] - 1          # the FIN again
+            elif st.get("retransmit"):
                 seq, data = last[who]
             else:
                 seq = nxt[who]

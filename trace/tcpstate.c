@@ -112,7 +112,10 @@ static void apply(struct trace_tcp_side *s, int side, enum tcp_ev ev, int64_t ts
 	}
 }
 
-static void flush_fin(struct trace_tcp *t, int side, trace_tcp_emit_fn emit, void *arg)
+/* The pending FIN is received now. `now` is the time of a later segment from the peer
+ * that proves it (-1 when this side's own ACK does): if this side sent something after the
+ * FIN without acknowledging it, that copy was lost and only `now` is sure. */
+static void flush_fin(struct trace_tcp *t, int side, int64_t now, trace_tcp_emit_fn emit, void *arg)
 {
 	struct trace_tcp_side *s = &t->s[side];
 
@@ -120,6 +123,8 @@ static void flush_fin(struct trace_tcp *t, int side, trace_tcp_emit_fn emit, voi
 		return;
 	s->fin_pending = 0;
 	int64_t ts = s->fin_us > s->last_change_us ? s->fin_us : s->last_change_us;
+	if (now >= 0 && s->fin_missed && now > ts)
+		ts = now;
 	apply(s, side, RCV_FIN, ts, s->fin_cause, emit, arg);
 }
 
@@ -206,7 +211,9 @@ static void sender(struct trace_tcp *t, int from, const struct trace_pkt *k, int
 	uint8_t f = k->tcp_flags;
 
 	if (s->fin_pending && (f & TRACE_TH_ACK) && r->fin_sent && trace_seq_le(r->fin_seq + 1, k->ack))
-		flush_fin(t, from, emit, arg);
+		flush_fin(t, from, -1, emit, arg);
+	else if (s->fin_pending)
+		s->fin_missed = 1;	/* sent without acknowledging it: not received yet */
 	resolve_syn(s, from, f, emit, arg);
 	if (s->st == TRACE_ST_NONE && (f & TRACE_TH_SYN) && !(f & TRACE_TH_ACK))
 		s->st = s->initial = TRACE_ST_CLOSED;
@@ -243,7 +250,7 @@ static void receiver(struct trace_tcp *t, int to, const struct trace_pkt *k, int
 		return;
 	}
 	/* Segments arrive in order: an earlier FIN is received before this one. */
-	flush_fin(t, to, emit, arg);
+	flush_fin(t, to, ts, emit, arg);
 	if ((f & TRACE_TH_SYN) && !(f & TRACE_TH_ACK)) {
 		if (r->st == TRACE_ST_NONE && !r->syn_pending) {
 			r->syn_pending = 1;
@@ -264,6 +271,7 @@ static void receiver(struct trace_tcp *t, int to, const struct trace_pkt *k, int
 	}
 	if ((f & TRACE_TH_FIN) && !r->fin_pending) {
 		r->fin_pending = 1;
+		r->fin_missed = 0;
 		r->fin_cause = id;
 		r->fin_us = ts;
 	}
@@ -289,6 +297,6 @@ void trace_tcp_packet(struct trace_tcp *t, int from, const struct trace_pkt *k, 
 
 void trace_tcp_finish(struct trace_tcp *t, trace_tcp_emit_fn emit, void *arg)
 {
-	flush_fin(t, TRACE_CLIENT, emit, arg);
-	flush_fin(t, TRACE_SERVER, emit, arg);
+	flush_fin(t, TRACE_CLIENT, -1, emit, arg);
+	flush_fin(t, TRACE_SERVER, -1, emit, arg);
 }

@@ -24,7 +24,7 @@ struct trace_tcp_side {
 	int64_t last_change_us;
 	/* A received FIN counts once this side acknowledges it or receives a later segment:
 	 * a FIN of its own that does not acknowledge it crossed it on the wire (3.6). */
-	int fin_pending;
+	int fin_pending, fin_missed;
 	uint32_t fin_cause;
 	int64_t fin_us;
 	/* A SYN to a side not yet heard from: LISTEN or CLOSED is known only from its answer. */
