@@ -109,6 +109,9 @@ rm -f "$W/ready"
 T=$!; T_BG_PIDS+=("$T")
 wait_file "$W/ready" && traffic >/dev/null
 kill -TERM "$T"; wait_pid "$T"; rc=$?
+t_check "live --jsonl: every line validates" "$PYTHON" -c 'import json,sys,jsonschema
+s = json.load(open(sys.argv[1])); v = jsonschema.Draft202012Validator({"$defs": s["$defs"], "$ref": "#/$defs/jsonl_line"})
+for l in open(sys.argv[2]): v.validate(json.loads(l))' "$SCHEMA" "$W/live.jsonl"
 t_check "SIGTERM --jsonl: exit 0, summary last" [ "$rc $(tail -n 1 "$W/live.jsonl" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["type"])')" = "0 summary" ]
 
 # 4. -c and --duration end a live capture by themselves.
@@ -119,5 +122,7 @@ t_check "-c 3 live: exit 0, 3 packets" [ "$rc $(q "$W/count.json" '"%d %s" % (d[
 "$TRACE" -i lo --duration 0.3 -o "$W/dur.json" 2>/dev/null & T=$!; T_BG_PIDS+=("$T")
 wait_pid "$T"; rc=$?
 t_check "--duration 0.3: exit 0 on its own" [ "$rc $(q "$W/dur.json" 'd["capture"]["stop_reason"]')" = "0 duration" ]
+t_check "an empty capture is a valid trace too" valid "$W/dur.json"
+t_check "every live trace validates" bash -c 'for f in "$1"/count.json "$1"/replay.json; do "$2" -c "import json,sys,jsonschema; jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))" "$3" "$f" || exit 1; done' _ "$W" "$PYTHON" "$SCHEMA"
 
 t_done
