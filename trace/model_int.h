@@ -1,4 +1,4 @@
-/* trace/model_int.h: what model.c shares with modelpkt.c (not for other modules). */
+/* trace/model_int.h: what model.c shares with modelpkt.c and modelkev.c (not for other modules). */
 #ifndef TRACE_MODEL_INT_H
 #define TRACE_MODEL_INT_H
 
@@ -22,5 +22,10 @@ struct trace_flow *trace_mi_flow_for(struct trace_model *m, uint8_t proto, const
 			    int64_t ts, int *from);
 void trace_mi_count(struct trace_flow *f, int from, const struct trace_pkt *k, int64_t ts);
 void trace_mi_set_preview(struct trace_event *e, const struct trace_pkt *k);
+
+/* Ties the kernel events that arrived before flow f existed to it (document mode). */
+void trace_mi_claim_unmatched(struct trace_model *m, struct trace_flow *f);
+/* At the end of a TCP flow: kernel observations the inferred states never reached. */
+void trace_mi_find_disagreements(struct trace_flow *f);
 
 #endif

@@ -144,6 +144,25 @@ static void test_disagreement(void **state)
 	json_decref(d);
 }
 
+/* A dual-stack socket reports its IPv4 peer as ::ffff:a.b.c.d: still the same flow. */
+static void test_v4_mapped_kevent(void **state)
+{
+	(void)state;
+	struct trace_model *m = model(0, NULL);
+	struct trace_kevent k = kev(900, 1, TRACE_ST_NONE, TRACE_ST_TIME_WAIT, TRACE_VIA_SOCK_DIAG, 60000, 0);
+
+	k.family = AF_INET6;
+	inet_pton(AF_INET6, "::ffff:10.0.0.2", k.saddr);
+	inet_pton(AF_INET6, "::ffff:10.0.0.1", k.daddr);
+	assert_int_equal(tb_run(m, hello, 0, 0), 0);
+	assert_int_equal(trace_model_add_kevent(m, &k), 0);
+	json_t *d = finish(m);
+	json_t *f = json_array_get(json_object_get(d, "flows"), 0);
+	assert_string_equal(sget(f, "time_wait", "source"), "kernel");
+	assert_string_equal(sget(f, "time_wait", "side"), "server");
+	json_decref(d);
+}
+
 /* A kernel event nobody's packets match stays, with its addresses. */
 static void test_unmatched_kevent(void **state)
 {
@@ -284,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_agrees),
 		cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_unmatched_kevent),
+		cmocka_unit_test(test_v4_mapped_kevent),
 		cmocka_unit_test(test_flow_limit),
 		cmocka_unit_test(test_port_reuse),
 		cmocka_unit_test(test_streaming),

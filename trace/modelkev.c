@@ -1,0 +1,168 @@
+/* trace/modelkev.c: kernel socket-state observations in the model: tied to flows, TIME_WAIT, disagreements. */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/model.h"
+#include "trace/model_int.h"
+
+static void kev_endpoints(const struct trace_kevent *k, struct trace_endpoint *local,
+			  struct trace_endpoint *remote)
+{
+	memset(local, 0, sizeof(*local));
+	memset(remote, 0, sizeof(*remote));
+	local->addr.family = remote->addr.family = k->family;
+	memcpy(local->addr.a, k->saddr, 16);
+	memcpy(remote->addr.a, k->daddr, 16);
+	if (k->family == AF_INET) {
+		memset(local->addr.a + 4, 0, 12);
+		memset(remote->addr.a + 4, 0, 12);
+	}
+	local->port = k->sport;
+	remote->port = k->dport;
+	/* A dual-stack socket talking IPv4 reports ::ffff:a.b.c.d; the packets say a.b.c.d. */
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	struct trace_addr *a[2] = { &local->addr, &remote->addr };
+	if (k->family == AF_INET6 && memcmp(k->saddr, mapped, 12) == 0 && memcmp(k->daddr, mapped, 12) == 0) {
+		for (int i = 0; i < 2; i++) {
+			memmove(a[i]->a, a[i]->a + 12, 4);
+			memset(a[i]->a + 4, 0, 12);
+			a[i]->family = AF_INET;
+		}
+	}
+}
+
+/* Ties a kernel state event to flow f, side `side`. */
+static void kev_tie(struct trace_flow *f, int side, struct trace_event *e)
+{
+	e->flow = f->id;
+	e->side = side;
+	e->has_addrs = 0;
+	if (f->nkobs < TRACE_FLOW_KOBS) {
+		struct trace_kobs *o = &f->kobs[f->nkobs++];
+		o->side = side;
+		o->handoff = e->handoff;
+		o->ts_us = e->ts_us;
+		o->st = e->to;
+	}
+	if (!f->kseen[side] || e->ts_us >= f->kfinal_us[side]) {
+		f->kseen[side] = 1;
+		f->kfinal[side] = e->to;
+		f->kfinal_us[side] = e->ts_us;
+	}
+	if (e->to == TRACE_ST_TIME_WAIT) {
+		if (!f->tw_kernel || e->ts_us < f->tw_kernel_us) {
+			f->tw_kernel_us = e->ts_us;
+			f->tw_timer_ms = e->timer_ms;
+		}
+		f->tw_kernel |= 1 << side;
+	}
+	if (e->to == TRACE_ST_TIME_WAIT || (f->ph[TRACE_PH_TIME_WAIT].set &&
+					    e->ts_us >= f->ph[TRACE_PH_TIME_WAIT].start_us))
+		trace_mi_phase_add(f, TRACE_PH_TIME_WAIT, e);
+}
+
+static int kev_match(const struct trace_flow *f, const struct trace_kevent *k, int *side)
+{
+	struct trace_endpoint l, r;
+
+	kev_endpoints(k, &l, &r);
+	if (f->proto != IPPROTO_TCP)
+		return 0;
+	for (int s = 0; s < 2; s++)
+		if (trace_endpoint_eq(&f->ep[s], &l) && trace_endpoint_eq(&f->ep[!s], &r)) {
+			*side = s;
+			return 1;
+		}
+	return 0;
+}
+
+int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *k)
+{
+	struct trace_endpoint l, r;
+	int side;
+
+	kev_endpoints(k, &l, &r);
+	struct trace_event *e = trace_mi_ev_new(m, TRACE_EV_STATE, k->ts_us);
+	e->source = TRACE_SRC_KERNEL;
+	e->from = k->oldstate;
+	e->to = k->newstate;
+	e->via = k->via;
+	e->timer_ms = k->timer_ms;
+	e->handoff = k->handoff;
+	struct trace_flow *f = trace_flow_lookup(&m->table, IPPROTO_TCP, &l, &r, &side);
+	if (f) {
+		kev_tie(f, side, e);
+	} else {
+		e->has_addrs = e->has_ports = 1;
+		e->src = l;
+		e->dst = r;
+		/* A flow seen later may still claim it (the SYN_SENT change precedes the SYN). */
+		if (!m->o.sink && m->nunmatched < TRACE_UNMATCHED_MAX) {
+			m->unmatched[m->nunmatched].id = e->id;
+			m->unmatched[m->nunmatched++].k = *k;
+		}
+	}
+	return trace_mi_commit(m);
+}
+
+void trace_mi_claim_unmatched(struct trace_model *m, struct trace_flow *f)
+{
+	int side;
+
+	for (int i = 0; i < m->nunmatched; i++) {
+		if (!kev_match(f, &m->unmatched[i].k, &side))
+			continue;
+		/* Events are stored nearly in id order: look from the id's own slot down. */
+		size_t j = m->unmatched[i].id < m->nev ? m->unmatched[i].id + 1 : m->nev;
+		while (j > 0 && m->ev[j - 1].id != m->unmatched[i].id)
+			j--;
+		if (j > 0)
+			kev_tie(f, side, &m->ev[j - 1]);
+		m->unmatched[i--] = m->unmatched[--m->nunmatched];
+	}
+}
+
+/* Inferred transitions that a kernel observation of `st` agrees with. */
+static int seen_inferred(const struct trace_flow *f, int side, enum trace_state st)
+{
+	if (f->tcp.s[side].initial == st)
+		return 1;
+	for (int i = 0; i < f->nhist[side]; i++)
+		if (f->hist[side][i].st == st || (st == TRACE_ST_CLOSED && f->hist[side][i].st == TRACE_ST_TIME_WAIT))
+			return 1;
+	return 0;
+}
+
+static enum trace_state inferred_at(const struct trace_flow *f, int side, int64_t ts)
+{
+	enum trace_state st = f->tcp.s[side].initial;
+	for (int i = 0; i < f->nhist[side]; i++)
+		if (f->hist[side][i].ts_us <= ts)
+			st = f->hist[side][i].st;
+	return st;
+}
+
+void trace_mi_find_disagreements(struct trace_flow *f)
+{
+	if (!f->nkobs || !(f->dis = calloc((size_t)f->nkobs, sizeof(*f->dis))))
+		return;
+	for (int i = 0; i < f->nkobs; i++) {
+		const struct trace_kobs *o = &f->kobs[i];
+		/* The tracepoint's FIN_WAIT2 -> CLOSE is the hand-off to a time-wait socket. */
+		if (o->handoff || o->st == TRACE_ST_LISTEN || o->st == TRACE_ST_NONE ||
+		    seen_inferred(f, o->side, o->st))
+			continue;
+		int dup = 0;
+		for (size_t j = 0; j < f->ndis; j++)
+			dup |= f->dis[j].side == o->side && f->dis[j].kernel == o->st;
+		if (dup)
+			continue;
+		struct trace_disagreement *d = &f->dis[f->ndis++];
+		d->side = o->side;
+		d->ts_us = o->ts_us;
+		d->kernel = o->st;
+		d->inferred = inferred_at(f, o->side, o->ts_us);
+		d->note = "the kernel showed a state the packets never led this side to";
+	}
+}
