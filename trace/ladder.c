@@ -8,6 +8,13 @@
 
 #define LADDER_MAX_PHASES 16
 
+/* Event indexes: a flow's own events in order, or a sorted set searched with bsearch.
+ * Big captures have thousands of flows: nothing here may walk all events per flow. */
+struct ladder_idx {
+	long *v;
+	size_t n, cap;
+};
+
 /* Where each side's last shown state sits, so a kernel report of the same state
  * upgrades that mark to `*` instead of repeating it. */
 struct ladder_ctx {
@@ -17,6 +24,9 @@ struct ladder_ctx {
 	char shown[2][16];
 	long shown_row[2];	/* -1: only the header shows it */
 	long pending[2];	/* an inferred event the kernel already confirmed, -1 none */
+	const struct ladder_idx *evs;	/* this flow's events */
+	size_t pos;			/* the one being placed */
+	struct ladder_idx unanswered, icmp_event, icmp_quoted;
 };
 
 /* The kernel's clock and the capture's differ by a few microseconds, and the kernel sees
@@ -219,18 +229,47 @@ static void summary_udp(struct trace_ladder_flow *f, json_t *flow)
 		trace_ladder_fmt(a, sizeof(a), "%zu", nicmp), summary_add(f, "ICMP errors %s", a);
 }
 
-/* Is event index i listed in the flow's array `key` (plain indexes, or objects with `field`)? */
-static int flow_lists(json_t *flow, const char *key, const char *field, int i)
+static int idx_push(struct ladder_idx *x, long v)
+{
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 16;
+		void *p = realloc(x->v, cap * sizeof(*x->v));
+
+		if (!p)
+			return -1;
+		x->v = p, x->cap = cap;
+	}
+	x->v[x->n++] = v;
+	return 0;
+}
+
+static int idx_cmp(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int idx_has(const struct ladder_idx *x, long v)
+{
+	return x->n && bsearch(&v, x->v, x->n, sizeof(*x->v), idx_cmp) != NULL;
+}
+
+/* The sorted set of event indexes in the flow's array `key` (plain indexes, or the
+ * member `field` of objects). */
+static int idx_from(struct ladder_idx *x, json_t *flow, const char *key, const char *field)
 {
 	json_t *arr = json_object_get(flow, key), *v;
 	size_t k;
 
 	json_array_foreach(arr, k, v) {
-		json_t *x = field ? json_object_get(v, field) : v;
+		json_t *e = field ? json_object_get(v, field) : v;
 
-		if (json_is_integer(x) && json_integer_value(x) == i)
-			return 1;
+		if (json_is_integer(e) && idx_push(x, (long)json_integer_value(e)) < 0)
+			return -1;
 	}
+	if (x->n)
+		qsort(x->v, x->n, sizeof(*x->v), idx_cmp);
 	return 0;
 }
 
@@ -288,14 +327,14 @@ static int add_packet(struct ladder_ctx *c, json_t *ev, int i)
 	r->t_us = jint(ev, "t_us", -1);
 	/* An ICMP error comes back to the datagram's sender: without `from`, the server sent it. */
 	r->from = from ? side_of(from) : json_is_object(icmp) ? TRACE_LADDER_SERVER : TRACE_LADDER_CLIENT;
-	if (json_is_object(icmp) || flow_lists(c->flow, "icmp_errors", "event", i))
+	if (json_is_object(icmp) || idx_has(&c->icmp_event, i))
 		label_icmp(r, json_is_object(icmp) ? icmp : json_object());
 	else if ((proto && strcmp(proto, "udp") == 0) || strcmp(c->f->proto, "udp") == 0)
 		trace_ladder_fmt(r->label, sizeof(r->label), "UDP len=%lld", jint(ev, "len", 0));
 	else
 		label_tcp(r, ev);
 	/* a request answered by an ICMP error was not lost: the error row says what happened */
-	if (flow_lists(c->flow, "unanswered", NULL, i) && !flow_lists(c->flow, "icmp_errors", "quoted_event", i))
+	if (idx_has(&c->unanswered, i) && !idx_has(&c->icmp_quoted, i))
 		r->style |= TRACE_LADDER_LOST;
 	if (jstr(ev, "truncated") || jstr(ev, "invalid"))
 		fmt_cat(r->label, sizeof(r->label), " %s", jstr(ev, "truncated") ? "truncated" : "invalid");
@@ -334,7 +373,7 @@ static int state_is(json_t *ev, int flow, int side, const char *to)
 static int kernel_confirms(struct ladder_ctx *c, int i, int side, const char *to, long long t)
 {
 	json_t *events = json_object_get(c->l->root, "events"), *ev;
-	size_t j, n = json_array_size(events);
+	size_t j;
 	long k;
 
 	if (strcmp(c->shown[side], to) == 0) {
@@ -352,15 +391,16 @@ static int kernel_confirms(struct ladder_ctx *c, int i, int side, const char *to
 			return 1;
 		}
 	}
-	for (j = (size_t)i + 1; j < n; j++) {
-		ev = json_array_get(events, j);
+	(void)i;
+	for (j = c->pos + 1; j < c->evs->n; j++) {
+		ev = json_array_get(events, (size_t)c->evs->v[j]);
 		if (t >= 0 && jint(ev, "t_us", t) > t + LADDER_CONFIRM_US)
 			break;
 		if (!state_is(ev, c->f->id, side, NULL) || strcmp(jstr(ev, "source") ? jstr(ev, "source") : "", "inferred") != 0)
 			continue;
 		if (strcmp(jstr(ev, "to"), to) != 0)
 			break;	/* the packets move this side elsewhere first */
-		c->pending[side] = (long)j;
+		c->pending[side] = c->evs->v[j];
 		return 1;
 	}
 	return 0;
@@ -455,41 +495,101 @@ static int add_phase(struct ladder_ctx *c, json_t *p)
 	return 0;
 }
 
-static int flow_build(struct trace_ladder *l, struct trace_ladder_flow *f, json_t *flow)
+static int flow_events(struct ladder_ctx *c, json_t *events)
 {
-	struct ladder_ctx c = { .l = l, .f = f, .flow = flow, .shown_row = { -1, -1 }, .pending = { -1, -1 } };
-	json_t *events = json_object_get(l->root, "events"), *ev;
 	json_t *phases[LADDER_MAX_PHASES];
-	size_t nph = phases_sorted(flow, phases), ph = 0, i;
+	size_t nph = phases_sorted(c->flow, phases), ph = 0;
+
+	for (c->pos = 0; c->pos < c->evs->n; c->pos++) {
+		long i = c->evs->v[c->pos];
+		json_t *ev = json_array_get(events, (size_t)i);
+		const char *type = jstr(ev, "type");
+		int rc = 0;
+
+		if (!type)
+			continue;
+		while (ph < nph && jint(phases[ph], "first_event", 0) <= (long long)i)
+			if (add_phase(c, phases[ph++]) < 0)
+				return -1;
+		if (strcmp(type, "packet") == 0)
+			rc = add_packet(c, ev, (int)i);
+		else if (strcmp(type, "state") == 0)
+			rc = add_state(c, ev, (int)i);
+		if (rc < 0)
+			return -1;
+	}
+	while (ph < nph)
+		if (add_phase(c, phases[ph++]) < 0)
+			return -1;
+	return 0;
+}
+
+static int flow_build(struct trace_ladder *l, struct trace_ladder_flow *f, json_t *flow, const struct ladder_idx *evs)
+{
+	struct ladder_ctx c = { .l = l, .f = f, .flow = flow, .shown_row = { -1, -1 }, .pending = { -1, -1 }, .evs = evs };
+	int rc = -1;
 
 	f->id = (int)jint(flow, "id", 0);
 	trace_ladder_sanitize(f->proto, sizeof(f->proto), jstr(flow, "proto") ? jstr(flow, "proto") : "?");
 	fmt_endpoint(f->client, sizeof(f->client), json_object_get(flow, "client"));
 	fmt_endpoint(f->server, sizeof(f->server), json_object_get(flow, "server"));
-	json_array_foreach(events, i, ev) {
-		const char *type = jstr(ev, "type");
-		int rc = 0;
-
-		if (!json_is_object(ev) || jint(ev, "flow", -1) != f->id || !type)
-			continue;
-		while (ph < nph && jint(phases[ph], "first_event", 0) <= (long long)i)
-			if (add_phase(&c, phases[ph++]) < 0)
-				return -1;
-		if (strcmp(type, "packet") == 0)
-			rc = add_packet(&c, ev, (int)i);
-		else if (strcmp(type, "state") == 0)
-			rc = add_state(&c, ev, (int)i);
-		if (rc < 0)
-			return -1;
-	}
-	while (ph < nph)
-		if (add_phase(&c, phases[ph++]) < 0)
-			return -1;
+	if (idx_from(&c.unanswered, flow, "unanswered", NULL) < 0 ||
+	    idx_from(&c.icmp_event, flow, "icmp_errors", "event") < 0 ||
+	    idx_from(&c.icmp_quoted, flow, "icmp_errors", "quoted_event") < 0 ||
+	    flow_events(&c, json_object_get(l->root, "events")) < 0)
+		goto out;
 	if (strcmp(f->proto, "udp") == 0)
 		summary_udp(f, flow);
 	else
 		summary_tcp(f, flow);
-	return 0;
+	rc = 0;
+out:
+	free(c.unanswered.v);
+	free(c.icmp_event.v);
+	free(c.icmp_quoted.v);
+	return rc;
+}
+
+/* Flow ids of the selected flows, sorted, each with its position in l->flows. */
+struct ladder_fid {
+	long long id;
+	size_t k;
+};
+
+static int fid_cmp(const void *a, const void *b)
+{
+	long long x = ((const struct ladder_fid *)a)->id, y = ((const struct ladder_fid *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* One pass over the events hands each to its flow's list. */
+static int events_by_flow(json_t *root, json_t **sel, size_t n, struct ladder_idx *fev)
+{
+	struct ladder_fid *ids = calloc(n + 1, sizeof(*ids)), key, *hit;
+	json_t *ev;
+	size_t i;
+	int rc = -1;
+
+	if (!ids)
+		return -1;
+	for (i = 0; i < n; i++)
+		ids[i].id = jint(sel[i], "id", 0), ids[i].k = i;
+	qsort(ids, n, sizeof(*ids), fid_cmp);
+	json_array_foreach(json_object_get(root, "events"), i, ev) {
+		json_t *fl = json_object_get(ev, "flow");
+
+		if (!json_is_object(ev) || !json_is_integer(fl))
+			continue;
+		key.id = (long long)json_integer_value(fl);
+		hit = bsearch(&key, ids, n, sizeof(*ids), fid_cmp);
+		if (hit && idx_push(&fev[hit->k], (long)i) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(ids);
+	return rc;
 }
 
 static void capture_line(struct trace_ladder *l)
@@ -509,8 +609,10 @@ static void capture_line(struct trace_ladder *l)
 
 int trace_ladder_build(json_t *root, int only_flow, struct trace_ladder *l, char *err, size_t errlen)
 {
-	json_t *flows = json_object_get(root, "flows"), *flow;
-	size_t i;
+	json_t *flows = json_object_get(root, "flows"), *flow, **sel = NULL;
+	struct ladder_idx *fev = NULL;
+	size_t i, n = 0;
+	int rc = -1;
 
 	memset(l, 0, sizeof(*l));
 	if (!json_is_object(root) || !json_is_array(json_object_get(root, "events"))) {
@@ -520,24 +622,34 @@ int trace_ladder_build(json_t *root, int only_flow, struct trace_ladder *l, char
 	l->root = json_incref(root);
 	capture_line(l);
 	l->flows = calloc(json_array_size(flows) + 1, sizeof(*l->flows));
-	if (!l->flows)
+	sel = calloc(json_array_size(flows) + 1, sizeof(*sel));
+	fev = calloc(json_array_size(flows) + 1, sizeof(*fev));
+	if (!l->flows || !sel || !fev)
 		goto nomem;
-	json_array_foreach(flows, i, flow) {
-		if (!json_is_object(flow) || (only_flow > 0 && jint(flow, "id", 0) != only_flow))
-			continue;
-		if (flow_build(l, &l->flows[l->nflows++], flow) < 0)
-			goto nomem;
-	}
-	if (only_flow > 0 && l->nflows == 0) {
+	json_array_foreach(flows, i, flow)
+		if (json_is_object(flow) && (only_flow <= 0 || jint(flow, "id", 0) == only_flow))
+			sel[n++] = flow;
+	if (only_flow > 0 && n == 0) {
 		trace_ladder_fmt(err, errlen, "flow %d: no such flow in the trace", only_flow);
-		trace_ladder_free(l);
-		return -1;
+		goto out;
 	}
-	return 0;
+	if (events_by_flow(root, sel, n, fev) < 0)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		if (flow_build(l, &l->flows[l->nflows++], sel[i], &fev[i]) < 0)
+			goto nomem;
+	rc = 0;
+	goto out;
 nomem:
 	trace_ladder_fmt(err, errlen, "building the ladder: %s", strerror(ENOMEM));
-	trace_ladder_free(l);
-	return -1;
+out:
+	for (i = 0; fev && i < n; i++)
+		free(fev[i].v);
+	free(fev);
+	free(sel);
+	if (rc < 0)
+		trace_ladder_free(l);
+	return rc;
 }
 
 int trace_ladder_load(const char *path, int only_flow, struct trace_ladder *l, char *err, size_t errlen)

@@ -395,6 +395,37 @@ static void test_bad_input(void **state)
 	assert_int_equal(trace_ladder_load(path, 0, &l, err, sizeof(err)), -1);
 }
 
+/* Events reach their own flow whatever the order of ids, and many flows build quickly
+ * (one pass over the events, not one per flow). */
+static void test_many_flows(void **state)
+{
+	json_t *root = json_pack("{s:[],s:[]}", "events", "flows");
+	json_t *events = json_object_get(root, "events"), *flows = json_object_get(root, "flows");
+	struct trace_ladder l;
+	char err[256];
+	const int n = 2000;
+	(void)state;
+
+	for (int f = n; f >= 1; f--)
+		json_array_append_new(flows, json_pack("{s:i,s:s,s:{s:s,s:i},s:{s:s,s:i}}", "id", f, "proto", "udp",
+						       "client", "addr", "10.0.0.1", "port", 10000 + f,
+						       "server", "addr", "10.0.0.2", "port", 9999));
+	for (int k = 0; k < 3; k++)
+		for (int f = 1; f <= n; f++)
+			json_array_append_new(events, json_pack("{s:i,s:s,s:i,s:s,s:i}", "t_us", k * n + f, "type", "packet",
+								"flow", f, "from", k == 1 ? "server" : "client", "len", f % 7));
+	assert_int_equal(trace_ladder_build(root, 0, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.nflows, (size_t)n);
+	for (size_t i = 0; i < l.nflows; i++) {
+		assert_int_equal(l.flows[i].id, n - (int)i);
+		assert_int_equal(l.flows[i].arrows, 3);
+		assert_int_equal(l.flows[i].rows[1].from, TRACE_LADDER_SERVER);
+		assert_int_equal(l.flows[i].rows[2].t_us, 2 * n + l.flows[i].id);
+	}
+	trace_ladder_free(&l);
+	json_decref(root);
+}
+
 static int run_main(int n, ...)
 {
 	char *argv[16];
@@ -460,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_many_flows),
 		cmocka_unit_test(test_main),
 	};
 	const char *root = getenv("HELLO_ROOT");
