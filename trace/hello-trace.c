@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/opt.h"
 #include "trace/capture.h"
 #include "trace/json.h"
 #include "trace/kstate.h"
@@ -17,7 +18,8 @@
 #define HELLO_VERSION "0.0.0"
 #endif
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/* The exit codes every hellolab program shares (core/opt.h). */
+enum { EXIT_OK = HELLO_EXIT_OK, EXIT_FAIL = HELLO_EXIT_FAIL, EXIT_USAGE = HELLO_EXIT_USAGE };
 
 struct cli {
 	struct trace_capture_opts cap;
