@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "trace/ladder.h"
+#include "trace/ladder_sum.h"
 
 #define LADDER_MAX_PHASES 16
 
@@ -141,92 +142,6 @@ static struct trace_ladder_row *row_add(struct trace_ladder_flow *f, enum trace_
 	r->t_us = -1;
 	r->mark[0].event = r->mark[1].event = -1;
 	return r;
-}
-
-__attribute__((format(printf, 2, 3)))
-static void summary_add(struct trace_ladder_flow *f, const char *form, ...)
-{
-	va_list ap;
-
-	if (f->nsummary >= (int)(sizeof(f->summary) / sizeof(f->summary[0])))
-		return;
-	va_start(ap, form);
-	vsnprintf(f->summary[f->nsummary++], sizeof(f->summary[0]), form, ap);
-	va_end(ap);
-}
-
-/* Per-side pair {"client": N, "server": N} as "N / N"; 0 when absent. */
-static int pair_fmt(char *dst, size_t len, json_t *flow, const char *key)
-{
-	json_t *o = json_object_get(flow, key);
-
-	if (!json_is_object(o))
-		return 0;
-	trace_ladder_fmt(dst, len, "%lld / %lld", jint(o, "client", 0), jint(o, "server", 0));
-	return 1;
-}
-
-static void time_wait_fmt(char *dst, size_t len, json_t *tw)
-{
-	char side[16], src[16];
-	long long ms = jint(tw, "timer_ms", -1);
-
-	trace_ladder_sanitize(side, sizeof(side), jstr(tw, "side") ? jstr(tw, "side") : "?");
-	trace_ladder_sanitize(src, sizeof(src), jstr(tw, "source") ? jstr(tw, "source") : "inferred");
-	if (ms >= 0)
-		trace_ladder_fmt(dst, len, "%s, timer %lld ms (%s)", side, ms, src);
-	else
-		trace_ladder_fmt(dst, len, "%s (%s)", side, src);
-}
-
-static void summary_tcp(struct trace_ladder_flow *f, json_t *flow)
-{
-	char a[96], b[32];
-	json_t *tw = json_object_get(flow, "time_wait");
-	long long n;
-
-	if (jstr(flow, "history"))
-		trace_ladder_sanitize(a, 32, jstr(flow, "history")), summary_add(f, "history %s", a);
-	if (jstr(flow, "conn_state"))
-		trace_ladder_sanitize(a, 16, jstr(flow, "conn_state")), summary_add(f, "conn_state %s", a);
-	if (jstr(flow, "closed_first")) {
-		trace_ladder_sanitize(a, 16, jstr(flow, "closed_first"));
-		trace_ladder_sanitize(b, 16, jstr(flow, "close_kind") ? jstr(flow, "close_kind") : "fin");
-		summary_add(f, "closed first: %s (%s)", a, b);
-	}
-	if (json_is_object(tw))
-		time_wait_fmt(a, sizeof(a), tw), summary_add(f, "TIME_WAIT: %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "packets"))
-		summary_add(f, "packets %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "bytes"))
-		summary_add(f, "wire bytes %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "payload_bytes"))
-		summary_add(f, "payload bytes %s", a);
-	if ((n = jint(flow, "retransmissions", 0)) > 0)
-		trace_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "retransmissions %s", a);
-	if ((n = jint(flow, "dup_acks", 0)) > 0)
-		trace_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "dup acks %s", a);
-	if ((n = jint(flow, "zero_windows", 0)) > 0)
-		trace_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "zero windows %s", a);
-	if ((n = (long long)json_array_size(json_object_get(flow, "disagreements"))) > 0)
-		trace_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "kernel/inferred disagreements %s", a);
-}
-
-static void summary_udp(struct trace_ladder_flow *f, json_t *flow)
-{
-	char a[64];
-	size_t npairs = json_array_size(json_object_get(flow, "pairs"));
-	size_t nlost = json_array_size(json_object_get(flow, "unanswered"));
-	size_t nicmp = json_array_size(json_object_get(flow, "icmp_errors"));
-
-	if (pair_fmt(a, sizeof(a), flow, "datagrams"))
-		summary_add(f, "datagrams %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "bytes"))
-		summary_add(f, "wire bytes %s", a);
-	trace_ladder_fmt(a, sizeof(a), "%zu", npairs), summary_add(f, "answered %s", a);
-	trace_ladder_fmt(a, sizeof(a), "%zu", nlost), summary_add(f, "unanswered %s", a);
-	if (nicmp)
-		trace_ladder_fmt(a, sizeof(a), "%zu", nicmp), summary_add(f, "ICMP errors %s", a);
 }
 
 static int idx_push(struct ladder_idx *x, long v)
@@ -479,7 +394,7 @@ static int add_phase(struct ladder_ctx *c, json_t *p)
 	trace_ladder_sanitize(r->phase, sizeof(r->phase), jstr(p, "name") ? jstr(p, "name") : "phase");
 	r->t_us = jint(p, "start_us", -1);
 	if (strcmp(r->phase, "time_wait") == 0 && json_is_object(tw))
-		time_wait_fmt(r->info, sizeof(r->info), tw);
+		trace_ladder_time_wait(r->info, sizeof(r->info), tw);
 	else if (strcmp(r->phase, "teardown") == 0 && jstr(c->flow, "closed_first")) {
 		char who[16];
 		const char *kind = jstr(c->flow, "close_kind");
@@ -538,10 +453,7 @@ static int flow_build(struct trace_ladder *l, struct trace_ladder_flow *f, json_
 	    idx_from(&c.icmp_quoted, flow, "icmp_errors", "quoted_event") < 0 ||
 	    flow_events(&c, json_object_get(l->root, "events")) < 0)
 		goto out;
-	if (strcmp(f->proto, "udp") == 0)
-		summary_udp(f, flow);
-	else
-		summary_tcp(f, flow);
+	trace_ladder_summary(f, flow);
 	rc = 0;
 out:
 	free(c.unanswered.v);
@@ -592,21 +504,6 @@ out:
 	return rc;
 }
 
-static void capture_line(struct trace_ladder *l)
-{
-	json_t *cap = json_object_get(l->root, "capture");
-	const char *src = jstr(cap, "source");
-	char where[96];
-	const char *w = jstr(cap, "file") ? jstr(cap, "file") : jstr(cap, "interface");
-
-	trace_ladder_sanitize(where, sizeof(where), w ? w : "?");
-	trace_ladder_fmt(l->capture, sizeof(l->capture), "%s %s", src && strcmp(src, "live") == 0 ? "live on" : "file", where);
-	if (json_object_get(cap, "packets_seen"))
-		fmt_cat(l->capture, sizeof(l->capture), ", %lld packets", jint(cap, "packets_seen", 0));
-	if (json_object_get(cap, "packets_dropped"))
-		fmt_cat(l->capture, sizeof(l->capture), ", %lld dropped", jint(cap, "packets_dropped", 0));
-}
-
 int trace_ladder_build(json_t *root, int only_flow, struct trace_ladder *l, char *err, size_t errlen)
 {
 	json_t *flows = json_object_get(root, "flows"), *flow, **sel = NULL;
@@ -620,7 +517,7 @@ int trace_ladder_build(json_t *root, int only_flow, struct trace_ladder *l, char
 		return -1;
 	}
 	l->root = json_incref(root);
-	capture_line(l);
+	trace_ladder_capture(l);
 	l->flows = calloc(json_array_size(flows) + 1, sizeof(*l->flows));
 	sel = calloc(json_array_size(flows) + 1, sizeof(*sel));
 	fev = calloc(json_array_size(flows) + 1, sizeof(*fev));
@@ -691,30 +588,4 @@ void trace_ladder_free(struct trace_ladder *l)
 json_t *trace_ladder_event(const struct trace_ladder *l, int i)
 {
 	return i < 0 ? NULL : json_array_get(json_object_get(l->root, "events"), (size_t)i);
-}
-
-void trace_ladder_metrics(const struct trace_ladder *l, struct trace_ladder_metrics *m)
-{
-	json_t *events = json_object_get(l->root, "events"), *ev;
-	long long first_client = -1;
-	size_t i;
-
-	memset(m, 0, sizeof(*m));
-	m->first_reply_us = -1;
-	trace_ladder_sanitize(m->proto, sizeof(m->proto),
-			      jstr(json_array_get(json_object_get(l->root, "flows"), 0), "proto"));
-	json_array_foreach(events, i, ev) {
-		const char *type = jstr(ev, "type"), *from = jstr(ev, "from"), *pv = jstr(ev, "preview");
-		long long t = jint(ev, "t_us", -1);
-
-		if (!type || strcmp(type, "packet") != 0)
-			continue;
-		m->packets++;
-		m->wire_bytes += jint(ev, "wire_len", 0);
-		if (from && strcmp(from, "client") == 0 && first_client < 0)
-			first_client = t;
-		if (from && strcmp(from, "server") == 0 && m->first_reply_us < 0 && first_client >= 0 &&
-		    pv && strncmp(pv, "Hello, ", 7) == 0)
-			m->first_reply_us = t - first_client;
-	}
 }
