@@ -95,7 +95,7 @@ static void tl_time(struct tline *t, long long t_us)
 
 static void tl_marks(struct tline *t, const struct trace_ladder_row *r)
 {
-	char s[20];
+	char s[64];
 	const struct trace_ladder_mark *m;
 
 	m = &r->mark[TRACE_LADDER_CLIENT];
