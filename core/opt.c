@@ -64,6 +64,13 @@ int hello_opt_common(struct hello_common *c, int opt, const char *arg, char *err
 		c->port = (uint16_t)v;
 		c->port_given = 1;
 		return 1;
+	case HELLO_OPT_EVENTS:
+		if (!*arg) {
+			snprintf(err, errlen, "--events: empty file name");
+			return -1;
+		}
+		c->events = arg;
+		return 1;
 	case HELLO_OPT_FRAMING:
 		return hello_proto_framing_parse(arg, &c->framing, err, errlen) < 0 ? -1 : 1;
 	case '6':
@@ -134,6 +141,7 @@ void hello_opt_usage(FILE *out, const struct hello_usage *u)
 		opt_line(out, "--framing raw|line", "raw: each recv is one message, the tutorial's protocol (default); line: \\n-terminated lines");
 	for (o = u->opts; o && o->flag; o++)
 		opt_line(out, o->flag, o->text);
+	opt_line(out, "--events FILE", "append one JSON line per socket call to FILE (docs/events.md)");
 	opt_line(out, "-q, --quiet", "print less");
 	opt_line(out, "-h, --help", "show this help and exit");
 	opt_line(out, "-V, --version", "show the version and exit");

@@ -30,6 +30,7 @@ enum {
 	HELLO_OPT_HELP,
 	HELLO_OPT_VERSION,
 	HELLO_OPT_V6,
+	HELLO_OPT_EVENTS,
 	HELLO_OPT_FIRST_PROGRAM = 1100, /* programs number their own options from here */
 };
 
@@ -40,7 +41,8 @@ enum {
 	{ "framing", required_argument, NULL, HELLO_OPT_FRAMING }, \
 	{ "quiet", no_argument, NULL, HELLO_OPT_QUIET }, \
 	{ "help", no_argument, NULL, HELLO_OPT_HELP }, \
-	{ "version", no_argument, NULL, HELLO_OPT_VERSION }
+	{ "version", no_argument, NULL, HELLO_OPT_VERSION }, \
+	{ "events", required_argument, NULL, HELLO_OPT_EVENTS }
 #define HELLO_OPT_COMMON_SHORTOPTS "6hqV"
 
 struct hello_common {
@@ -52,6 +54,7 @@ struct hello_common {
 	int allow_port_zero;        /* servers: port 0 = any free port */
 	int port_given;
 	int help, version;
+	const char *events;         /* --events FILE: one JSON line per socket call (docs/events.md) */
 	char hostbuf[256];          /* the host part when --host held "host:port" */
 };
 

@@ -13,6 +13,20 @@
  * use" and keep errno; nothing here prints or exits.
  */
 
+struct hello_netev;
+/*
+ * Records every socket call from now on into ev (--events; NULL = off). Set once by
+ * main() before threads or children start; the recorder belongs to the caller.
+ */
+void hello_net_set_events(struct hello_netev *ev);
+
+/*
+ * --events: opens path (appending) and records every socket call from now on; path NULL
+ * does nothing. 0, or -1 with err. The recorder lives until the process exits, since
+ * worker threads may record until the very end.
+ */
+int hello_net_events_start(const char *path, const char *prog, const char *role, char *err, size_t errlen);
+
 /* A listening TCP socket bound to a (SO_REUSEADDR unless reuse is 0). */
 int hello_net_listen(const struct hello_addr *a, int backlog, int reuse, char *err, size_t errlen);
 /* Accepts one connection; -1 with errno kept (EAGAIN, EINTR, ECONNABORTED, EMFILE are the caller's to judge). */

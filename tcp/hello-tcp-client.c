@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/sig.h"
+#include "net/net.h"
 #include "tcp/client.h"
 
 #define PROG "hello-tcp-client"
@@ -138,6 +139,10 @@ int main(int argc, char **argv)
 	c.log = &lg;
 	if (hello_sig_install() < 0) {
 		perror(PROG ": sigaction");
+		return HELLO_EXIT_FAIL;
+	}
+	if (hello_net_events_start(o.common.events, PROG, "client", err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
 		return HELLO_EXIT_FAIL;
 	}
 	for (i = 0; i < o.count; i++) {

@@ -160,6 +160,10 @@ int main(int argc, char **argv)
 		perror(PROG ": sigaction");
 		return HELLO_EXIT_FAIL;
 	}
+	if (hello_net_events_start(o.common.events, PROG, "server", err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		return HELLO_EXIT_FAIL;
+	}
 	s.lfd = hello_net_listen(&a, (int)o.backlog, o.reuse, err, sizeof(err));
 	if (s.lfd < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, err);

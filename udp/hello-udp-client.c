@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/sig.h"
+#include "net/net.h"
 #include "udp/client.h"
 
 #define PROG "hello-udp-client"
@@ -121,6 +122,10 @@ int main(int argc, char **argv)
 	u.log = &lg;
 	if (hello_sig_install() < 0) {
 		perror(PROG ": sigaction");
+		return HELLO_EXIT_FAIL;
+	}
+	if (hello_net_events_start(c.events, PROG, "client", err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
 		return HELLO_EXIT_FAIL;
 	}
 	for (i = 0; i < count; i++) {

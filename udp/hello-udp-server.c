@@ -153,6 +153,10 @@ int main(int argc, char **argv)
 		perror(PROG ": sigaction");
 		return HELLO_EXIT_FAIL;
 	}
+	if (hello_net_events_start(c.events, PROG, "server", err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		return HELLO_EXIT_FAIL;
+	}
 	s->fd = hello_net_udp_socket(a.ss.ss_family, &a, err, sizeof(err));
 	if (s->fd < 0) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
