@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# tests/integration/events.sh: --events on all four programs (docs/events.md): every line is
+# JSON, calls come in order with sane times, connect precedes send, bytes sent = bytes
+# received, stream offsets add up, ECONNREFUSED for a closed port; the fork and thread
+# models write whole lines; the wire is the same with and without --events.
+source "$(dirname "$0")/../lib/common.sh"
+t_netns "$@"
+
+T=$(mktemp -d /tmp/hello-events.XXXXXX)
+trap 't_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+PORT=9411
+TCPS=$HELLO_BIN/hello-tcp-server TCPC=$HELLO_BIN/hello-tcp-client
+UDPS=$HELLO_BIN/hello-udp-server UDPC=$HELLO_BIN/hello-udp-client
+
+# ev_check FILE... -- CHECK [ARGS]: runs one check of the Python helper below over the files.
+ev_check() { "$PYTHON" "$T/check.py" "$@"; }
+cat > "$T/check.py" <<'EOF'
+import json, sys
+args = sys.argv[1:]
+sep = args.index('--')
+files, check, extra = args[:sep], args[sep + 1], args[sep + 2:]
+recs = []
+for f in files:
+    for i, line in enumerate(open(f, 'rb')):
+        try:
+            r = json.loads(line)
+        except ValueError as e:
+            sys.exit('%s:%d: not JSON: %s' % (f, i + 1, e))
+        if not isinstance(r, dict) or not line.endswith(b'\n'):
+            sys.exit('%s:%d: not one JSON object per line' % (f, i + 1))
+        recs.append(r)
+def need(cond, msg):
+    if not cond:
+        sys.exit('check failed: ' + msg)
+by = lambda role: [r for r in recs if r['role'] == role]
+data = lambda rs, calls: [r for r in rs if r['call'] in calls and r['result'] > 0]
+if check == 'json':
+    need(len(recs) > 0, 'no records')
+    for r in recs:
+        for k in ('call', 'before_us', 'after_us', 'prog', 'role', 'pid', 'result'):
+            need(k in r, '%s lacks %s' % (r, k))
+        need(r['before_us'] <= r['after_us'], 'before > after: %s' % r)
+        need(r['before_us'] > 1.5e15, 'not CLOCK_REALTIME microseconds: %s' % r)
+        need((r['result'] < 0) == ('errno' in r), 'errno iff failure: %s' % r)
+elif check == 'order':
+    # Each process's file order is its call order: times never go back within one thread.
+    last = {}
+    for r in recs:
+        key = (r['pid'], r.get('tid'))
+        need(r['before_us'] >= last.get(key, 0), 'time goes back: %s' % r)
+        last[key] = r['after_us']
+elif check == 'sequence':
+    # The calls of one role, in order, as a space-separated list of names.
+    got = ' '.join(r['call'] for r in by(extra[0]))
+    need(got == extra[1], '%s calls: %r, want %r' % (extra[0], got, extra[1]))
+elif check == 'connect-first':
+    c = by('client')
+    conn = [i for i, r in enumerate(c) if r['call'] == 'connect' and r['result'] == 0]
+    sends = [i for i, r in enumerate(c) if r['call'] in ('send', 'sendto')]
+    need(conn and sends and conn[0] < sends[0], 'connect does not precede send')
+    need(c[conn[0]]['after_us'] <= c[sends[0]]['before_us'], 'send starts before connect returned')
+elif check == 'bytes':
+    # Each direction: what one side's sends moved, the other side's recvs returned.
+    for a, b in (('client', 'server'), ('server', 'client')):
+        sent = sum(r['bytes'] for r in data(by(a), ('send', 'sendto')))
+        got = sum(r['bytes'] for r in data(by(b), ('recv', 'recvfrom')))
+        need(sent > 0 and sent == got, '%s sent %d bytes, %s received %d' % (a, sent, b, got))
+        print('  %s -> %s: %d bytes' % (a, b, sent))
+elif check == 'offsets':
+    # TCP: each send/recv starts where the previous one of its connection and direction
+    # ended. Connections are told apart by their addresses: a descriptor number is reused.
+    for role in ('client', 'server'):
+        nxt = {}
+        for r in data(by(role), ('send', 'recv')):
+            k = (json.dumps(r['local']), json.dumps(r['peer']), r['call'])
+            need(r['offset'] == nxt.get(k, 0), 'offset %d, want %d: %s' % (r['offset'], nxt.get(k, 0), r))
+            nxt[k] = r['offset'] + r['bytes']
+elif check == 'addresses':
+    # The client's local address is the server's peer, and the other way round.
+    cc = [r for r in by('client') if r['call'] == 'connect'][0]
+    sa = [r for r in by('server') if r['call'] == 'accept'][0]
+    need(cc['local'] == sa['peer'] and cc['peer'] == sa['local'], 'addresses differ: %s %s' % (cc, sa))
+elif check == 'errno':
+    need(any(r['call'] == extra[0] and r.get('errno') == extra[1] for r in recs), 'no %s with %s' % (extra[0], extra[1]))
+elif check == 'count':
+    n = sum(1 for r in recs if r['call'] == extra[0])
+    need(n == int(extra[1]), '%d %s records, want %s' % (n, extra[0], extra[1]))
+elif check == 'pids':
+    need(len({r['pid'] for r in recs}) >= int(extra[0]), 'fewer than %s processes' % extra[0])
+elif check == 'tids':
+    need(len({r.get('tid') for r in recs}) >= int(extra[0]), 'fewer than %s threads' % extra[0])
+else:
+    sys.exit('unknown check ' + check)
+EOF
+
+# tcp_run TAG SERVER-ARGS -- CLIENT-ARGS: one server, one client, both with --events.
+tcp_run() {
+	local tag=$1; shift
+	local sargs=() cargs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do sargs+=("$1"); shift; done
+	shift
+	cargs=("$@")
+	t_bg "$TCPS" --port $PORT --once --events "$T/$tag-s.jsonl" "${sargs[@]}" > "$T/$tag-s.log"
+	t_wait_port $PORT tcp 5 || { t_fail "$tag: server did not listen"; return 1; }
+	timeout 10 "$TCPC" --port $PORT --events "$T/$tag-c.jsonl" "${cargs[@]}" > "$T/$tag-c.out" 2>&1
+	local rc=$?
+	for p in "${T_BG_PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null; done
+	t_cleanup
+	return $rc
+}
+
+# 1. TCP: the tutorial's exchange.
+tcp_run tcp --
+t_check "tcp: client exit 0" [ $? -eq 0 ]
+F=("$T/tcp-c.jsonl" "$T/tcp-s.jsonl")
+t_check "tcp: every line is one JSON object with the required fields, before <= after" ev_check "${F[@]}" -- json
+t_check "tcp: calls in file order never go back in time" ev_check "${F[@]}" -- order
+t_check "tcp: the client's calls in order" ev_check "${F[@]}" -- sequence client \
+	"socket connect recv send recv send recv send recv send recv close"
+t_check "tcp: the server's calls in order" ev_check "${F[@]}" -- sequence server \
+	"socket setsockopt bind listen accept close send recv send recv send recv send recv close"
+t_check "tcp: connect returned before the first send" ev_check "${F[@]}" -- connect-first
+t_check "tcp: bytes sent by each side = bytes received by the other" ev_check "${F[@]}" -- bytes
+t_check "tcp: stream offsets continue call after call" ev_check "${F[@]}" -- offsets
+t_check "tcp: client local = server peer and back" ev_check "${F[@]}" -- addresses
+
+# 2. UDP: the tutorial's datagrams.
+t_bg "$UDPS" --port $PORT --events "$T/udp-s.jsonl" > "$T/udp-s.log"
+t_wait_port $PORT udp 5 || t_fail "udp: server not bound"
+timeout 10 "$UDPC" --port $PORT --events "$T/udp-c.jsonl" > "$T/udp-c.out" 2>&1
+t_check "udp: client exit 0" [ $? -eq 0 ]
+t_cleanup
+F=("$T/udp-c.jsonl" "$T/udp-s.jsonl")
+t_check "udp: every line is JSON, before <= after" ev_check "${F[@]}" -- json
+t_check "udp: the client's calls in order" ev_check "${F[@]}" -- sequence client \
+	"socket sendto recvfrom sendto recvfrom sendto recvfrom close"
+t_check "udp: bytes sent by each side = bytes received by the other" ev_check "${F[@]}" -- bytes
+
+# 3. A closed port: TCP connect and connected UDP are refused, and the records say so.
+timeout 10 "$TCPC" --port $PORT --events "$T/ref.jsonl" > /dev/null 2>&1
+t_check "closed port: tcp client exit 1" [ $? -eq 1 ]
+timeout 10 "$TCPC" --port $PORT --connect-timeout 500 --events "$T/ref.jsonl" > /dev/null 2>&1
+timeout 10 "$UDPC" --port $PORT --connect --timeout 200 --retries 0 --events "$T/ref.jsonl" > /dev/null 2>&1
+t_check "closed port: every line is JSON" ev_check "$T/ref.jsonl" -- json
+t_check "closed port: connect failed with ECONNREFUSED" ev_check "$T/ref.jsonl" -- errno connect ECONNREFUSED
+t_check "closed port: every connect recorded (two programs appended to one file)" ev_check "$T/ref.jsonl" -- count connect 3
+t_check "closed port: connected udp recvfrom failed with ECONNREFUSED" ev_check "$T/ref.jsonl" -- errno recvfrom ECONNREFUSED
+
+# 4. A port in use: bind fails with EADDRINUSE.
+t_bg "$TCPS" --port $PORT > /dev/null
+t_wait_port $PORT tcp 5
+timeout 5 "$TCPS" --port $PORT --events "$T/inuse.jsonl" > /dev/null 2>&1
+t_check "port in use: second server exit 1" [ $? -eq 1 ]
+t_cleanup
+t_check "port in use: bind failed with EADDRINUSE" ev_check "$T/inuse.jsonl" -- errno bind EADDRINUSE
+
+# 5. Fork and thread models: three clients at once, whole lines from every process/thread.
+for model in fork thread; do
+	t_bg "$TCPS" --port $PORT --model $model --events "$T/$model-s.jsonl" > /dev/null
+	t_wait_port $PORT tcp 5 || t_fail "$model: server did not listen"
+	pids=()
+	for i in 1 2 3; do
+		timeout 10 "$TCPC" -q --port $PORT --events "$T/$model-c.jsonl" & pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	t_cleanup
+	F=("$T/$model-c.jsonl" "$T/$model-s.jsonl")
+	t_check "$model: every line is one JSON object" ev_check "${F[@]}" -- json
+	t_check "$model: three accepts recorded" ev_check "$T/$model-s.jsonl" -- count accept 3
+	t_check "$model: bytes sent by each side = bytes received by the other" ev_check "${F[@]}" -- bytes
+	t_check "$model: offsets per connection and direction" ev_check "${F[@]}" -- offsets
+done
+t_check "fork: records from the children's pids" ev_check "$T/fork-s.jsonl" -- pids 4
+t_check "thread: records from the worker threads" ev_check "$T/thread-s.jsonl" -- tids 4
+
+# 6. --events never changes the wire: the same segments carry the same payload sizes, and
+# SYN/FIN go the same way (pure ACKs are left out: their timing is the kernel's).
+wire_summary() {
+	tcpdump -r "$1" -nn 2>/dev/null | awk -v p=".$PORT:" '{
+		dir = (index($3 ":", p) > 0) ? "server>client" : "client>server"
+		match($0, /Flags \[[^]]*\]/); fl = substr($0, RSTART + 7, RLENGTH - 8)
+		if ($NF > 0 || fl ~ /[SFR]/) print dir, fl, $NF }'
+}
+if command -v tcpdump >/dev/null; then
+	for tag in off on; do
+		tcpdump -i lo --immediate-mode -w "$T/$tag.pcap" -U "tcp port $PORT" > /dev/null 2> "$T/$tag.tcpdump" & tp=$!
+		for i in $(seq 50); do grep -q "listening on" "$T/$tag.tcpdump" && break; sleep 0.05; done
+		if [ $tag = on ]; then
+			tcp_run w$tag --
+		else
+			t_bg "$TCPS" --port $PORT --once > /dev/null
+			t_wait_port $PORT tcp 5
+			timeout 10 "$TCPC" --port $PORT > /dev/null
+			for p in "${T_BG_PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null; done
+			t_cleanup
+		fi
+		sleep 0.2
+		kill "$tp"; wait "$tp" 2>/dev/null
+		wire_summary "$T/$tag.pcap" > "$T/$tag.txt"
+	done
+	t_check "wire: the same segments with and without --events ($(wc -l < "$T/on.txt") segments)" \
+		cmp -s "$T/off.txt" "$T/on.txt"
+	t_check "wire: the capture holds the exchange (SYN and 4 replies)" \
+		[ "$(grep -c . "$T/on.txt")" -ge 12 ]
+else
+	echo "  (tcpdump not found: wire comparison skipped)"
+fi
+
+t_done
