@@ -65,6 +65,9 @@ static void clear_out(struct lab_runner *r)
 		if (r->d->steps[i].kind == LAB_STEP_RUN) {
 			snprintf(p, sizeof p, "%s/%s.log", r->out, r->d->steps[i].name);
 			unlink(p);
+			/* --events appends: a rerun into this folder must not add to the last run's */
+			snprintf(p, sizeof p, "%s/events-%s.jsonl", r->out, r->d->steps[i].name);
+			unlink(p);
 		}
 }
 

@@ -112,15 +112,36 @@ static void argv_free(char **argv)
 	free(argv);
 }
 
-/* Placeholders expanded; hello-* found next to hello-lab (or in --bin). */
-static char **argv_build(struct lab_runner *r, char *const *tmpl, char *err, size_t errlen)
+/* The programs that take --events FILE (docs/events.md): their socket calls go into the run. */
+static int takes_events(char *const *tmpl)
 {
+	static const char *const progs[] = { "hello-tcp-server", "hello-tcp-client", "hello-udp-server",
+					     "hello-udp-client", NULL };
+	size_t i;
+
+	for (i = 1; tmpl[i]; i++)
+		if (strcmp(tmpl[i], "--events") == 0)
+			return 0;       /* the lab chose its own file */
+	for (i = 0; progs[i]; i++)
+		if (strcmp(tmpl[0], progs[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Placeholders expanded; hello-* found next to hello-lab (or in --bin). The hello service
+ * programs also get "--events RUN/events-STEP.jsonl", so the run keeps their socket calls.
+ */
+static char **argv_build(struct lab_runner *r, const struct lab_step *st, char *err, size_t errlen)
+{
+	char *const *tmpl = st->argv;
 	size_t n = 0, i;
 	char **argv, buf[PATH_MAX];
+	int events = takes_events(tmpl);
 
 	while (tmpl[n])
 		n++;
-	argv = calloc(n + 1, sizeof *argv);
+	argv = calloc(n + 3, sizeof *argv);
 	for (i = 0; argv && i < n; i++) {
 		if (lab_def_expand(tmpl[i], &r->vars, buf, sizeof buf, err, errlen) < 0)
 			goto bad;
@@ -137,6 +158,14 @@ static char **argv_build(struct lab_runner *r, char *const *tmpl, char *err, siz
 			}
 		}
 		if (!(argv[i] = strdup(buf)))
+			goto bad;
+	}
+	if (argv && events) {
+		if (snprintf(buf, sizeof buf, "%s/events-%s.jsonl", r->out, st->name) >= (int)sizeof buf) {
+			snprintf(err, errlen, "%s: path too long", r->out);
+			goto bad;
+		}
+		if (!(argv[n] = strdup("--events")) || !(argv[n + 1] = strdup(buf)))
 			goto bad;
 	}
 	if (!argv)
@@ -197,7 +226,7 @@ static int step_run(struct lab_runner *r, size_t i, char *err, size_t errlen)
 	struct lab_proc *p = &r->procs[i];
 	struct lab_where w = lab_net_where(&r->net, st->host);
 	char log[PATH_MAX + 64];
-	char **argv = argv_build(r, st->argv, err, errlen);
+	char **argv = argv_build(r, st, err, errlen);
 	int rc;
 
 	if (!argv)

@@ -342,7 +342,10 @@ static json_t *netev_json(struct hello_netev *ev, struct hello_netev_sock *s, co
 		json_object_set_new(o, "fd", json_integer(r->fd));
 	if (s && s->type)
 		json_object_set_new(o, "proto", json_string(s->type == SOCK_STREAM ? "tcp" : "udp"));
-	if (s && s->have_local)
+	/* bind names the address it asked for, also when refused (EADDRINUSE on which port). */
+	if (r->call == HELLO_NETEV_BIND && r->addr)
+		json_object_set_new(o, "local", netev_addr_json(r->addr));
+	else if (s && s->have_local)
 		json_object_set_new(o, "local", netev_addr_json(&s->local));
 	/* A datagram call names its own peer; a connected socket has one. */
 	if (r->addr && (r->call == HELLO_NETEV_SENDTO || (r->call == HELLO_NETEV_RECVFROM && r->result >= 0)))

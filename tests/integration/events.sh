@@ -153,6 +153,7 @@ timeout 5 "$TCPS" --port $PORT --events "$T/inuse.jsonl" > /dev/null 2>&1
 t_check "port in use: second server exit 1" [ $? -eq 1 ]
 t_cleanup
 t_check "port in use: bind failed with EADDRINUSE" ev_check "$T/inuse.jsonl" -- errno bind EADDRINUSE
+t_check "port in use: the failed bind names its port" grep -q "\"call\":\"bind\".*\"port\":$PORT.*EADDRINUSE" "$T/inuse.jsonl"
 
 # 5. Fork and thread models: three clients at once, whole lines from every process/thread.
 for model in fork thread; do
@@ -173,7 +174,17 @@ done
 t_check "fork: records from the children's pids" ev_check "$T/fork-s.jsonl" -- pids 4
 t_check "thread: records from the worker threads" ev_check "$T/thread-s.jsonl" -- tids 4
 
-# 6. --events never changes the wire: the same segments carry the same payload sizes, and
+# 6. hello-lab gives every service program --events RUN/events-STEP.jsonl.
+if "$HELLO_BIN/hello-lab" run tcp-hello --out "$T/lab" --port 9412 --no-render --quiet > "$T/lab.out" 2>&1; then
+	F=("$T/lab/events-client.jsonl" "$T/lab/events-server.jsonl")
+	t_check "hello-lab: events-client.jsonl and events-server.jsonl in the run folder" [ -s "${F[0]}" -a -s "${F[1]}" ]
+	t_check "hello-lab: the lab's records are JSON" ev_check "${F[@]}" -- json
+	t_check "hello-lab: bytes sent by each side = bytes received by the other" ev_check "${F[@]}" -- bytes
+else
+	t_fail "hello-lab run tcp-hello failed: $(tail -3 "$T/lab.out")"
+fi
+
+# 7. --events never changes the wire: the same segments carry the same payload sizes, and
 # SYN/FIN go the same way (pure ACKs are left out: their timing is the kernel's).
 wire_summary() {
 	tcpdump -r "$1" -nn 2>/dev/null | awk -v p=".$PORT:" '{
