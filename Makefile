@@ -120,3 +120,10 @@ clean:
 docs-svg: $(BIN)/hello-trace
 	$(Q)$(BIN)/hello-trace render tests/render/tcp-live/trace.json -o docs/ladder-tcp-hello.svg
 	$(Q)$(BIN)/hello-trace render tests/render/udp-hello/trace.json -o docs/ladder-udp-hello.svg
+
+# Benchmarks (docs/performance.md): `bench` writes bench/results.json and prints the table (< 10 min;
+# as root it installs redis-server); `bench-smoke` runs every mode tiny (also in make test).
+bench: all
+	$(Q)$(RUNENV) bash tools/bench.sh
+bench-smoke: all
+	$(Q)$(RUNENV) bash tools/bench.sh --smoke --out $(abspath $(BUILD))/bench-smoke.json

@@ -17,7 +17,7 @@
 
 enum {
 	OPT_UDP = HELLO_OPT_FIRST_PROGRAM, OPT_TCP, OPT_CONNS, OPT_THREADS, OPT_DURATION, OPT_REQUESTS,
-	OPT_RATE, OPT_MESSAGE, OPT_SEND, OPT_EXPECT, OPT_NO_GREETING, OPT_TIMEOUT, OPT_JSON,
+	OPT_RATE, OPT_MESSAGE, OPT_SEND, OPT_EXPECT, OPT_NO_GREETING, OPT_TIMEOUT, OPT_JSON, OPT_SETUP,
 };
 
 static const struct option longopts[] = {
@@ -36,6 +36,7 @@ static const struct option longopts[] = {
 	{ "no-greeting", no_argument, NULL, OPT_NO_GREETING },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "connect-timeout", required_argument, NULL, OPT_SETUP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -51,6 +52,7 @@ static const struct hello_usage_opt usage_opts[] = {
 	{ "--expect-bytes N", "generic mode: the reply's size" },
 	{ "--no-greeting", "TCP: the server sends nothing on connect (default: expect \"hello!\")" },
 	{ "--timeout MS", "a reply later than MS is an error; UDP sends again (default 1000)" },
+	{ "--connect-timeout MS", "wait at most MS for every connection and greeting before measuring; late ones join the run (default 2000)" },
 	{ "--json", "print the result as one JSON object" },
 	{ NULL, NULL },
 };
@@ -120,6 +122,11 @@ static int opt_one(struct bench_opts *o, int opt, const char *arg, char *err, si
 		if (hello_opt_long("--requests", arg, 1, 2000000000L, &v, err, errlen) < 0)
 			return -1;
 		o->cfg.requests = (uint64_t)v;
+		return 0;
+	case OPT_SETUP:
+		if (hello_opt_long("--connect-timeout", arg, 0, 600000, &v, err, errlen) < 0)
+			return -1;
+		o->cfg.setup_ms = (int)v;
 		return 0;
 	case OPT_TIMEOUT:
 		if (hello_opt_long("--timeout", arg, 1, 600000, &v, err, errlen) < 0)
@@ -222,7 +229,7 @@ int main(int argc, char **argv)
 {
 	static unsigned char req[BENCH_MAX_REQ], reply[BENCH_MAX_REQ];
 	static struct bench_result res;
-	struct bench_opts o = { .cfg = { .conns = 1, .threads = 1, .timeout_ms = 1000, .nodelay = 1 } };
+	struct bench_opts o = { .cfg = { .conns = 1, .threads = 1, .timeout_ms = 1000, .nodelay = 1, .setup_ms = 2000 } };
 	struct bench_report_info info;
 	char err[512], target[HELLO_ADDR_STRLEN];
 	int family;

@@ -341,6 +341,16 @@ static int load_busy(const struct worker *w)
 	return 0;
 }
 
+static int load_alive(const struct worker *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->n; i++)
+		if (w->conns[i].state != CONN_DEAD)
+			return 1;
+	return 0;
+}
+
 static int load_setting_up(const struct worker *w)
 {
 	unsigned i;
@@ -365,7 +375,7 @@ static void load_begin(struct worker *w, uint64_t now)
 static void load_loop(struct worker *w)
 {
 	const struct bench_cfg *cfg = w->cfg;
-	uint64_t setup_end = bench_now_ns() + 2000000000u, deadline = 0, last_scan = 0;
+	uint64_t setup_end = bench_now_ns() + (uint64_t)cfg->setup_ms * 1000000u, deadline = 0, last_scan = 0;
 	struct epoll_event evs[128];
 	int i, n;
 
@@ -377,6 +387,8 @@ static void load_loop(struct worker *w)
 			w->res.stopped = 1;
 			break;
 		}
+		if (!load_alive(w))
+			break;          /* every connection failed: nothing left to measure */
 		if (!load_measuring(w) && (!load_setting_up(w) || now >= setup_end)) {
 			load_begin(w, now);
 			deadline = cfg->duration_s > 0 ? now + (uint64_t)(cfg->duration_s * 1e9) : 0;

@@ -26,6 +26,7 @@ struct bench_cfg {
 	size_t greeting_len;        /* 0: the server sends nothing first */
 	int timeout_ms;             /* a reply later than this is an error (UDP: the request is sent again) */
 	int nodelay;                /* TCP_NODELAY on the client sockets */
+	int setup_ms;               /* how long to wait for every connection (and greeting) before measuring */
 };
 
 struct bench_result {
@@ -41,7 +42,7 @@ struct bench_result {
 };
 
 /*
- * Connects every connection (TCP: and reads the greeting; waits at most 2 s for them all),
+ * Connects every connection (TCP: and reads the greeting; waits at most setup_ms for them all),
  * then runs the ping-pong loops until the duration or request count is reached or a stop
  * signal arrives. Returns 0 when at least one connection was set up (errors are counted
  * in res), -1 with err when none could be ("connect 127.0.0.1:9999: Connection refused").

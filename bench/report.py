@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+# bench/report.py: turns tools/bench.sh's rows (one JSON object a line) into bench/results.json and the table with ratios.
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+
+
+def load_rows(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    return rows
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "kernel": platform.release(),
+        "load_avg_at_end": list(os.getloadavg()),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def ratio(a, b):
+    return round(a / b, 3) if a and b else None
+
+
+def bench_rows(rows, section):
+    out = []
+    for r in rows:
+        if r["section"] != section:
+            continue
+        b = r.get("bench") or {}
+        lat = b.get("latency_us", {})
+        out.append({
+            "name": r["name"], "conns": r["conns"], "rps": round(b.get("rps", 0.0), 1),
+            "p50_us": lat.get("p50"), "p90_us": lat.get("p90"), "p99_us": lat.get("p99"), "max_us": lat.get("max"),
+            "errors": b.get("errors"), "connected": b.get("connected"), "active": b.get("active"),
+            "offered_rps": b.get("offered_rps"), "ok": bool(b),
+        })
+    return out
+
+
+def find(rows, name, conns):
+    for r in rows:
+        if r["name"] == name and r["conns"] == conns and r["ok"]:
+            return r
+    return None
+
+
+def offline_rows(rows):
+    out = []
+    for r in rows:
+        if r["section"] != "offline":
+            continue
+        cpu = r["user_s"] + r["sys_s"]
+        n = r["packets"]
+        out.append({
+            "name": r["name"], "packets": n, "exit": r["exit"], "elapsed_s": r["elapsed_s"], "cpu_s": round(cpu, 3),
+            "pps_wall": round(n / r["elapsed_s"]) if r["elapsed_s"] else None,
+            "pps_cpu": round(n / cpu) if cpu else None,
+            "max_rss_mib": round(r["max_rss_kb"] / 1024.0, 1),
+            "bytes_per_packet": round(r["out_bytes"] / n, 1) if n else None,
+        })
+    return out
+
+
+def target(results, name, value, op, limit, note=""):
+    ok = None if value is None else (value >= limit if op == ">=" else value <= limit if op == "<=" else value < limit)
+    results.append({"target": name, "value": value, "op": op, "limit": limit, "met": ok, "note": note})
+
+
+def compute(rows, args):
+    tcp, udp, live = bench_rows(rows, "tcp"), bench_rows(rows, "udp"), bench_rows(rows, "live")
+    for r in tcp:
+        base, redis = find(tcp, "epoll-baseline", r["conns"]), find(tcp, "redis", r["conns"])
+        r["x_baseline"] = ratio(r["rps"], base and base["rps"])
+        r["x_redis"] = ratio(r["rps"], redis and redis["rps"])
+    for r in udp:
+        base = find(udp, "udp-baseline", r["conns"])
+        r["x_baseline"] = ratio(r["rps"], base and base["rps"])
+    off = offline_rows(rows)
+    byname = {r["name"]: r for r in off}
+    td, ts = byname.get("tcpdump"), byname.get("tshark-json")
+    for r in off:
+        r["x_tcpdump_cpu"] = ratio(r["pps_cpu"], td and td["pps_cpu"])
+        r["x_tshark_cpu"] = ratio(r["pps_cpu"], ts and ts["pps_cpu"])
+        r["x_tcpdump_wall"] = ratio(r["pps_wall"], td and td["pps_wall"])
+        r["x_tshark_wall"] = ratio(r["pps_wall"], ts and ts["pps_wall"])
+    caps = {r["name"]: r.get("capture") for r in rows if r["section"] == "live-trace"}
+    un = find(live, "untraced", 50)
+    for r in live:
+        r["x_untraced"] = ratio(r["rps"], un and un["rps"])
+        cap = caps.get(r["name"])
+        if cap:
+            r["packets_seen"] = cap.get("packets_seen")
+            r["packets_dropped"] = cap.get("packets_dropped")
+            r["packets_if_dropped"] = cap.get("packets_if_dropped")
+
+    targets = []
+    ev50, ev1 = find(tcp, "hello-event", 50), find(tcp, "hello-event", 1)
+    target(targets, "TCP event, 50 connections, x redis-server", ev50 and ev50["x_redis"], ">=", 1.2)
+    target(targets, "TCP event, 50 connections, x epoll baseline", ev50 and ev50["x_baseline"], ">=", 0.8)
+    target(targets, "TCP event, 1 connection, x epoll baseline", ev1 and ev1["x_baseline"], ">=", 0.95)
+    u50 = find(udp, "hello-udp", 50)
+    target(targets, "UDP, 50 sockets, x bare baseline", u50 and u50["x_baseline"], ">=", 0.8)
+    jl = byname.get("hello-trace-jsonl")
+    target(targets, "offline JSONL pkts/s (CPU) x tshark -T json", jl and jl["x_tshark_cpu"], ">=", 50)
+    target(targets, "offline JSONL pkts/s (CPU) x tcpdump -nn -r", jl and jl["x_tcpdump_cpu"], ">=", 0.5)
+    target(targets, "offline JSONL peak RSS MiB", jl and jl["max_rss_mib"], "<", 64, "on %d packets" % (jl["packets"] if jl else 0))
+    target(targets, "offline JSONL bytes per packet", jl and jl["bytes_per_packet"], "<=", 400)
+    rt = next((r for r in live if r["name"] == "rate-traced"), None)
+    target(targets, "live capture kernel drops at a fixed rate", rt and rt.get("packets_dropped"), "<=", 0,
+           "offered %s req/s" % args.rate_used)
+    tr = next((r for r in live if r["name"] == "traced"), None)
+    target(targets, "live traced throughput x untraced", tr and tr["x_untraced"], ">=", 0.8)
+
+    return {
+        "tool": "make bench (tools/bench.sh)",
+        "smoke": args.smoke,
+        "machine": machine(),
+        "pinning": args.pinning,
+        "trial_duration_s": float(args.duration),
+        "offered_rate_asked": float(args.rate),
+        "offered_rate_used": float(args.rate_used),
+        "run_seconds": args.seconds,
+        "tcp": tcp, "udp": udp, "offline": off, "live": live,
+        "targets": targets,
+    }
+
+
+def fmt(v, spec="{:.0f}"):
+    return "-" if v is None else spec.format(v)
+
+
+def table(res):
+    L = []
+    L.append("TCP (requests/s; ratios to the same connection count)")
+    L.append("  %-20s %5s %10s %9s %9s %6s %7s %10s %8s" % ("server", "conns", "req/s", "p50 us", "p99 us", "errors", "active", "x baseline", "x redis"))
+    for r in res["tcp"]:
+        L.append("  %-20s %5d %10s %9s %9s %6s %7s %10s %8s" % (
+            r["name"], r["conns"], fmt(r["rps"]), fmt(r["p50_us"], "{:.1f}"), fmt(r["p99_us"], "{:.1f}"),
+            fmt(r["errors"]), fmt(r["active"]), fmt(r["x_baseline"], "{:.2f}"), fmt(r["x_redis"], "{:.2f}")))
+    L.append("UDP")
+    L.append("  %-20s %5s %10s %9s %9s %6s %10s" % ("server", "socks", "req/s", "p50 us", "p99 us", "errors", "x baseline"))
+    for r in res["udp"]:
+        L.append("  %-20s %5d %10s %9s %9s %6s %10s" % (
+            r["name"], r["conns"], fmt(r["rps"]), fmt(r["p50_us"], "{:.1f}"), fmt(r["p99_us"], "{:.1f}"),
+            fmt(r["errors"]), fmt(r["x_baseline"], "{:.2f}")))
+    L.append("Offline (pkts/s from CPU time user+sys, and from wall time)")
+    L.append("  %-22s %8s %10s %10s %8s %9s %10s %9s" % ("tool", "packets", "pkts/s cpu", "pkts/s wall", "RSS MiB", "bytes/pkt", "x tcpdump", "x tshark"))
+    for r in res["offline"]:
+        L.append("  %-22s %8d %10s %10s %8s %9s %10s %9s" % (
+            r["name"], r["packets"], fmt(r["pps_cpu"]), fmt(r["pps_wall"]), fmt(r["max_rss_mib"], "{:.1f}"),
+            fmt(r["bytes_per_packet"], "{:.0f}"), fmt(r["x_tcpdump_cpu"], "{:.2f}"), fmt(r["x_tshark_cpu"], "{:.1f}")))
+    L.append("Live capture (hello-tcp-server --model event, 50 connections, hello-trace -i lo)")
+    L.append("  %-12s %10s %10s %11s %10s %8s" % ("case", "offered", "req/s", "x untraced", "pkts seen", "dropped"))
+    for r in res["live"]:
+        L.append("  %-12s %10s %10s %11s %10s %8s" % (
+            r["name"], fmt(r["offered_rps"]), fmt(r["rps"]), fmt(r["x_untraced"], "{:.2f}"),
+            fmt(r.get("packets_seen")), fmt(r.get("packets_dropped"))))
+    L.append("Targets")
+    for t in res["targets"]:
+        verdict = "n/a" if t["met"] is None else ("met" if t["met"] else "MISSED")
+        v = t["value"]
+        L.append("  %-48s %10s %2s %-6s %s %s" % (t["target"], "-" if v is None else ("%.3g" % v), t["op"], t["limit"], verdict, t["note"]))
+    L.append("pinning: %s; %s s per trial; whole run %s s" % (res["pinning"], res["trial_duration_s"], res["run_seconds"]))
+    return "\n".join(L)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--seconds", type=int, default=0)
+    ap.add_argument("--pinning", default="")
+    ap.add_argument("--duration", default="0")
+    ap.add_argument("--rate", default="0")
+    ap.add_argument("--rate-used", default="0")
+    ap.add_argument("--smoke", action="store_true")
+    args = ap.parse_args()
+    res = compute(load_rows(args.rows), args)
+    tmp = args.out + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(res, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, args.out)
+    print(table(res))
+    print("results: %s" % args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# tools/bench.sh: `make bench` (and `make bench-smoke`): servers, tracer and peers measured in one run; writes results.json and a table.
+#   tools/bench.sh [--smoke] [--out FILE] [--duration SEC]
+# As root it runs in a private network namespace (unshare -n): ports are free and a capture on
+# lo holds only the benchmark's own traffic. Pinning (2 CPUs or more): every server and the
+# offline tools on CPU 0, hello-bench and the live tracer on CPU 1 (docs/performance.md).
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+: "${HELLO_BIN:=$ROOT/bin}" "${PYTHON:=/usr/bin/python3}"
+export HELLO_BIN PYTHON
+
+SMOKE=0 OUT="" DUR=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smoke) SMOKE=1 ;;
+	--out) OUT=$2; shift ;;
+	--duration) DUR=$2; shift ;;
+	-h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ "$SMOKE" = 1 ]; then
+	: "${DUR:=0.15}"; PCAP_PKTS=3000; TSHARK_PKTS=300; SETUP_MS=300
+else
+	: "${DUR:=3}"; PCAP_PKTS=1000000; TSHARK_PKTS=100000; SETUP_MS=2000
+fi
+: "${OUT:=$ROOT/bench/results.json}"
+case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
+RATE=${BENCH_RATE:-100000}
+RATE_USED=0
+# Extra hello-trace options for the live rows (e.g. BENCH_TRACE_ARGS='-s 256').
+TRACE_ARGS=${BENCH_TRACE_ARGS:-}
+
+say() { printf "bench: %s %s\n" "$(date +%T.%N | cut -c1-12)" "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+for p in hello-bench hello-bench-epoll hello-bench-udp hello-bench-mkpcap hello-tcp-server hello-udp-server hello-trace; do
+	[ -x "$HELLO_BIN/$p" ] || die "$HELLO_BIN/$p is not built (run make)"
+done
+
+# Root: the full run installs what it lacks (redis-server, time, linux-perf stays optional),
+# then re-executes itself in a fresh network namespace. The smoke run installs nothing.
+if [ "$(id -u)" = 0 ] && [ -z "${BENCH_IN_NETNS:-}" ]; then
+	if [ "$SMOKE" = 0 ]; then
+		need=""
+		command -v redis-server >/dev/null || need="$need redis-server"
+		[ -x /usr/bin/time ] || need="$need time"
+		if [ -n "$need" ]; then
+			say "installing:$need"
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need >/dev/null ||
+				say "apt-get install$need failed; those rows are skipped"
+		fi
+	fi
+	args=(--out "$OUT" --duration "$DUR")
+	[ "$SMOKE" = 1 ] && args+=(--smoke)
+	BENCH_IN_NETNS=1 exec unshare -n -- bash "$0" "${args[@]}"
+fi
+LIVE=0
+if [ -n "${BENCH_IN_NETNS:-}" ]; then
+	ip link set lo up || die "cannot bring lo up in the namespace"
+	LIVE=1
+	PORT=9999 RPORT=6380
+else
+	say "not root: no private namespace, no live capture; using ports 39999/36380"
+	PORT=39999 RPORT=36380
+fi
+
+NCPU=$(nproc 2>/dev/null || echo 1)
+SRV_CPU=0 GEN_CPU=$([ "$NCPU" -gt 1 ] && echo 1 || echo 0)
+pin() { local cpu=$1; shift; if command -v taskset >/dev/null; then taskset -c "$cpu" "$@"; else "$@"; fi; }
+
+W=$(mktemp -d /tmp/hello-bench.XXXXXX)
+ROWS=$W/rows.jsonl
+: >"$ROWS"
+SRV="" SRV_PORT=0 SRV_PROTO=tcp TPID=""
+bench_cleanup() {
+	[ -n "$TPID" ] && kill -INT "$TPID" 2>/dev/null
+	stop_server
+	if [ -n "${BENCH_KEEP:-}" ]; then say "kept $W"; else rm -rf "$W"; fi
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+wait_port() { # PORT tcp|udp: 5 s at most
+	local flag=-tln i
+	[ "$2" = udp ] && flag=-uln
+	for i in $(seq 100); do
+		ss -H $flag "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+start_server() { # PROTO PORT command...: runs it on SRV_CPU, waits for its port
+	local proto=$1 port=$2; shift 2
+	pin "$SRV_CPU" "$@" >/dev/null 2>"$W/server.err" &
+	SRV=$! SRV_PORT=$port SRV_PROTO=$proto
+	if ! wait_port "$port" "$proto"; then
+		say "server did not start: $* ($(head -c 300 "$W/server.err"))"
+		stop_server
+		return 1
+	fi
+}
+
+stop_server() {
+	[ -n "$SRV" ] || return 0
+	pkill -TERM -P "$SRV" 2>/dev/null # fork model: its children
+	kill -TERM "$SRV" 2>/dev/null
+	for _ in $(seq 60); do kill -0 "$SRV" 2>/dev/null || break; sleep 0.05; done
+	kill -KILL "$SRV" 2>/dev/null
+	wait "$SRV" 2>/dev/null
+	SRV=""
+	# The next server binds the same port: wait until nothing (no fork child either) holds it.
+	local flag=-tln
+	[ "$SRV_PROTO" = udp ] && flag=-uln
+	for _ in $(seq 100); do
+		ss -H $flag "sport = :$SRV_PORT" 2>/dev/null | grep -q . || return 0
+		sleep 0.05
+	done
+	say "port $SRV_PORT still in use after the server stopped"
+}
+
+# row JSON-FRAGMENT: one line of rows.jsonl
+row() { printf '%s\n' "$1" >>"$ROWS"; }
+
+# bench_run SECTION NAME CONNS hello-bench-args...: one hello-bench trial on GEN_CPU.
+bench_run() {
+	local section=$1 name=$2 conns=$3 out; shift 3
+	out=$(pin "$GEN_CPU" "$HELLO_BIN/hello-bench" --json --duration "$DUR" --connections "$conns" \
+		--connect-timeout "$SETUP_MS" "$@" 2>"$W/bench.err")
+	if [ -z "$out" ]; then
+		say "$section $name x$conns: hello-bench failed: $(head -c 300 "$W/bench.err")"
+		out=null
+	fi
+	row "{\"section\":\"$section\",\"name\":\"$name\",\"conns\":$conns,\"bench\":$out}"
+	say "$section $name x$conns done"
+}
+
+tcp_section() {
+	local m
+	say "TCP: hello-tcp-server models vs redis-server vs the epoll baseline"
+	if start_server tcp "$PORT" "$HELLO_BIN/hello-bench-epoll" --port "$PORT"; then
+		bench_run tcp epoll-baseline 1 --port "$PORT"
+		bench_run tcp epoll-baseline 50 --port "$PORT"
+		stop_server
+	fi
+	for m in event thread fork iterative; do
+		start_server tcp "$PORT" "$HELLO_BIN/hello-tcp-server" -q --model "$m" --backlog 128 --port "$PORT" || continue
+		bench_run tcp "hello-$m" 1 --port "$PORT"
+		bench_run tcp "hello-$m" 50 --port "$PORT"
+		stop_server
+	done
+	if ! command -v redis-server >/dev/null; then
+		say "redis-server not installed: its rows are skipped"
+		return 0
+	fi
+	if start_server tcp "$RPORT" redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no \
+		--protected-mode no --daemonize no --loglevel warning; then
+		bench_run tcp redis 1 --port "$RPORT" --send 'PING\r\n' --expect-bytes 7 --no-greeting
+		bench_run tcp redis 50 --port "$RPORT" --send 'PING\r\n' --expect-bytes 7 --no-greeting
+		stop_server
+	fi
+}
+
+udp_section() {
+	say "UDP: hello-udp-server vs the bare recvfrom/sendto baseline"
+	if start_server udp "$PORT" "$HELLO_BIN/hello-bench-udp" --port "$PORT"; then
+		bench_run udp udp-baseline 1 --udp --port "$PORT"
+		bench_run udp udp-baseline 50 --udp --port "$PORT"
+		stop_server
+	fi
+	if start_server udp "$PORT" "$HELLO_BIN/hello-udp-server" -q --port "$PORT"; then
+		bench_run udp hello-udp 1 --udp --port "$PORT"
+		bench_run udp hello-udp 50 --udp --port "$PORT"
+		stop_server
+	fi
+}
+
+# timed NAME PACKETS OUTFILE command...: runs on SRV_CPU under /usr/bin/time, stdout to OUTFILE.
+timed() {
+	local name=$1 pkts=$2 outf=$3 rc; shift 3
+	if [ -x /usr/bin/time ]; then
+		pin "$SRV_CPU" /usr/bin/time -f '%e %U %S %M' -o "$W/time.txt" "$@" >"$outf" 2>"$W/tool.err"
+		rc=$?
+	else
+		local t0 t1
+		t0=$(date +%s.%N)
+		pin "$SRV_CPU" "$@" >"$outf" 2>"$W/tool.err"
+		rc=$?
+		t1=$(date +%s.%N)
+		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f 0 0 0\n", b - a }' >"$W/time.txt"
+	fi
+	[ "$rc" = 0 ] || say "$name exited $rc: $(head -c 300 "$W/tool.err")"
+	local e u s m bytes
+	read -r e u s m <"$W/time.txt" 2>/dev/null || { e=0 u=0 s=0 m=0; }
+	bytes=$(stat -c %s "$outf" 2>/dev/null || echo 0)
+	row "{\"section\":\"offline\",\"name\":\"$name\",\"packets\":$pkts,\"exit\":$rc,\"elapsed_s\":$e,\"user_s\":$u,\"sys_s\":$s,\"max_rss_kb\":$m,\"out_bytes\":$bytes}"
+	rm -f "$outf"
+	say "offline $name done (${e}s)"
+}
+
+offline_section() {
+	say "offline: hello-trace -r on $PCAP_PKTS packets vs tcpdump -nn -r; tshark -T json on $TSHARK_PKTS"
+	"$HELLO_BIN/hello-bench-mkpcap" --output "$W/hello.pcap" --packets "$PCAP_PKTS" || die "cannot write the pcap"
+	"$HELLO_BIN/hello-bench-mkpcap" --output "$W/cut.pcap" --packets "$TSHARK_PKTS" || die "cannot write the pcap"
+	timed hello-trace-jsonl "$PCAP_PKTS" "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/hello.pcap" --jsonl
+	timed hello-trace-json "$PCAP_PKTS" "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/hello.pcap"
+	if command -v tcpdump >/dev/null; then
+		timed tcpdump "$PCAP_PKTS" "$W/out" tcpdump -nn -r "$W/hello.pcap"
+	fi
+	if command -v tshark >/dev/null; then
+		timed tshark-json "$TSHARK_PKTS" "$W/out" tshark -r "$W/cut.pcap" -T json
+		timed hello-trace-jsonl-cut "$TSHARK_PKTS" "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/cut.pcap" --jsonl
+	fi
+	rm -f "$W/hello.pcap" "$W/cut.pcap"
+}
+
+# live_run CASE hello-bench-args...: the event server loaded with the tracer on lo (CASE *traced*) or without.
+live_run() {
+	local name=$1 tpid="" summary=null; shift
+	case "$name" in
+	traced|rate-traced)
+		rm -f "$W/ready" "$W/summary"
+		# Only the summary (the last line) is kept: tail costs little next to the tracer.
+		# taskset execs the tracer, so $! is the tracer itself (SIGINT makes it write its summary).
+		taskset -c "$GEN_CPU" "$HELLO_BIN/hello-trace" -i lo --no-kernel --jsonl --server-port "$PORT" \
+			--ready-file "$W/ready" --duration 120 $TRACE_ARGS "tcp port $PORT" 2>"$W/trace.err" > >(tail -n 1 >"$W/summary") &
+		tpid=$!
+		TPID=$tpid
+		for _ in $(seq 100); do [ -e "$W/ready" ] && break; sleep 0.05; done
+		[ -e "$W/ready" ] || say "live: the tracer did not start: $(head -c 300 "$W/trace.err")"
+		;;
+	esac
+	bench_run live "$name" 50 --port "$PORT" "$@"
+	if [ -n "$tpid" ]; then
+		kill -INT "$tpid" 2>/dev/null
+		for _ in $(seq 200); do kill -0 "$tpid" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$tpid" 2>/dev/null
+		wait "$tpid" 2>/dev/null
+		TPID=""
+		for _ in $(seq 40); do [ -s "$W/summary" ] && break; sleep 0.05; done
+		summary=$("$PYTHON" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["capture"]))' "$W/summary" 2>/dev/null || echo null)
+	fi
+	row "{\"section\":\"live-trace\",\"name\":\"$name\",\"capture\":$summary}"
+}
+
+# The offered rate: BENCH_RATE (100k), but at most 80% of what the server did untraced, so
+# the rate is one it can keep and drops are the tracer's alone.
+live_rate() {
+	"$PYTHON" - "$ROWS" "$RATE" <<'PY'
+import json, sys
+rate = float(sys.argv[2])
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("section") == "live" and r.get("name") == "untraced" and r.get("bench"):
+        rate = min(rate, 0.8 * r["bench"]["rps"])
+print(int(max(rate, 100)))
+PY
+}
+
+live_section() {
+	if [ "$LIVE" = 0 ]; then
+		say "live capture skipped (needs root and a private namespace)"
+		return 0
+	fi
+	say "live: hello-tcp-server (event) with and without hello-trace -i lo; drops at a fixed rate"
+	start_server tcp "$PORT" "$HELLO_BIN/hello-tcp-server" -q --model event --backlog 128 --port "$PORT" || return 0
+	live_run untraced
+	live_run traced
+	RATE_USED=$(live_rate)
+	live_run "rate-traced" --rate "$RATE_USED"
+	stop_server
+}
+
+T0=$(date +%s)
+tcp_section
+udp_section
+offline_section
+live_section
+T1=$(date +%s)
+mkdir -p "$(dirname "$OUT")"
+"$PYTHON" "$ROOT/bench/report.py" --rows "$ROWS" --out "$OUT" --seconds $((T1 - T0)) \
+	--pinning "servers and offline tools on CPU $SRV_CPU; hello-bench and the live tracer on CPU $GEN_CPU ($NCPU CPUs)" \
+	--duration "$DUR" --rate "$RATE" --rate-used "$RATE_USED" $([ "$SMOKE" = 1 ] && echo --smoke)
