@@ -97,8 +97,9 @@ static int trace_start(struct lab_runner *r, struct lab_proc *tp, char *err, siz
 {
 	char prog[PATH_MAX + 16], pcap[PATH_MAX + 16], json[PATH_MAX + 16], ready[PATH_MAX + 16],
 	     log[PATH_MAX + 16], filter[512];
-	char *argv[20];
-	int a = 0, h;
+	char **argv = NULL, *evp = NULL;
+	size_t i, evlen = PATH_MAX + 64;
+	int a = 0, h, rc = -1;
 	long long end;
 	struct lab_where w = lab_net_where(&r->net, r->net.capture_host);
 
@@ -114,6 +115,12 @@ static int trace_start(struct lab_runner *r, struct lab_proc *tp, char *err, siz
 	snprintf(json, sizeof json, "%s/trace.json", r->out);
 	snprintf(ready, sizeof ready, "%s/.trace-ready", r->out);
 	snprintf(log, sizeof log, "%s/trace.log", r->out);
+	argv = calloc(24 + 2 * r->d->nsteps, sizeof(*argv));
+	evp = calloc(r->d->nsteps + 1, evlen);
+	if (!argv || !evp) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	argv[a++] = prog, argv[a++] = "-i", argv[a++] = r->net.capture_iface;
 	argv[a++] = "-w", argv[a++] = pcap, argv[a++] = "-o", argv[a++] = json;
 	argv[a++] = "--ready-file", argv[a++] = ready;
@@ -123,23 +130,36 @@ static int trace_start(struct lab_runner *r, struct lab_proc *tp, char *err, siz
 	for (h = 0; h < 3 && tracer_has(prog, "--netns"); h++)
 		if (r->net.ns[h][0])
 			argv[a++] = "--netns", argv[a++] = r->net.ns[h];
+	/* the programs' socket calls and the students' notes go into trace.json (issue 9) */
+	for (i = 0; i < r->d->nsteps && tracer_has(prog, "--events"); i++)
+		if (lab_step_events_file(r, i, evp + i * evlen, evlen))
+			argv[a++] = "--events", argv[a++] = evp + i * evlen;
+	if (tracer_has(prog, "--notes"))
+		argv[a++] = "--notes";
 	argv[a++] = filter;
 	argv[a] = NULL;
 	out(r->o, 0, "  trace: hello-trace -i %s '%s'", r->net.capture_iface, filter);
 	if (lab_proc_start(tp, &w, argv, log, err, errlen) < 0)
-		return -1;
+		goto out;
 	for (end = lab_now_ms() + LAB_TRACE_READY_MS; access(ready, F_OK) != 0;) {
 		if (lab_proc_poll(tp) || lab_now_ms() > end) {
 			out(r->o, 0, " ... failed (see trace.log)\n");
 			lab_proc_stop(tp, SIGTERM, 1000);
 			json_array_append_new(r->notes, json_string("no trace: hello-trace did not start, see trace.log"));
-			return 1;
+			rc = 1;
+			goto out;
 		}
-		if (lab_sleep(10, r->o->stop) < 0)
-			return -2;
+		if (lab_sleep(10, r->o->stop) < 0) {
+			rc = -2;
+			goto out;
+		}
 	}
 	out(r->o, 0, " ... capturing\n");
-	return 0;
+	rc = 0;
+out:
+	free(argv);
+	free(evp);
+	return rc;
 }
 
 static void trace_stop(struct lab_runner *r, struct lab_proc *tp)

@@ -43,6 +43,8 @@ int lab_run(const struct lab_def *d, const struct lab_opts *o, char *err, size_t
 
 /* Runs step i. 0 done, -1 broken (err), -2 interrupted. */
 int lab_step_exec(struct lab_runner *r, size_t i, char *err, size_t errlen);
+/* 1 and the path of step i's --events file (RUN/events-STEP.jsonl) when its program writes one. */
+int lab_step_events_file(const struct lab_runner *r, size_t i, char *buf, size_t len);
 
 /* Stops the background steps still running and records every step in r->steps. */
 void lab_step_finish(struct lab_runner *r);

@@ -128,6 +128,15 @@ static int takes_events(char *const *tmpl)
 	return 0;
 }
 
+int lab_step_events_file(const struct lab_runner *r, size_t i, char *buf, size_t len)
+{
+	const struct lab_step *st = &r->d->steps[i];
+
+	if (st->kind != LAB_STEP_RUN || !takes_events(st->argv))
+		return 0;
+	return snprintf(buf, len, "%s/events-%s.jsonl", r->out, st->name) < (int)len;
+}
+
 /*
  * Placeholders expanded; hello-* found next to hello-lab (or in --bin). The hello service
  * programs also get "--events RUN/events-STEP.jsonl", so the run keeps their socket calls.

@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "core/opt.h"
+#include "trace/appev.h"
 #include "trace/capture.h"
 #include "trace/json.h"
 #include "trace/kstate.h"
 #include "trace/model.h"
+#include "trace/notes.h"
 #include "trace/render.h"
 
 #ifndef HELLO_VERSION
@@ -30,11 +32,14 @@ struct cli {
 	char *filter;			/* the trailing arguments, joined */
 	struct trace_kstate_opts kopts;	/* --netns, --no-kernel, -Z (trace/kstate.h) */
 	struct trace_kstate ks;
+	const char *events[64];		/* --events FILE: the programs' socket calls (docs/events.md) */
+	size_t nevents;
+	int notes;			/* --notes: a plain-language note on every event */
 };
 
 /* Long-only options get keys above the char range. */
 enum { OPT_DURATION = 256, OPT_JSONL, OPT_READY, OPT_MAX_FLOWS, OPT_SERVER_PORT, OPT_NETNS,
-       OPT_NO_KERNEL };
+       OPT_NO_KERNEL, OPT_EVENTS, OPT_NOTES };
 
 /* One row per option: getopt's entry, the argument's name for --help, the help line. */
 static const struct {
@@ -54,6 +59,8 @@ static const struct {
 	{ { "server-port", required_argument, NULL, OPT_SERVER_PORT }, "PORT", "the port that marks the server side (9999)" },
 	{ { "netns", required_argument, NULL, OPT_NETNS }, "NAME|PATH", "poll TCP sockets of this network namespace with sock_diag (repeatable)" },
 	{ { "no-kernel", no_argument, NULL, OPT_NO_KERNEL }, NULL, "do not ask the kernel for socket states (tracepoint, sock_diag)" },
+	{ { "events", required_argument, NULL, OPT_EVENTS }, "FILE", "merge the socket calls a program recorded with --events FILE (repeatable)" },
+	{ { "notes", no_argument, NULL, OPT_NOTES }, NULL, "give every event a plain-language note for students" },
 	{ { "user", required_argument, NULL, 'Z' }, "USER", "drop privileges to USER once the capture and kernel sources are open" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
 	{ { "version", no_argument, NULL, 'V' }, NULL, "show the version" },
@@ -146,6 +153,12 @@ static int apply_opt(struct cli *c, int key, const char *arg)
 		c->kopts.netns[c->kopts.nnetns++] = arg;
 		return 0;
 	case OPT_NO_KERNEL: c->kopts.no_kernel = 1; return 0;
+	case OPT_EVENTS:
+		if (c->nevents == sizeof(c->events) / sizeof(c->events[0]))
+			return usage_error("--events %s: at most %s files", arg, "64");
+		c->events[c->nevents++] = arg;
+		return 0;
+	case OPT_NOTES: c->notes = 1; return 0;
 	case 'Z': c->kopts.user = arg; return 0;
 	case 'h': usage(stdout); return -1;
 	case 'V': printf("hello-trace %s (hellolab)\n", HELLO_VERSION); return -1;
@@ -195,6 +208,8 @@ static int parse(struct cli *c, int argc, char **argv)
 	}
 	if (!c->cap.interface == !c->cap.file)
 		return usage_error("give one of -i IFACE or -r FILE%s%s", "", "");
+	if (c->jsonl && (c->nevents || c->notes))
+		return usage_error("--events and --notes need the whole document: not with --jsonl%s%s", "", "");
 	if (c->cap.file && c->cap.duration_ms)
 		return usage_error("--duration applies to live captures (-i), not -r %s%s", c->cap.file, "");
 	if (optind < argc && !(c->filter = join(argc - optind, argv + optind))) {
@@ -203,6 +218,31 @@ static int parse(struct cli *c, int argc, char **argv)
 	}
 	c->cap.filter = c->filter;
 	return -1;
+}
+
+/* --events / --notes: the document is built whole, the calls merged in, notes added. */
+static int write_merged(const struct cli *c, const struct trace_model *m, FILE *f, char *err, size_t errlen)
+{
+	json_t *doc = trace_json_document(m), *calls = json_array();
+	json_t *notes = json_object_get(json_object_get(json_object_get(doc, "capture"), "state_sources"), "notes");
+	json_t *scratch = json_is_array(notes) ? NULL : (notes = json_array());
+	int rc = -1;
+
+	if (!doc || !calls || !notes)
+		goto out;
+	for (size_t i = 0; i < c->nevents; i++)
+		if (trace_appev_load(calls, notes, c->events[i]) < 0)
+			goto out;
+	if ((c->nevents && trace_appev_merge(doc, calls) < 0) || (c->notes && trace_notes_add(doc) < 0))
+		goto out;
+	rc = trace_appev_write(doc, f);
+out:
+	if (rc < 0)
+		snprintf(err, errlen, "write trace: %s", errno ? strerror(errno) : "out of memory");
+	json_decref(scratch);
+	json_decref(calls);
+	json_decref(doc);
+	return rc;
 }
 
 static struct trace_capture *running;
@@ -291,6 +331,7 @@ static int run(struct cli *c)
 		goto out;
 	}
 	if (c->jsonl ? trace_jsonl_summary(&w, m) < 0 :
+	    (c->nevents || c->notes) ? write_merged(c, m, out.f, err, sizeof(err)) < 0 :
 	    trace_json_write_document(m, out.f, err, sizeof(err)) < 0) {
 		if (!*err)
 			snprintf(err, sizeof(err), "write trace: %s", strerror(errno));

@@ -213,6 +213,41 @@ if command -v tcpdump >/dev/null; then
 		cmp -s "$T/off.txt" "$T/on.txt"
 	t_check "wire: the capture holds the exchange (SYN and 4 replies)" \
 		[ "$(grep -c . "$T/on.txt")" -ge 12 ]
+	# 8. hello-trace -r merges the calls offline: linked both ways, noted, schema-valid.
+	"$HELLO_BIN/hello-trace" -r "$T/on.pcap" --events "$T/won-c.jsonl" --events "$T/won-s.jsonl" --notes \
+		-o "$T/merged.json" "tcp port $PORT" 2> "$T/merged.err"
+	t_check "hello-trace -r --events --notes: exit 0" [ $? -eq 0 ]
+	t_check "merged trace: valid, every call in, data/SYN/FIN linked to calls, sends/connect/close to packets" \
+		"$PYTHON" - "$T/merged.json" "$HELLO_ROOT/docs/trace.schema.json" "$T/won-c.jsonl" "$T/won-s.jsonl" <<'EOF2'
+import json, sys, jsonschema
+d = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator(json.load(open(sys.argv[2]))).validate(d)
+ev = d['events']
+nrec = sum(1 for f in sys.argv[3:] for _ in open(f))
+calls = [e for e in ev if e['type'] == 'call']
+assert len(calls) == nrec, 'calls %d, records %d' % (len(calls), nrec)
+assert all(a['t_us'] <= b['t_us'] for a, b in zip(ev, ev[1:])), 'events out of order'
+for i, e in enumerate(ev):
+    assert 'note' in e, 'event %d has no note' % i
+    if e['type'] == 'packet' and not e.get('retransmission'):
+        fl = e.get('flags', '')
+        if e.get('len', 0) > 0 or 'F' in fl or ('S' in fl and 'A' not in fl):
+            assert e.get('origin') == 'app' and e.get('calls'), 'packet %d links no call' % i
+            for c in e['calls']:
+                assert i in ev[c]['packets'], 'link %d -> %d not mirrored' % (i, c)
+        elif 'flow' in e:
+            assert e.get('origin') == 'kernel', 'packet %d: %s' % (i, e.get('origin'))
+    if e['type'] == 'call' and e['call'] in ('send', 'connect') and e.get('flow'):
+        assert e.get('packets'), 'call %d (%s) links no packet' % (i, e['call'])
+closes = [e for e in calls if e['call'] == 'close' and e.get('packets')]
+assert len(closes) == 2, 'both closes send a FIN: %d' % len(closes)
+assert any('TIME_WAIT' in e['note'] for e in closes), 'no close note names TIME_WAIT'
+EOF2
+	t_check "hello-trace -r without --events: no call events, no notes (as before)" \
+		"$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); assert not [e for e in d['events'] if e['type']=='call' or 'note' in e or 'origin' in e]" \
+		<("$HELLO_BIN/hello-trace" -r "$T/on.pcap" "tcp port $PORT" 2>/dev/null)
+	t_check "hello-trace: --events with --jsonl is a usage error (exit 2)" \
+		bash -c '"$0" -r "$1" --jsonl --events x.jsonl > /dev/null 2>&1; [ $? -eq 2 ]' "$HELLO_BIN/hello-trace" "$T/on.pcap"
 else
 	echo "  (tcpdump not found: wire comparison skipped)"
 fi
