@@ -345,9 +345,9 @@ static void link_all(struct linkctx *x)
 		if (!jis(pkt, "type", "packet") || jint(pkt, "flow", -1) < 1)
 			continue;
 		for (has_calls = 0, j = 0; j < x->ncalls && !has_calls; j++)
-			has_calls = same_flow(x->calls[j].ev, pkt);
+			has_calls = same_flow(x->calls[j].ev, pkt) && jis(x->calls[j].ev, "side", jstr(pkt, "from"));
 		if (!has_calls)
-			continue;	/* no program of this flow recorded its calls: nothing to say */
+			continue;	/* the sender recorded no calls here: nothing certain to say */
 		links = json_array();
 		if (jis(pkt, "proto", "tcp"))
 			link_tcp(x, pkt, i, links);
