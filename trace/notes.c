@@ -356,7 +356,10 @@ static const char *classify_call(json_t *doc, json_t *e, struct vars *v)
 	why = lookup(fail ? (jstr(e, "errno") ? jstr(e, "errno") : "") : (jstr(e, "option") ? jstr(e, "option") : ""), 1);
 	if (jis(e, "option", "SO_LINGER") && jint(e, "value", -1) != 0)
 		why = NULL;
-	var(v, "why", "%s", why ? why : "");
+	/* The reason's own {names} are filled now, from the same variables. */
+	char *w = why ? expand(why, v) : NULL;
+	var(v, "why", "%s", w ? w : "");
+	free(w);
 	if (!c)
 		return "call";
 	if (strcmp(c, "close") == 0)

@@ -158,6 +158,14 @@ static void test_merge_tcp(void **state)
 	assert_non_null(strstr(s_of(ev_at(doc, r), "note"), "2 send() calls"));
 	assert_non_null(strstr(s_of(ev_at(doc, sa), "note"), "SYN+ACK"));
 	assert_non_null(strstr(s_of(ev_at(doc, st), "note"), "ESTABLISHED"));
+	/* A failed call's reason has its names filled too. */
+	json_object_set_new(ev_at(doc, conn), "result", json_integer(-1));
+	json_object_set_new(ev_at(doc, conn), "errno", json_string("ECONNREFUSED"));
+	note = trace_notes_event(doc, (size_t)conn);
+	assert_non_null(note);
+	assert_string_equal(note, "client connect() fails with ECONNREFUSED: the server answered with RST or ICMP "
+				  "port unreachable (nothing listens on port 9999)");
+	free(note);
 	json_decref(calls);
 	json_decref(doc);
 }
