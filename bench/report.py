@@ -71,12 +71,15 @@ def offline_rows(rows):
             continue
         cpu = r["user_s"] + r["sys_s"]
         n = r["packets"]
+        ok = r["exit"] == 0
+        status = "ok" if ok else ("killed after %s s" % r.get("limit_s") if r["exit"] == 137 else "exit %d" % r["exit"])
         out.append({
-            "name": r["name"], "packets": n, "exit": r["exit"], "elapsed_s": r["elapsed_s"], "cpu_s": round(cpu, 3),
-            "pps_wall": round(n / r["elapsed_s"]) if r["elapsed_s"] else None,
-            "pps_cpu": round(n / cpu) if cpu else None,
-            "max_rss_mib": round(r["max_rss_kb"] / 1024.0, 1),
-            "bytes_per_packet": round(r["out_bytes"] / n, 1) if n else None,
+            "name": r["name"], "packets": n, "exit": r["exit"], "status": status,
+            "elapsed_s": r["elapsed_s"], "cpu_s": round(cpu, 3),
+            "pps_wall": round(n / r["elapsed_s"]) if ok and r["elapsed_s"] else None,
+            "pps_cpu": round(n / cpu) if ok and cpu else None,
+            "max_rss_mib": round(r["max_rss_kb"] / 1024.0, 1) if r["max_rss_kb"] else None,
+            "bytes_per_packet": round(r["out_bytes"] / n, 1) if ok and n else None,
         })
     return out
 
@@ -164,11 +167,12 @@ def table(res):
             r["name"], r["conns"], fmt(r["rps"]), fmt(r["p50_us"], "{:.1f}"), fmt(r["p99_us"], "{:.1f}"),
             fmt(r["errors"]), fmt(r["x_baseline"], "{:.2f}")))
     L.append("Offline (pkts/s from CPU time user+sys, and from wall time)")
-    L.append("  %-22s %8s %10s %10s %8s %9s %10s %9s" % ("tool", "packets", "pkts/s cpu", "pkts/s wall", "RSS MiB", "bytes/pkt", "x tcpdump", "x tshark"))
+    L.append("  %-22s %8s %10s %10s %8s %9s %10s %9s  %s" % ("tool", "packets", "pkts/s cpu", "pkts/s wall", "RSS MiB", "bytes/pkt", "x tcpdump", "x tshark", "status"))
     for r in res["offline"]:
-        L.append("  %-22s %8d %10s %10s %8s %9s %10s %9s" % (
+        L.append("  %-22s %8d %10s %10s %8s %9s %10s %9s  %s" % (
             r["name"], r["packets"], fmt(r["pps_cpu"]), fmt(r["pps_wall"]), fmt(r["max_rss_mib"], "{:.1f}"),
-            fmt(r["bytes_per_packet"], "{:.0f}"), fmt(r["x_tcpdump_cpu"], "{:.2f}"), fmt(r["x_tshark_cpu"], "{:.1f}")))
+            fmt(r["bytes_per_packet"], "{:.0f}"), fmt(r["x_tcpdump_cpu"], "{:.2f}"), fmt(r["x_tshark_cpu"], "{:.1f}"),
+            r["status"]))
     L.append("Live capture (hello-tcp-server --model event, 50 connections, hello-trace -i lo)")
     L.append("  %-12s %10s %10s %11s %10s %8s" % ("case", "offered", "req/s", "x untraced", "pkts seen", "dropped"))
     for r in res["live"]:

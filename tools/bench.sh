@@ -29,6 +29,7 @@ fi
 : "${OUT:=$ROOT/bench/results.json}"
 case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
 RATE=${BENCH_RATE:-100000}
+DOC_LIMIT=${BENCH_DOC_LIMIT:-60}
 RATE_USED=0
 # Extra hello-trace options for the live rows (e.g. BENCH_TRACE_ARGS='-s 256').
 TRACE_ARGS=${BENCH_TRACE_ARGS:-}
@@ -179,25 +180,30 @@ udp_section() {
 	fi
 }
 
-# timed NAME PACKETS OUTFILE command...: runs on SRV_CPU under /usr/bin/time, stdout to OUTFILE.
+# timed NAME PACKETS LIMIT_S OUTFILE command...: runs on SRV_CPU under /usr/bin/time (killed
+# after LIMIT_S seconds: exit 137 in the row), stdout to OUTFILE.
 timed() {
-	local name=$1 pkts=$2 outf=$3 rc; shift 3
+	local name=$1 pkts=$2 limit=$3 outf=$4 rc e u s m bytes x; shift 4
+	rm -f "$W/time.txt"
 	if [ -x /usr/bin/time ]; then
-		pin "$SRV_CPU" /usr/bin/time -f '%e %U %S %M' -o "$W/time.txt" "$@" >"$outf" 2>"$W/tool.err"
+		pin "$SRV_CPU" /usr/bin/time -f '%e %U %S %M' -o "$W/time.txt" timeout -s KILL "$limit" "$@" >"$outf" 2>"$W/tool.err"
 		rc=$?
 	else
 		local t0 t1
 		t0=$(date +%s.%N)
-		pin "$SRV_CPU" "$@" >"$outf" 2>"$W/tool.err"
+		pin "$SRV_CPU" timeout -s KILL "$limit" "$@" >"$outf" 2>"$W/tool.err"
 		rc=$?
 		t1=$(date +%s.%N)
 		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f 0 0 0\n", b - a }' >"$W/time.txt"
 	fi
-	[ "$rc" = 0 ] || say "$name exited $rc: $(head -c 300 "$W/tool.err")"
-	local e u s m bytes
-	read -r e u s m <"$W/time.txt" 2>/dev/null || { e=0 u=0 s=0 m=0; }
+	[ "$rc" = 0 ] || say "$name exited $rc$([ "$rc" = 137 ] && echo " (killed after ${limit}s)"): $(head -c 300 "$W/tool.err")"
+	# The last line holds the figures (a killed command adds a line before them).
+	read -r e u s m < <(tail -n 1 "$W/time.txt" 2>/dev/null)
+	for x in e u s m; do
+		[[ "${!x:-}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || printf -v "$x" 0
+	done
 	bytes=$(stat -c %s "$outf" 2>/dev/null || echo 0)
-	row "{\"section\":\"offline\",\"name\":\"$name\",\"packets\":$pkts,\"exit\":$rc,\"elapsed_s\":$e,\"user_s\":$u,\"sys_s\":$s,\"max_rss_kb\":$m,\"out_bytes\":$bytes}"
+	row "{\"section\":\"offline\",\"name\":\"$name\",\"packets\":$pkts,\"exit\":$rc,\"limit_s\":$limit,\"elapsed_s\":$e,\"user_s\":$u,\"sys_s\":$s,\"max_rss_kb\":$m,\"out_bytes\":$bytes}"
 	rm -f "$outf"
 	say "offline $name done (${e}s)"
 }
@@ -206,28 +212,33 @@ offline_section() {
 	say "offline: hello-trace -r on $PCAP_PKTS packets vs tcpdump -nn -r; tshark -T json on $TSHARK_PKTS"
 	"$HELLO_BIN/hello-bench-mkpcap" --output "$W/hello.pcap" --packets "$PCAP_PKTS" || die "cannot write the pcap"
 	"$HELLO_BIN/hello-bench-mkpcap" --output "$W/cut.pcap" --packets "$TSHARK_PKTS" || die "cannot write the pcap"
-	timed hello-trace-jsonl "$PCAP_PKTS" "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/hello.pcap" --jsonl
-	timed hello-trace-json "$PCAP_PKTS" "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/hello.pcap"
+	timed hello-trace-jsonl "$PCAP_PKTS" 120 "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/hello.pcap" --jsonl
+	# The document form holds the whole trace in memory; it gets DOC_LIMIT seconds.
+	timed hello-trace-json "$PCAP_PKTS" "$DOC_LIMIT" "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/hello.pcap"
 	if command -v tcpdump >/dev/null; then
-		timed tcpdump "$PCAP_PKTS" "$W/out" tcpdump -nn -r "$W/hello.pcap"
+		timed tcpdump "$PCAP_PKTS" 120 "$W/out" tcpdump -nn -r "$W/hello.pcap"
 	fi
 	if command -v tshark >/dev/null; then
-		timed tshark-json "$TSHARK_PKTS" "$W/out" tshark -r "$W/cut.pcap" -T json
-		timed hello-trace-jsonl-cut "$TSHARK_PKTS" "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/cut.pcap" --jsonl
+		timed tshark-json "$TSHARK_PKTS" 120 "$W/out" tshark -r "$W/cut.pcap" -T json
+		timed hello-trace-jsonl-cut "$TSHARK_PKTS" 120 "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/cut.pcap" --jsonl
+		timed hello-trace-json-cut "$TSHARK_PKTS" "$DOC_LIMIT" "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/cut.pcap"
 	fi
 	rm -f "$W/hello.pcap" "$W/cut.pcap"
 }
 
-# live_run CASE hello-bench-args...: the event server loaded with the tracer on lo (CASE *traced*) or without.
+# live_run CASE SNAPLEN hello-bench-args...: the event server loaded with the tracer on lo
+# (SNAPLEN "-": no tracer; "default": the tracer's own snap length) or without.
 live_run() {
-	local name=$1 tpid="" summary=null; shift
-	case "$name" in
-	traced|rate-traced)
+	local name=$1 snap=$2 tpid="" summary=null targs=$TRACE_ARGS; shift 2
+	[ "$snap" != default ] && targs="$targs -s $snap"
+	case "$snap" in
+	-) ;;
+	*)
 		rm -f "$W/ready" "$W/summary"
 		# Only the summary (the last line) is kept: tail costs little next to the tracer.
 		# taskset execs the tracer, so $! is the tracer itself (SIGINT makes it write its summary).
 		taskset -c "$GEN_CPU" "$HELLO_BIN/hello-trace" -i lo --no-kernel --jsonl --server-port "$PORT" \
-			--ready-file "$W/ready" --duration 120 $TRACE_ARGS "tcp port $PORT" 2>"$W/trace.err" > >(tail -n 1 >"$W/summary") &
+			--ready-file "$W/ready" --duration 120 $targs "tcp port $PORT" 2>"$W/trace.err" > >(tail -n 1 >"$W/summary") &
 		tpid=$!
 		TPID=$tpid
 		for _ in $(seq 100); do [ -e "$W/ready" ] && break; sleep 0.05; done
@@ -259,6 +270,7 @@ for line in open(sys.argv[1]):
         rate = min(rate, 0.8 * r["bench"]["rps"])
 print(int(max(rate, 100)))
 PY
+	[ $? = 0 ] || echo "$RATE"
 }
 
 live_section() {
@@ -268,10 +280,14 @@ live_section() {
 	fi
 	say "live: hello-tcp-server (event) with and without hello-trace -i lo; drops at a fixed rate"
 	start_server tcp "$PORT" "$HELLO_BIN/hello-tcp-server" -q --model event --backlog 128 --port "$PORT" || return 0
-	live_run untraced
-	live_run traced
+	live_run untraced -
+	live_run traced default
 	RATE_USED=$(live_rate)
-	live_run "rate-traced" --rate "$RATE_USED"
+	live_run rate-traced default --rate "$RATE_USED"
+	# The same with a 256-byte snap length: each packet then takes a small slot of the
+	# capture ring (docs/performance.md, "live capture").
+	live_run traced-s256 256
+	live_run rate-traced-s256 256 --rate "$RATE_USED"
 	stop_server
 }
 

@@ -65,9 +65,9 @@ t_check "every TCP and UDP row got replies without errors" [ "$(jget "$T/results
 	'all(r["ok"] and r["rps"] > 0 and r["errors"] == 0 for r in d["tcp"] + d["udp"]) and len(d["tcp"]) >= 10 and len(d["udp"]) == 4')" = True ]
 t_check "offline rows: hello-trace (both), tcpdump, tshark all exited 0 with output" [ "$(jget "$T/results.json" \
 	'sorted(r["name"] for r in d["offline"] if r["exit"] == 0 and r["bytes_per_packet"] > 0)')" = \
-	"['hello-trace-json', 'hello-trace-jsonl', 'hello-trace-jsonl-cut', 'tcpdump', 'tshark-json']" ]
+	"['hello-trace-json', 'hello-trace-json-cut', 'hello-trace-jsonl', 'hello-trace-jsonl-cut', 'tcpdump', 'tshark-json']" ]
 t_check "live rows: the traced runs saw packets" [ "$(jget "$T/results.json" \
-	'[r["name"] for r in d["live"] if r.get("packets_seen", 1) > 0]')" = "['untraced', 'traced', 'rate-traced']" ]
+	'[r["name"] for r in d["live"] if r.get("packets_seen", 1) > 0]')" = "['untraced', 'traced', 'rate-traced', 'traced-s256', 'rate-traced-s256']" ]
 t_check "ten targets reported, ratios present where the peers ran" [ "$(jget "$T/results.json" \
 	'len(d["targets"]) == 10 and d["tcp"][2]["x_baseline"] is not None')" = True ]
 t_done
