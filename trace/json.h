@@ -15,8 +15,9 @@ json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f)
 json_t *trace_json_capture(const struct trace_model *m);
 /* The part of capture known before the first packet (the --jsonl header). */
 json_t *trace_json_capture_setup(const struct trace_model *m);
-/* Adds the flow's two ends to a list of unique {addr, port, role}, up to max entries. */
-void trace_json_add_endpoints(json_t *list, const struct trace_flow *f, size_t max);
+/* Adds the flow's two ends to a list of unique {addr, port, role}, up to max entries;
+ * seen is a JSON object the function keeps as the set of entries already listed. */
+void trace_json_add_endpoints(json_t *list, json_t *seen, const struct trace_flow *f, size_t max);
 
 /* Output to a path written as PATH.tmp and renamed when complete, or to stdout ("-" or
  * NULL): a trace is never seen half-written. */
@@ -38,6 +39,7 @@ struct trace_jsonl {
 	FILE *f;
 	int error;
 	json_t *endpoints;	/* collected from the flows, which are freed once written */
+	json_t *endpoint_keys;	/* the set trace_json_add_endpoints checks for duplicates */
 	struct trace_sink sink;	/* pass &sink in trace_model_opts */
 };
 void trace_jsonl_init(struct trace_jsonl *w, FILE *f);

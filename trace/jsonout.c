@@ -24,11 +24,12 @@ static int put_item(FILE *f, json_t *v, int *first)
  * event per line) so that memory holds one event's JSON at a time, not the whole tree. */
 int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, size_t errlen)
 {
-	json_t *head = json_object(), *eps = json_array();
+	json_t *head = json_object(), *eps = json_array(), *seen = json_object();
 	int first, rc = 0;
 
 	for (size_t i = 0; i < m->nflows; i++)
-		trace_json_add_endpoints(eps, m->flows[i], (size_t)-1);
+		trace_json_add_endpoints(eps, seen, m->flows[i], (size_t)-1);
+	json_decref(seen);
 	json_object_set_new(head, "format", json_string("hellolab-trace"));
 	json_object_set_new(head, "format_version", json_integer(TRACE_FORMAT_VERSION));
 	json_object_set_new(head, "tool", json_pack("{s:s,s:s}", "name", "hello-trace", "version", HELLO_VERSION));
@@ -156,7 +157,7 @@ static void jsonl_flow(void *arg, const struct trace_model *m, const struct trac
 {
 	struct trace_jsonl *w = arg;
 
-	trace_json_add_endpoints(w->endpoints, f, TRACE_JSONL_ENDPOINTS);
+	trace_json_add_endpoints(w->endpoints, w->endpoint_keys, f, TRACE_JSONL_ENDPOINTS);
 	jsonl_line(w, json_pack("{s:s,s:o}", "type", "flow", "flow", trace_json_flow(m, f)));
 }
 
@@ -165,6 +166,7 @@ void trace_jsonl_init(struct trace_jsonl *w, FILE *f)
 	memset(w, 0, sizeof(*w));
 	w->f = f;
 	w->endpoints = json_array();
+	w->endpoint_keys = json_object();
 	w->sink.arg = w;
 	w->sink.event = jsonl_event;
 	w->sink.flow = jsonl_flow;
@@ -190,5 +192,6 @@ int trace_jsonl_summary(struct trace_jsonl *w, const struct trace_model *m)
 void trace_jsonl_free(struct trace_jsonl *w)
 {
 	json_decref(w->endpoints);
-	w->endpoints = NULL;
+	json_decref(w->endpoint_keys);
+	w->endpoints = w->endpoint_keys = NULL;
 }
