@@ -128,8 +128,15 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	if (c->o.count && c->seen >= c->o.count)
 		return;
 	c->seen++;
-	if (c->dump)
+	if (c->dump) {
 		pcap_dump((u_char *)c->dump, h, bytes);
+		/* pcap_dump reports nothing: a full disk only sets the stream's error flag.
+		 * Stop at once rather than capture on and lose the packets silently. */
+		if (!c->dump_errno && ferror(pcap_dump_file(c->dump))) {
+			c->dump_errno = errno ? errno : EIO;
+			pcap_breakloop(c->p);
+		}
+	}
 	if (trace_model_add_packet(c->m, ts, bytes, h->caplen, h->len) < 0)
 		c->failed = 1;
 	if (c->o.count && c->seen >= c->o.count)
@@ -174,6 +181,10 @@ static int dispatch(struct trace_capture *c, char *err, size_t errlen)
 	}
 	if (c->failed) {
 		snprintf(err, errlen, "trace: out of memory");
+		return -1;
+	}
+	if (c->dump_errno) {
+		snprintf(err, errlen, "-w %s: %s", c->o.write_path, strerror(c->dump_errno));
 		return -1;
 	}
 	return n == PCAP_ERROR_BREAK ? -2 : n;	/* -2: pcap_breakloop was called */

@@ -44,6 +44,7 @@ struct trace_capture {
 	struct trace_model *m;
 	uint64_t seen;
 	int failed;			/* the model ran out of memory */
+	int dump_errno;			/* -w: the first write error (a full disk), 0 none */
 	volatile sig_atomic_t stop;
 };
 
