@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tools/bench.sh: `make bench` (and `make bench-smoke`): servers, tracer and peers measured in one run; writes results.json and a table.
-#   tools/bench.sh [--smoke] [--out FILE] [--duration SEC]
+#   tools/bench.sh [--smoke] [--out FILE] [--duration SEC] [--rounds N]
 # As root it runs in a private network namespace (unshare -n): ports are free and a capture on
 # lo holds only the benchmark's own traffic. Pinning (2 CPUs or more): every server and the
 # offline tools on CPU 0, hello-bench and the live tracer on CPU 1 (docs/performance.md).
@@ -10,21 +10,22 @@ cd "$ROOT"
 : "${HELLO_BIN:=$ROOT/bin}" "${PYTHON:=/usr/bin/python3}"
 export HELLO_BIN PYTHON
 
-SMOKE=0 OUT="" DUR=""
+SMOKE=0 OUT="" DUR="" ROUNDS="" ROUND=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) SMOKE=1 ;;
 	--out) OUT=$2; shift ;;
 	--duration) DUR=$2; shift ;;
+	--rounds) ROUNDS=$2; shift ;;
 	-h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
 done
 if [ "$SMOKE" = 1 ]; then
-	: "${DUR:=0.15}"; PCAP_PKTS=3000; TSHARK_PKTS=300; SETUP_MS=300
+	: "${DUR:=0.15}" "${ROUNDS:=1}"; PCAP_PKTS=3000; TSHARK_PKTS=300; SETUP_MS=300
 else
-	: "${DUR:=3}"; PCAP_PKTS=1000000; TSHARK_PKTS=100000; SETUP_MS=2000
+	: "${DUR:=2}" "${ROUNDS:=3}"; PCAP_PKTS=1000000; TSHARK_PKTS=100000; SETUP_MS=2000
 fi
 : "${OUT:=$ROOT/bench/results.json}"
 case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
@@ -54,7 +55,7 @@ if [ "$(id -u)" = 0 ] && [ -z "${BENCH_IN_NETNS:-}" ]; then
 				say "apt-get install$need failed; those rows are skipped"
 		fi
 	fi
-	args=(--out "$OUT" --duration "$DUR")
+	args=(--out "$OUT" --duration "$DUR" --rounds "$ROUNDS")
 	[ "$SMOKE" = 1 ] && args+=(--smoke)
 	BENCH_IN_NETNS=1 exec unshare -n -- bash "$0" "${args[@]}"
 fi
@@ -136,8 +137,8 @@ bench_run() {
 		say "$section $name x$conns: hello-bench failed: $(head -c 300 "$W/bench.err")"
 		out=null
 	fi
-	row "{\"section\":\"$section\",\"name\":\"$name\",\"conns\":$conns,\"bench\":$out}"
-	say "$section $name x$conns done"
+	row "{\"section\":\"$section\",\"name\":\"$name\",\"conns\":$conns,\"round\":$ROUND,\"bench\":$out}"
+	say "$section $name x$conns done (round $ROUND)"
 }
 
 tcp_section() {
@@ -255,7 +256,7 @@ live_run() {
 		for _ in $(seq 40); do [ -s "$W/summary" ] && break; sleep 0.05; done
 		summary=$("$PYTHON" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["capture"]))' "$W/summary" 2>/dev/null || echo null)
 	fi
-	row "{\"section\":\"live-trace\",\"name\":\"$name\",\"capture\":$summary}"
+	row "{\"section\":\"live-trace\",\"name\":\"$name\",\"round\":$ROUND,\"capture\":$summary}"
 }
 
 # The offered rate: BENCH_RATE (100k), but at most 80% of what the server did untraced, so
@@ -282,7 +283,7 @@ live_section() {
 	start_server tcp "$PORT" "$HELLO_BIN/hello-tcp-server" -q --model event --backlog 128 --port "$PORT" || return 0
 	live_run untraced -
 	live_run traced default
-	RATE_USED=$(live_rate)
+	[ "$RATE_USED" != 0 ] || RATE_USED=$(live_rate)
 	live_run rate-traced default --rate "$RATE_USED"
 	# The same with a 256-byte snap length: each packet then takes a small slot of the
 	# capture ring (docs/performance.md, "live capture").
@@ -291,13 +292,19 @@ live_section() {
 	stop_server
 }
 
+# The machine is shared: every trial runs ROUNDS times, rounds interleaved, and the report
+# keeps each one's best (noise only ever slows a trial down).
 T0=$(date +%s)
-tcp_section
-udp_section
+for ROUND in $(seq "$ROUNDS"); do
+	tcp_section
+	udp_section
+done
 offline_section
-live_section
+for ROUND in $(seq "$ROUNDS"); do
+	live_section
+done
 T1=$(date +%s)
 mkdir -p "$(dirname "$OUT")"
 "$PYTHON" "$ROOT/bench/report.py" --rows "$ROWS" --out "$OUT" --seconds $((T1 - T0)) \
 	--pinning "servers and offline tools on CPU $SRV_CPU; hello-bench and the live tracer on CPU $GEN_CPU ($NCPU CPUs)" \
-	--duration "$DUR" --rate "$RATE" --rate-used "$RATE_USED" $([ "$SMOKE" = 1 ] && echo --smoke)
+	--duration "$DUR" --rounds "$ROUNDS" --rate "$RATE" --rate-used "$RATE_USED" $([ "$SMOKE" = 1 ] && echo --smoke)
