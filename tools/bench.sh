@@ -25,7 +25,7 @@ done
 if [ "$SMOKE" = 1 ]; then
 	: "${DUR:=0.15}" "${ROUNDS:=1}"; PCAP_PKTS=3000; TSHARK_PKTS=300; SETUP_MS=300
 else
-	: "${DUR:=2}" "${ROUNDS:=3}"; PCAP_PKTS=1000000; TSHARK_PKTS=100000; SETUP_MS=2000
+	: "${DUR:=1.5}" "${ROUNDS:=5}"; PCAP_PKTS=1000000; TSHARK_PKTS=100000; SETUP_MS=2000
 fi
 : "${OUT:=$ROOT/bench/results.json}"
 case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
