@@ -158,11 +158,16 @@ void trace_mi_find_disagreements(struct trace_flow *f)
 			dup |= f->dis[j].side == o->side && f->dis[j].kernel == o->st;
 		if (dup)
 			continue;
+		/* Packets lost (or not yet seen) left this side's state unknown: nothing to
+		 * disagree with, and "NONE" is no state of the trace format. */
+		enum trace_state inf = inferred_at(f, o->side, o->ts_us);
+		if (inf == TRACE_ST_NONE)
+			continue;
 		struct trace_disagreement *d = &f->dis[f->ndis++];
 		d->side = o->side;
 		d->ts_us = o->ts_us;
 		d->kernel = o->st;
-		d->inferred = inferred_at(f, o->side, o->ts_us);
+		d->inferred = inf;
 		d->note = "the kernel showed a state the packets never led this side to";
 	}
 }
