@@ -246,10 +246,14 @@ out:
 }
 
 static struct trace_capture *running;
+/* A signal during set-up (before the capture runs) is kept, not lost: the capture then
+ * stops at once and still writes a whole (empty) trace. */
+static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
 {
 	(void)sig;
+	stop_requested = 1;
 	if (running)
 		trace_capture_break(running);
 }
@@ -301,6 +305,10 @@ static int run(struct cli *c)
 	int rc = EXIT_FAIL, opened = 0;
 
 	trace_jsonl_init(&w, NULL);
+	if (install_signals() < 0) {
+		snprintf(err, sizeof(err), "sigaction: %s", strerror(errno));
+		goto out;
+	}
 	if (trace_capture_open(&cap, &c->cap, err, sizeof(err)) < 0)
 		goto out;
 	opened = 1;
@@ -319,10 +327,8 @@ static int run(struct cli *c)
 		goto out;
 	}
 	running = &cap;
-	if (install_signals() < 0) {
-		snprintf(err, sizeof(err), "sigaction: %s", strerror(errno));
-		goto out;
-	}
+	if (stop_requested)
+		trace_capture_break(&cap);
 	if (trace_capture_run(&cap, m, &hooks, err, sizeof(err)) < 0)
 		goto out;
 	running = NULL;
