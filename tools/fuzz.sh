@@ -53,12 +53,12 @@ run() {
 			"$OUT/$name" "${opts[@]}" -max_total_time="$secs" \
 			"$OUT/corpus/$name" "tests/fuzz/corpus/$name" >"$OUT/$name.log" 2>&1
 		rc=$?
-		grep -E '^#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb' "$OUT/$name.log" | tr '\n' ' '
+		grep -aE 'stat::number_of_executed_units|stat::peak_rss_mb' "$OUT/$name.log" | tr '\n' ' '
 		echo
 		if [ $rc -ne 0 ]; then
 			fail=1
 			echo "FAIL: $name exited $rc after $((SECONDS - t0)) s; the report:"
-			grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$OUT/$name.log" | head -20
+			grep -aE 'ERROR|SUMMARY|runtime error|Test unit written' "$OUT/$name.log" | head -20
 		else
 			echo "ok: $name ran $((SECONDS - t0)) s, corpus $(ls "$OUT/corpus/$name" | wc -l) new + $(ls "tests/fuzz/corpus/$name" | wc -l) seeds"
 		fi
@@ -77,7 +77,7 @@ regress() {
 		else
 			fail=1
 			echo "FAIL: $name over its seeds and crashes:"
-			grep -E 'ERROR|SUMMARY|runtime error|Running' "$OUT/$name.regress.log" | tail -10
+			grep -aE 'ERROR|SUMMARY|runtime error|Running' "$OUT/$name.regress.log" | tail -10
 		fi
 	done
 	return $fail
