@@ -67,6 +67,7 @@ def bench_rows(rows, section):
             "errors": b.get("errors"), "connected": b.get("connected"), "active": b.get("active"),
             "offered_rps": b.get("offered_rps"), "ok": bool(b),
             "round": r.get("round"), "trials_rps": r["trials_rps"],
+            "median_rps": sorted(r["trials_rps"])[len(r["trials_rps"]) // 2],
         })
     return out
 
@@ -206,8 +207,9 @@ def table(res):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", required=True)
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--table", metavar="RESULTS_JSON", help="only print the table of an existing results.json")
+    ap.add_argument("--rows")
+    ap.add_argument("--out")
     ap.add_argument("--seconds", type=int, default=0)
     ap.add_argument("--pinning", default="")
     ap.add_argument("--duration", default="0")
@@ -216,6 +218,12 @@ def main():
     ap.add_argument("--rate-used", default="0")
     ap.add_argument("--smoke", action="store_true")
     args = ap.parse_args()
+    if args.table:
+        with open(args.table) as f:
+            print(table(json.load(f)))
+        return 0
+    if not args.rows or not args.out:
+        ap.error("--rows and --out are required (or --table RESULTS_JSON)")
     res = compute(load_rows(args.rows), args)
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:
