@@ -127,3 +127,15 @@ bench: all
 	$(Q)$(RUNENV) bash tools/bench.sh
 bench-smoke: all
 	$(Q)$(RUNENV) bash tools/bench.sh --smoke --out $(abspath $(BUILD))/bench-smoke.json
+
+# Hardening (docs/security.md): `fuzz` runs every libFuzzer harness FUZZ_SECONDS each (clang,
+# built into build/fuzz/); `stress` the long hostile and tracer-under-fire suites (root);
+# `check-valgrind` memcheck on the service programs and the offline tracer.
+FUZZ_SECONDS ?= 600
+.PHONY: check-valgrind
+fuzz:
+	$(Q)bash tools/fuzz.sh run $(FUZZ_SECONDS)
+stress: all
+	$(Q)$(RUNENV) bash tools/stress.sh
+check-valgrind: all
+	$(Q)$(RUNENV) bash tests/hostile/valgrind.sh

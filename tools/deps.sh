@@ -4,7 +4,7 @@
 set -u
 
 BUILD_PKGS="gcc make pkg-config libpcap-dev libjansson-dev libcmocka-dev"
-TEST_PKGS="iproute2 nftables tcpdump tshark python3 python3-scapy python3-jsonschema clang libclang-rt-14-dev procps chromium"
+TEST_PKGS="iproute2 nftables tcpdump tshark python3 python3-scapy python3-jsonschema clang libclang-rt-14-dev procps chromium valgrind"
 PKGS="$BUILD_PKGS $TEST_PKGS"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
