@@ -17,6 +17,7 @@ trap 't_cleanup; rm -rf "$T"' EXIT
 vg() {
 	local name=$1; shift
 	timeout -k 5 120 valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
+		--suppressions="$HELLO_ROOT/tests/hostile/valgrind.supp" \
 		--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
 		--log-file="$T/$name.vg" "$@"
 }
