@@ -42,6 +42,15 @@ wait_gone() {
 	return 1
 }
 
+# caught PID SIG: the process has a handler for signal number SIG (/proc/PID/status SigCgt). A
+# background job starts with SIGINT ignored: one sent before main() installs the handler is
+# lost by design of the shell (SIGTERM is not: it kills a process without a handler).
+caught() {
+	local mask
+	mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+	[ -n "$mask" ] && (((16#$mask >> ($2 - 1)) & 1))
+}
+
 docs=() lines=() early=0 late=0 hung=0 badrc=0 nojson=0 nopcap=0 inst=0 tmp=0 ints=0 terms=0
 for ((r = 1; r <= ROUNDS; r++)); do
 	sig=INT; ((RANDOM % 2)) && sig=TERM
@@ -53,6 +62,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	"$TRACE" -i lo -w "$T/r$r.pcap" -o "$out" --ready-file "$T/r$r.ready" --duration 60 "${extra[@]}" \
 		"port $PORT" 2>"$T/r$r.err" &
 	pid=$!
+	if [ $sig = INT ]; then
+		for ((i = 0; i < 500; i++)); do caught "$pid" 2 && break; sleep 0.001; done
+	fi
 	# A random moment: mostly while capturing, sometimes still setting up (0..400 ms).
 	sleep "0.$(printf '%03d' $((RANDOM % 400)))"
 	active=0; [ -e "$T/r$r.ready" ] && active=1
@@ -82,17 +94,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	tcpdump -r "$T/r$r.pcap" -w /dev/null 2>/dev/null || { nopcap=$((nopcap + 1)); echo "  round $r: the pcap does not open"; }
 done
 
-# caught PID SIG: the process has a handler for signal number SIG (/proc/PID/status SigCgt).
-caught() {
-	local mask
-	mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
-	[ -n "$mask" ] && (((16#$mask >> ($2 - 1)) & 1))
-}
-
 # Signals during set-up (0..20 ms after the start, before the capture is active), and
 # nothing may be left behind. SIGTERM at once: before the handler it kills the process
-# before anything was made; after, it stops it cleanly. SIGINT once the handler exists (a
-# background job starts with SIGINT ignored: one sent before main() is lost by design):
+# before anything was made; after, it stops it cleanly. SIGINT once the handler exists:
 # the tracer must install it before its set-up, not after.
 early_hung=0 early_left=0
 for ((r = 1; r <= 10; r++)); do
