@@ -446,21 +446,23 @@ ssize_t hello_net_sendto(int fd, const void *p, size_t len, const struct hello_a
 	return n;
 }
 
-ssize_t hello_net_recvfrom(int fd, void *buf, size_t cap, struct hello_addr *from, int *truncated,
-			   const char *peer, char *err, size_t errlen)
+static ssize_t net_recvfrom(int fd, void *buf, size_t cap, int flags, struct hello_addr *from, int *truncated,
+			    const char *peer, char *err, size_t errlen)
 {
 	int64_t t0;
 	ssize_t n;
-	int flags = 0;
 
 #ifdef MSG_TRUNC
-	flags = MSG_TRUNC; /* Linux: return the datagram's real length even when it was cut */
+	flags |= MSG_TRUNC; /* Linux: return the datagram's real length even when it was cut */
 #endif
 	memset(from, 0, sizeof(*from));
 	from->len = sizeof(from->ss);
 	t0 = net_t0();
 	while ((n = recvfrom(fd, buf, cap, flags, (struct sockaddr *)&from->ss, &from->len)) < 0 && errno == EINTR)
 		;
+	/* An empty queue under MSG_DONTWAIT is the drain loop's normal end, not a call worth an event or a message. */
+	if (n < 0 && (flags & MSG_DONTWAIT) && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return -1;
 	if (net_ev)
 		net_rec((struct hello_netev_rec){ .call = HELLO_NETEV_RECVFROM, .fd = fd, .before_us = t0, .result = n,
 						  .err = errno, .size = cap, .addr = n >= 0 ? from : NULL,
@@ -471,6 +473,18 @@ ssize_t hello_net_recvfrom(int fd, void *buf, size_t cap, struct hello_addr *fro
 	}
 	*truncated = (size_t)n > cap;
 	return (size_t)n > cap ? (ssize_t)cap : n;
+}
+
+ssize_t hello_net_recvfrom(int fd, void *buf, size_t cap, struct hello_addr *from, int *truncated,
+			   const char *peer, char *err, size_t errlen)
+{
+	return net_recvfrom(fd, buf, cap, 0, from, truncated, peer, err, errlen);
+}
+
+ssize_t hello_net_recvfrom_nowait(int fd, void *buf, size_t cap, struct hello_addr *from, int *truncated,
+				  const char *peer, char *err, size_t errlen)
+{
+	return net_recvfrom(fd, buf, cap, MSG_DONTWAIT, from, truncated, peer, err, errlen);
 }
 
 void hello_net_close(int fd)

@@ -67,6 +67,10 @@ ssize_t hello_net_sendto(int fd, const void *p, size_t len, const struct hello_a
  * peer (may be NULL) names the expected sender in errors: "recv 127.0.0.1:9999: Connection refused". */
 ssize_t hello_net_recvfrom(int fd, void *buf, size_t cap, struct hello_addr *from, int *truncated,
 			   const char *peer, char *err, size_t errlen);
+/* The same without blocking (MSG_DONTWAIT): -1 with errno EAGAIN, err untouched and no --events
+ * record, when no datagram is queued, so a server drains its queue after one poll. */
+ssize_t hello_net_recvfrom_nowait(int fd, void *buf, size_t cap, struct hello_addr *from, int *truncated,
+				  const char *peer, char *err, size_t errlen);
 
 void hello_net_close(int fd);
 
