@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "trace/json.h"
@@ -67,6 +68,16 @@ int trace_out_open(struct trace_out *o, const char *path, char *err, size_t errl
 		o->f = stdout;
 		return 0;
 	}
+	/* A device or a FIFO (-o /dev/null, a pipe) is written in place: renaming PATH.tmp over
+	 * it would replace /dev/null itself with a regular file. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (!(o->f = fopen(path, "w"))) {
+			snprintf(err, errlen, "-o %s: %s", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	size_t n = strlen(path) + 5;
 	o->path = strdup(path);
 	o->tmp = malloc(n);
@@ -101,6 +112,14 @@ int trace_out_close(struct trace_out *o, char *err, size_t errlen)
 		o->f = NULL;
 		return rc;
 	}
+	if (!o->tmp) {	/* a device or FIFO written in place */
+		if (fclose(o->f) == EOF) {
+			snprintf(err, errlen, "write output: %s", strerror(errno));
+			rc = -1;
+		}
+		o->f = NULL;
+		return rc;
+	}
 	if (fflush(o->f) == EOF || fsync(fileno(o->f)) < 0) {
 		snprintf(err, errlen, "write %s: %s", o->tmp, strerror(errno));
 		rc = -1;
@@ -126,7 +145,8 @@ void trace_out_abort(struct trace_out *o)
 {
 	if (o->f && o->f != stdout) {
 		fclose(o->f);
-		unlink(o->tmp);
+		if (o->tmp)
+			unlink(o->tmp);
 	}
 	free(o->path);
 	free(o->tmp);
