@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "trace/ladder.h"
+#include "trace/ladder_call.h"
 #include "trace/ladder_sum.h"
 
 #define LADDER_MAX_PHASES 16
@@ -123,7 +124,7 @@ static void fmt_endpoint(char *dst, size_t len, json_t *ep)
 		trace_ladder_fmt(dst, len, "%s:%lld", addr, port);
 }
 
-static struct trace_ladder_row *row_add(struct trace_ladder_flow *f, enum trace_ladder_kind kind)
+struct trace_ladder_row *trace_ladder_row_add(struct trace_ladder_flow *f, enum trace_ladder_kind kind)
 {
 	struct trace_ladder_row *r;
 
@@ -231,7 +232,7 @@ static void label_icmp(struct trace_ladder_row *r, json_t *icmp)
 
 static int add_packet(struct ladder_ctx *c, json_t *ev, int i)
 {
-	struct trace_ladder_row *r = row_add(c->f, TRACE_LADDER_ARROW);
+	struct trace_ladder_row *r = trace_ladder_row_add(c->f, TRACE_LADDER_ARROW);
 	json_t *icmp = json_object_get(ev, "icmp");
 	const char *from = jstr(ev, "from");
 	const char *proto = jstr(ev, "proto");
@@ -349,7 +350,7 @@ static int add_state(struct ladder_ctx *c, json_t *ev, int i)
 	}
 	r = state_row_for(c, ev, side);
 	if (!r) {
-		if (!(r = row_add(c->f, TRACE_LADDER_STATE)))
+		if (!(r = trace_ladder_row_add(c->f, TRACE_LADDER_STATE)))
 			return -1;
 		r->event = i;
 		r->t_us = jint(ev, "t_us", -1);
@@ -386,7 +387,7 @@ static size_t phases_sorted(json_t *flow, json_t **out)
 
 static int add_phase(struct ladder_ctx *c, json_t *p)
 {
-	struct trace_ladder_row *r = row_add(c->f, TRACE_LADDER_PHASE);
+	struct trace_ladder_row *r = trace_ladder_row_add(c->f, TRACE_LADDER_PHASE);
 	json_t *tw = json_object_get(c->flow, "time_wait");
 
 	if (!r)
@@ -423,13 +424,17 @@ static int flow_events(struct ladder_ctx *c, json_t *events)
 
 		if (!type)
 			continue;
-		while (ph < nph && jint(phases[ph], "first_event", 0) <= (long long)i)
-			if (add_phase(c, phases[ph++]) < 0)
+		while (ph < nph && jint(phases[ph], "first_event", 0) <= (long long)i) {
+			if (add_phase(c, phases[ph]) < 0)
 				return -1;
+			trace_ladder_call_hoist(c->f, events, jint(phases[ph++], "first_event", 0));
+		}
 		if (strcmp(type, "packet") == 0)
 			rc = add_packet(c, ev, (int)i);
 		else if (strcmp(type, "state") == 0)
 			rc = add_state(c, ev, (int)i);
+		else if (strcmp(type, "call") == 0)
+			rc = trace_ladder_call_add(c->f, ev, (int)i);
 		if (rc < 0)
 			return -1;
 	}
@@ -453,6 +458,7 @@ static int flow_build(struct trace_ladder *l, struct trace_ladder_flow *f, json_
 	    idx_from(&c.icmp_quoted, flow, "icmp_errors", "quoted_event") < 0 ||
 	    flow_events(&c, json_object_get(l->root, "events")) < 0)
 		goto out;
+	trace_ladder_call_links(f, json_object_get(l->root, "events"));
 	trace_ladder_summary(f, flow);
 	rc = 0;
 out:
@@ -475,31 +481,38 @@ static int fid_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* One pass over the events hands each to its flow's list. */
+/* One pass over the events hands each to its flow's list; a call that names no flow
+ * goes to the flow of its descriptor (trace_ladder_call_flows). */
 static int events_by_flow(json_t *root, json_t **sel, size_t n, struct ladder_idx *fev)
 {
 	struct ladder_fid *ids = calloc(n + 1, sizeof(*ids)), key, *hit;
+	struct trace_ladder_callflow *cf = NULL;
+	long ncf = trace_ladder_call_flows(json_object_get(root, "events"), &cf);
 	json_t *ev;
 	size_t i;
 	int rc = -1;
 
-	if (!ids)
-		return -1;
+	if (!ids || ncf < 0)
+		goto out;
 	for (i = 0; i < n; i++)
 		ids[i].id = jint(sel[i], "id", 0), ids[i].k = i;
 	qsort(ids, n, sizeof(*ids), fid_cmp);
 	json_array_foreach(json_object_get(root, "events"), i, ev) {
 		json_t *fl = json_object_get(ev, "flow");
 
-		if (!json_is_object(ev) || !json_is_integer(fl))
+		if (!json_is_object(ev))
 			continue;
-		key.id = (long long)json_integer_value(fl);
+		if (json_is_integer(fl))
+			key.id = (long long)json_integer_value(fl);
+		else if ((key.id = trace_ladder_call_flow_of(cf, ncf, (long)i)) < 0)
+			continue;
 		hit = bsearch(&key, ids, n, sizeof(*ids), fid_cmp);
 		if (hit && idx_push(&fev[hit->k], (long)i) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
+	free(cf);
 	free(ids);
 	return rc;
 }

@@ -9,7 +9,10 @@ enum trace_ladder_kind {
 	TRACE_LADDER_ARROW,	/* a packet between the two lifelines */
 	TRACE_LADDER_STATE,	/* state changes with no packet of their own to sit beside */
 	TRACE_LADDER_PHASE,	/* a phase starts: handshake, data, teardown, time_wait */
+	TRACE_LADDER_CALL,	/* a socket call of the program on one side (trace --events) */
 };
+
+#define TRACE_LADDER_MAX_LINKS 8	/* linked packets a call row remembers (nlinks counts all) */
 
 /* Arrow styles, a bit set: each one is drawn distinctly by every format. */
 #define TRACE_LADDER_RETX	0x01	/* retransmitted segment */
@@ -32,14 +35,20 @@ struct trace_ladder_row {
 	enum trace_ladder_kind kind;
 	int event;		/* index into events; -1 for a phase row */
 	long long t_us;		/* -1 when unknown */
-	int from;		/* arrow: TRACE_LADDER_CLIENT or _SERVER (the sender) */
+	int from;		/* arrow: TRACE_LADDER_CLIENT or _SERVER (the sender); call: the caller */
 	int style;		/* TRACE_LADDER_RETX | ... */
-	char label[96];		/* "PA seq=1 ack=7 len=7", "UDP len=5", "ICMP port unreachable" */
+	char label[96];		/* "PA seq=1 ack=7 len=7", "UDP len=5", "ICMP port unreachable";
+				 * call: "connect()", "send(7)", "recv → 15" (UTF-8 arrow) */
 	char preview[64];	/* printable ASCII payload preview, "" when none */
 	char note[256];		/* the event's note, "" when none */
 	struct trace_ladder_mark mark[2];	/* [CLIENT], [SERVER] */
 	char phase[16];		/* phase row: the phase name */
 	char info[96];		/* phase row: a short description ("server, timer 59987 ms (kernel)") */
+	/* call row: the rows of the packets it sent or whose bytes it returned (the trace's
+	 * `packets`), in event order; -1 for a packet drawn in no row of this flow */
+	long link_row[TRACE_LADDER_MAX_LINKS];
+	int nlinks;		/* all linked packets, also those beyond the array */
+	int failed;		/* call: it returned -1 (label ends in the errno name) */
 };
 
 struct trace_ladder_flow {
@@ -51,6 +60,7 @@ struct trace_ladder_flow {
 	struct trace_ladder_row *rows;
 	size_t nrows, cap;
 	int arrows;		/* number of arrow rows */
+	int calls;		/* number of call rows */
 	/* summary, as printed under the ladder: "history ShADadFf", "conn_state SF", ... */
 	char summary[12][96];
 	int nsummary;
@@ -89,6 +99,9 @@ void trace_ladder_sanitize(char *dst, size_t dstlen, const char *s);
 /* snprintf that cuts silently (labels and messages, where a cut text is fine). */
 __attribute__((format(printf, 3, 4)))
 void trace_ladder_fmt(char *dst, size_t len, const char *f, ...);
+
+/* The row showing event i in flow f (an arrow, a call, or a state row), or -1. */
+long trace_ladder_row_of(const struct trace_ladder_flow *f, int event);
 
 /* The event object at index i, or NULL. */
 json_t *trace_ladder_event(const struct trace_ladder *l, int i);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "trace/render_html.h"
+#include "trace/render_step.h"
 #include "trace/render_svg.h"
 
 /* Nothing may leave the page: the policy forbids every fetch, so a mistake shows up
@@ -31,27 +32,6 @@ static const char html_style[] =
 	".chart svg{max-width:760px;width:100%;height:auto}\n"
 	"main.cmp{display:block} .top{display:flex;gap:20px;align-items:flex-start} .top .chart{flex:1}\n"
 	"main.cmp aside{position:static;max-height:330px;overflow:auto} main.cmp aside pre{max-height:260px}\n";
-
-/* Per-event details on click: the events of each trace sit in a JSON block of their own. */
-static const char html_script[] =
-	"(function(){\n"
-	"  var cache={};\n"
-	"  function events(t){ if(!(t in cache)){ var e=document.getElementById('events-'+t);"
-	" cache[t]=e?JSON.parse(e.textContent):[]; } return cache[t]; }\n"
-	"  var sel=null;\n"
-	"  function show(el){\n"
-	"    var t=el.closest('[data-trace]'), i=parseInt(el.getAttribute('data-event'),10);\n"
-	"    if(!t||isNaN(i)||i<0) return;\n"
-	"    var ev=events(t.getAttribute('data-trace'))[i];\n"
-	"    if(sel) sel.classList.remove('sel'); sel=el; el.classList.add('sel');\n"
-	"    var n=t.getAttribute('data-name');\n"
-	"    document.getElementById('detail-title').textContent=(n?n+' \\u00b7 ':'')+'event '+i;\n"
-	"    document.getElementById('detail').textContent=ev?JSON.stringify(ev,null,2):'(no such event)';\n"
-	"  }\n"
-	"  document.querySelectorAll('svg.ladder [data-event]').forEach(function(el){\n"
-	"    el.addEventListener('click',function(){ show(el); });\n"
-	"  });\n"
-	"})();\n";
 
 static void html_esc(FILE *out, const char *s)
 {
@@ -87,13 +67,21 @@ static void html_head(FILE *out, const char *title)
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<link rel=\"icon\" href=\"data:,\">\n<title>", html_csp);
 	html_esc(out, title);
-	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", html_style);
+	fprintf(out, "</title>\n<style>\n%s%s</style>\n</head>\n<body>\n", html_style, trace_render_step_css);
 }
 
+/* The step panel (render_step.c drives it) above the event's JSON. */
 static void html_aside(FILE *out)
 {
-	fputs("<aside>\n<h2 id=\"detail-title\">Event details</h2>\n"
-	      "<pre id=\"detail\">Click an arrow or a state on a ladder to see its event.</pre>\n</aside>\n", out);
+	fputs("<aside>\n<div class=\"stepbar\"><button id=\"step-prev\" type=\"button\" title=\"previous step (←)\">◀ back</button>"
+	      "<span id=\"step-pos\"></span>"
+	      "<button id=\"step-next\" type=\"button\" title=\"next step (→)\">next ▶</button></div>\n"
+	      "<div id=\"step-states\" class=\"states\" hidden><div><span class=\"who\">client</span><b id=\"st-client\"></b></div>"
+	      "<div><span class=\"who\">server</span><b id=\"st-server\"></b></div><p id=\"st-caption\"></p></div>\n"
+	      "<p id=\"step-note\" class=\"bignote\">Step through the trace with ← → (or the buttons), or click an arrow, "
+	      "a call or a state.</p>\n<p id=\"step-more\" class=\"more\"></p>\n"
+	      "<h2 id=\"detail-title\">Event details</h2>\n"
+	      "<pre id=\"detail\">Click an arrow, a call or a state on a ladder to see its event.</pre>\n</aside>\n", out);
 }
 
 static int html_flows(FILE *out, const struct trace_ladder *l, int t, const struct trace_render_opts *o)
@@ -107,7 +95,13 @@ static int html_flows(FILE *out, const struct trace_ladder *l, int t, const stru
 	for (i = 0; i < l->nflows; i++) {
 		const struct trace_ladder_flow *f = &l->flows[i];
 
-		fprintf(out, "<section class=\"flow\" id=\"t%d-flow-%d\">\n<h2>", t, f->id);
+		fprintf(out, "<section class=\"flow\" id=\"t%d-flow-%d\" data-flow=\"%d\" data-proto=\"", t, f->id, f->id);
+		html_esc(out, f->proto);
+		fputs("\" data-init-client=\"", out);
+		html_esc(out, f->init_state[0]);
+		fputs("\" data-init-server=\"", out);
+		html_esc(out, f->init_state[1]);
+		fputs("\">\n<h2>", out);
 		trace_ladder_fmt(h, sizeof(h), "flow %d · %s · client %s → server %s", f->id, f->proto, f->client, f->server);
 		html_esc(out, h);
 		fputs("</h2>\n<ul class=\"facts\">", out);
@@ -129,7 +123,8 @@ static void html_legend(FILE *out, int any_kernel)
 {
 	fputs("<p class=\"legend\">Time runs down; each arrow is one packet, labelled with its flags, relative "
 	      "seq/ack, payload length and preview. Red dashed: retransmitted; red ✗: no reply came (lost?); "
-	      "orange: ICMP error.", out);
+	      "orange: ICMP error. Purple boxes on a lifeline are the program's socket calls; a dotted line joins "
+	      "a call to the packets it sent or whose bytes it returned. Step with ← → or the buttons.", out);
 	if (any_kernel)
 		fputs(" States marked * (green) were observed by the kernel; the others (yellow) are inferred from the packets.", out);
 	fputs("</p>\n", out);
@@ -137,7 +132,7 @@ static void html_legend(FILE *out, int any_kernel)
 
 static int html_end(FILE *out, char *err, size_t errlen)
 {
-	fprintf(out, "<script>\n%s</script>\n</body>\n</html>\n", html_script);
+	fprintf(out, "<script>\n%s</script>\n</body>\n</html>\n", trace_render_step_js);
 	if (ferror(out)) {
 		trace_ladder_fmt(err, errlen, "writing the HTML report: %s", strerror(errno ? errno : EIO));
 		return -1;

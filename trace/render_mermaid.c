@@ -163,6 +163,8 @@ static void mermaid_flow(FILE *out, const struct trace_ladder_flow *f, struct me
 		}
 		if (r->kind == TRACE_LADDER_ARROW)
 			mermaid_arrow(out, r, c, s);
+		else if (r->kind == TRACE_LADDER_CALL)	/* over, so a call never reads as a state */
+			mermaid_note(out, "over", r->from == TRACE_LADDER_CLIENT ? c : s, -1, r->label, 0);
 		mermaid_marks(out, r, c, s);
 		if (o->notes && r->note[0])
 			mermaid_note(out, "over", c, s, r->note, 0);

@@ -90,7 +90,8 @@ static int summary_wrap(const struct trace_ladder_flow *f, char lines[][160], in
 
 static int svg_layout(const struct trace_ladder_flow *f, int notes, int embedded, struct svg_layout *lay)
 {
-	long long prev_t = -1;
+	long long prev_t = 0;
+	int have_prev = 0;
 	double y = Y_TOP;
 	char lines[6][160];
 	size_t i;
@@ -110,7 +111,7 @@ static int svg_layout(const struct trace_ladder_flow *f, int notes, int embedded
 			continue;
 		}
 		/* y grows with time on a log scale, so microseconds and seconds both fit */
-		if (r->t_us >= 0 && prev_t >= 0 && r->t_us > prev_t) {
+		if (r->t_us != -1 && have_prev && r->t_us > prev_t) {
 			double dt = (double)(r->t_us - prev_t);
 
 			y += fmin(36.0, 9.0 * log10(1.0 + dt / 20.0));
@@ -119,9 +120,11 @@ static int svg_layout(const struct trace_ladder_flow *f, int notes, int embedded
 				y += 22;
 			}
 		}
-		if (r->t_us >= 0)
-			prev_t = r->t_us;
+		if (r->t_us != -1)
+			prev_t = r->t_us, have_prev = 1;
 		p->y0 = y + GAP - 12;
+		if (r->kind == TRACE_LADDER_CALL)
+			p->y0 -= 4;	/* a call row is a box, not an arrow: it needs less room */
 		p->y1 = p->y0 + (r->kind == TRACE_LADDER_ARROW ? SLANT : 0);
 		y = p->y1 + 12;
 		if (notes && r->note[0])
@@ -142,15 +145,18 @@ static void svg_text(FILE *out, double x, double y, const char *anchor, const ch
 	fputs("</text>\n", out);
 }
 
-static void svg_state(FILE *out, double x, double y, int right, const char *state, int kernel, int event)
+static void svg_state(FILE *out, double x, double y, int right, const char *state, int kernel, int event, int row)
 {
 	char s[24];
 	double w;
 
 	trace_ladder_fmt(s, sizeof(s), "%s%s", state, kernel ? "*" : "");
 	w = CHAR_W * (double)strlen(s) + 10;
-	fprintf(out, "<g class=\"state%s\" data-event=\"%d\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" rx=\"4\"/>",
-		kernel ? " kernel" : "", event, right ? x : x - w, y - 9, w);
+	fprintf(out, "<g class=\"state%s\" data-event=\"%d\"", kernel ? " kernel" : "", event);
+	if (row >= 0)
+		fprintf(out, " data-row=\"%d\"", row);
+	fprintf(out, "><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" rx=\"4\"/>",
+		right ? x : x - w, y - 9, w);
 	svg_text(out, right ? x + 5 : x - 5, y + 4, right ? NULL : "end", "st", s);
 	fputs("</g>\n", out);
 }
@@ -163,9 +169,9 @@ static void svg_marks(FILE *out, const struct trace_ladder_row *r, const struct 
 	double ys = r->from == TRACE_LADDER_CLIENT ? p->y1 : p->y0;
 
 	if (m[TRACE_LADDER_CLIENT].state[0])
-		svg_state(out, X_C - 8, yc, 0, m[0].state, m[0].kernel, m[0].event);
+		svg_state(out, X_C - 8, yc, 0, m[0].state, m[0].kernel, m[0].event, r->event);
 	if (m[TRACE_LADDER_SERVER].state[0])
-		svg_state(out, X_S + 8, ys, 1, m[1].state, m[1].kernel, m[1].event);
+		svg_state(out, X_S + 8, ys, 1, m[1].state, m[1].kernel, m[1].event, r->event);
 }
 
 static const char *arrow_class(int style)
@@ -206,7 +212,7 @@ static void svg_arrow(FILE *out, const struct trace_ladder_row *r, const struct 
 		ye = p->y0 + (p->y1 - p->y0) * 0.72;
 	}
 	arrow_words(r, words, sizeof(words));
-	fprintf(out, "<g class=\"%s\" data-event=\"%d\"><title>", arrow_class(r->style), r->event);
+	fprintf(out, "<g class=\"%s\" data-event=\"%d\" data-row=\"%d\"><title>", arrow_class(r->style), r->event, r->event);
 	trace_render_svg_escape(out, words);
 	if (r->note[0])
 		fputs(" — ", out), trace_render_svg_escape(out, r->note);
@@ -225,11 +231,55 @@ static void svg_arrow(FILE *out, const struct trace_ladder_row *r, const struct 
 	fputs("</g>\n", out);
 }
 
+/* A call: a box on the caller's lifeline, reaching into the ladder, and a dotted line
+ * from it to each packet it sent or whose bytes it returned. */
+static void svg_call(FILE *out, const struct trace_ladder_flow *f, const struct trace_ladder_row *r,
+		     const struct svg_layout *lay, size_t i)
+{
+	int client = r->from == TRACE_LADDER_CLIENT, k;
+	double y = lay->pos[i].y0, w = 0, x0, xm;
+	const char *p;
+
+	for (p = r->label; *p; p++)
+		w += ((unsigned char)*p & 0xc0) != 0x80;	/* characters, not bytes */
+	w = w * CHAR_W + 14;
+	x0 = client ? X_C - 5 : X_S + 5 - w;
+	xm = x0 + w / 2;
+	fprintf(out, "<g class=\"call%s\" data-event=\"%d\" data-row=\"%d\"><title>", r->failed ? " failed" : "",
+		r->event, r->event);
+	trace_render_svg_escape(out, r->label);
+	if (r->note[0])
+		fputs(" — ", out), trace_render_svg_escape(out, r->note);
+	fputs("</title>\n", out);
+	for (k = 0; k < r->nlinks && k < TRACE_LADDER_MAX_LINKS; k++) {
+		const struct trace_ladder_row *a;
+		const struct svg_pos *ap;
+		double t, ax, ay;
+
+		if (r->link_row[k] < 0)
+			continue;
+		a = &f->rows[r->link_row[k]];
+		ap = &lay->pos[r->link_row[k]];
+		/* meet the arrow a little way from this side's lifeline: where it leaves
+		 * (the call sent it) or where it lands (the call read its bytes) */
+		t = a->from == r->from ? 0.2 : 0.8;
+		if (a->from == TRACE_LADDER_SERVER)
+			t = 1 - t;
+		ax = X_C + (X_S - X_C) * t;
+		ay = a->from == TRACE_LADDER_CLIENT ? ap->y0 + (ap->y1 - ap->y0) * t : ap->y1 + (ap->y0 - ap->y1) * t;
+		fprintf(out, "<line class=\"link\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+			xm, ay > y ? y + 9 : y - 9, ax, ay);
+	}
+	fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" rx=\"3\"/>", x0, y - 9, w);
+	svg_text(out, xm, y + 4, "middle", "cl", r->label);
+	fputs("</g>\n", out);
+}
+
 static void svg_time(FILE *out, long long t_us, double y)
 {
 	char s[32];
 
-	if (t_us < 0)
+	if (t_us == -1)
 		return;
 	trace_ladder_fmt(s, sizeof(s), "%.3f", (double)t_us / 1000.0);
 	svg_text(out, X_TIME, y + 4, "end", "tm", s);
@@ -293,6 +343,8 @@ static void svg_head(FILE *out, const struct trace_ladder_flow *f, const struct 
 		".lost .ln{stroke:#c5221f;stroke-dasharray:3 4} .x{stroke:#c5221f;stroke-width:2.5} .lost{fill:#c5221f}\n"
 		".icmp .ln{stroke:#e37400;stroke-dasharray:2 3} .icmp .lbl{fill:#b06000}\n"
 		".state rect{fill:#fff8e1;stroke:#c99a06} .state.kernel rect{fill:#e6f4ea;stroke:#188038} .st{font-size:11px}\n"
+		".call rect{fill:#f3e8fd;stroke:#8430ce;stroke-width:1.2} .cl{font-size:11px;fill:#681da8}\n"
+		".call .link{stroke:#8430ce;stroke-width:1.3;stroke-dasharray:2 3} .call.failed rect{stroke:#c5221f} .call.failed .cl{fill:#c5221f}\n"
 		"</style>\n<defs>\n");
 	for (i = 0; i < 3; i++)
 		fprintf(out, "<marker id=\"%s%s\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" "
@@ -322,9 +374,9 @@ static void svg_actors(FILE *out, const struct trace_ladder_flow *f, const struc
 		svg_text(out, x, 66, "middle", "addr", i ? f->server : f->client);
 	}
 	if (f->init_state[0][0])
-		svg_state(out, X_C - 8, lay->init_y, 0, f->init_state[0], 0, -1);
+		svg_state(out, X_C - 8, lay->init_y, 0, f->init_state[0], 0, -1, -1);
 	if (f->init_state[1][0])
-		svg_state(out, X_S + 8, lay->init_y, 1, f->init_state[1], 0, -1);
+		svg_state(out, X_S + 8, lay->init_y, 1, f->init_state[1], 0, -1, -1);
 }
 
 static void svg_foot(FILE *out, const struct trace_ladder_flow *f, const struct svg_layout *lay)
@@ -362,6 +414,8 @@ static int svg_flow(FILE *out, const struct trace_ladder_flow *f, const char *id
 		svg_time(out, r->t_us, lay.pos[i].y0);
 		if (r->kind == TRACE_LADDER_ARROW)
 			svg_arrow(out, r, &lay.pos[i], idp, notes);
+		else if (r->kind == TRACE_LADDER_CALL)
+			svg_call(out, f, r, &lay, i);
 		svg_marks(out, r, &lay.pos[i]);
 	}
 	svg_foot(out, f, &lay);

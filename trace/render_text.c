@@ -11,14 +11,14 @@
 #define INNER (COL_SERVER - COL_CLIENT - 1)
 #define LABEL_MAX (INNER - 5)	/* room for the words on an arrow */
 
-enum { C_NONE, C_PHASE, C_STATE, C_KSTATE, C_ALERT, C_DIM };
-static const char *const text_colors[] = { "", "\033[36m", "\033[33m", "\033[1;33m", "\033[31m", "\033[2m" };
+enum { C_NONE, C_PHASE, C_STATE, C_KSTATE, C_ALERT, C_DIM, C_CALL };
+static const char *const text_colors[] = { "", "\033[36m", "\033[33m", "\033[1;33m", "\033[31m", "\033[2m", "\033[35m" };
 
 struct glyphs {
-	const char *vl, *hl, *dash, *right, *left, *lost, *phase, *ellipsis, *dot, *arrow;
+	const char *vl, *hl, *dash, *right, *left, *lost, *phase, *ellipsis, *dot, *arrow, *tee_r, *tee_l;
 };
-static const struct glyphs glyphs_utf8 = { "│", "─", "┄", "▶", "◀", "✗", "═", "…", "·", "→" };
-static const struct glyphs glyphs_ascii = { "|", "-", "~", ">", "<", "x", "=", "...", "-", "->" };
+static const struct glyphs glyphs_utf8 = { "│", "─", "┄", "▶", "◀", "✗", "═", "…", "·", "→", "├", "┤" };
+static const struct glyphs glyphs_ascii = { "|", "-", "~", ">", "<", "x", "=", "...", "-", "->", "+", "+" };
 
 /* One output line as cells: each holds one glyph (1 column) and a colour. */
 struct tline {
@@ -85,7 +85,7 @@ static void tl_time(struct tline *t, long long t_us)
 {
 	char buf[32];
 
-	if (t_us < 0)
+	if (t_us == -1)	/* unknown; calls made before the first packet are rightly negative */
 		return;
 	snprintf(buf, sizeof(buf), "%*.3f", TIME_W, (double)t_us / 1000.0);
 	if (strlen(buf) > TIME_W)
@@ -199,6 +199,79 @@ static void tl_arrow(const struct tctx *x, struct tline *t, const struct trace_l
 	}
 }
 
+/* A call's words, one cell per character (a UTF-8 sequence is one glyph), the model's
+ * arrow written as the glyph set's own. Returns the cells; with t NULL only measures. */
+static int tl_call_words(const struct tctx *x, struct tline *t, int col, const char *s, int color)
+{
+	static const char arrow[] = "→";
+	int n = 0;
+
+	while (*s) {
+		char g[5] = { 0 };
+		size_t k = 1;
+
+		if (strncmp(s, arrow, sizeof(arrow) - 1) == 0 && x->gl == &glyphs_ascii) {
+			if (t)
+				tl_text(t, col + n, x->gl->arrow, color);
+			n += 2, s += sizeof(arrow) - 1;
+			continue;
+		}
+		while (k < 4 && ((unsigned char)s[k] & 0xc0) == 0x80)
+			k++;
+		memcpy(g, s, k);
+		if (t)
+			tl_glyph(t, col + n, g, color);
+		n++, s += k;
+	}
+	return n;
+}
+
+/* "send(7) ┄ PA 22.336": the call, then the packet it caused (or whose bytes it returned)
+ * named by its flags and its time in the left column, "+N" when there were more. */
+static void call_words(const struct trace_ladder_flow *f, const struct trace_ladder_row *r, char *dst, size_t len,
+		       const char *dash)
+{
+	const struct trace_ladder_row *p;
+	char flags[16], more[16] = "";
+	size_t k;
+
+	trace_ladder_fmt(dst, len, "%s", r->label);
+	if (r->nlinks == 0 || r->link_row[0] < 0)
+		return;
+	p = &f->rows[r->link_row[0]];
+	for (k = 0; k + 1 < sizeof(flags) && p->label[k] && p->label[k] != ' '; k++)
+		flags[k] = p->label[k];
+	flags[k] = '\0';
+	if (r->nlinks > 1)
+		trace_ladder_fmt(more, sizeof(more), " +%d", r->nlinks - 1);
+	trace_ladder_fmt(dst + strlen(dst), len - strlen(dst), " %s %s %.3f%s", dash, flags, (double)p->t_us / 1000.0, more);
+}
+
+/* A call sits on its caller's lifeline, the lifeline turned into a tee towards the words. */
+static void tl_call(const struct tctx *x, struct tline *t, const struct trace_ladder_flow *f,
+		    const struct trace_ladder_row *r)
+{
+	char words[160];
+	int color = r->failed ? C_ALERT : C_CALL, w;
+
+	call_words(f, r, words, sizeof(words), x->gl->dash);
+	w = tl_call_words(x, NULL, 0, words, color);
+	if (w > INNER - 3)
+		w = INNER - 3;
+	if (r->from == TRACE_LADDER_CLIENT) {
+		tl_glyph(t, COL_CLIENT, x->gl->tee_r, color);
+		tl_call_words(x, t, COL_CLIENT + 2, words, color);
+	} else {
+		tl_glyph(t, COL_SERVER, x->gl->tee_l, color);
+		tl_call_words(x, t, COL_SERVER - 1 - w, words, color);
+	}
+	/* whatever ran past the room goes: the other lifeline stays */
+	for (int i = COL_CLIENT + INNER - 1; r->from == TRACE_LADDER_CLIENT && i < COL_SERVER; i++)
+		if (t->g[i][0])
+			tl_glyph(t, i, " ", C_NONE);
+	tl_glyph(t, r->from == TRACE_LADDER_CLIENT ? COL_SERVER : COL_CLIENT, x->gl->vl, C_NONE);
+}
+
 static void text_note(const struct tctx *x, const char *note)
 {
 	const int width = INNER - 3;
@@ -244,7 +317,7 @@ static void text_phase(const struct tctx *x, const struct trace_ladder_row *r)
 	tl_emit(x, &t);
 }
 
-static void text_row(const struct tctx *x, const struct trace_ladder_row *r)
+static void text_row(const struct tctx *x, const struct trace_ladder_flow *f, const struct trace_ladder_row *r)
 {
 	struct tline t;
 
@@ -258,6 +331,8 @@ static void text_row(const struct tctx *x, const struct trace_ladder_row *r)
 	tl_marks(&t, r);
 	if (r->kind == TRACE_LADDER_ARROW)
 		tl_arrow(x, &t, r);
+	else if (r->kind == TRACE_LADDER_CALL)
+		tl_call(x, &t, f, r);
 	tl_emit(x, &t);
 	if (x->o->notes && r->note[0])
 		text_note(x, r->note);
@@ -314,7 +389,7 @@ static void text_flow(const struct tctx *x, const struct trace_ladder_flow *f)
 		tl_text(&t, COL_RSTATE, f->init_state[1], C_STATE);
 	tl_emit(x, &t);
 	for (i = 0; i < f->nrows; i++)
-		text_row(x, &f->rows[i]);
+		text_row(x, f, &f->rows[i]);
 	tl_clear(&t);
 	tl_lifelines(x, &t);
 	tl_emit(x, &t);

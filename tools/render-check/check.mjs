@@ -1,6 +1,7 @@
 // tools/render-check/check.mjs: loads rendered pictures in Debian's headless chromium and checks them.
 //   node check.mjs mermaid SHOTDIR DIAGRAM.mmd[=N]...  renders each text with the real mermaid library
-//   node check.mjs html SHOTDIR REPORT.html[=N]...     each report: no console error, no network, a click works
+//   node check.mjs html SHOTDIR REPORT.html[=N]...     each report: no console error, no network, a click works,
+//                                                      the step mode's → and buttons move and change the note
 //   node check.mjs svg SHOTDIR LADDER.svg[=N]...       each SVG opens and draws its arrows
 // =N: the number of arrows the picture must show. One browser serves all the files; a
 // full-page screenshot of each goes to SHOTDIR/NAME.png.
@@ -63,6 +64,24 @@ async function checkHtml(page, name) {
     await page.locator('svg g.arrow').first().click({ timeout: 10000 });
     const after = await page.evaluate(() => document.getElementById('detail')?.textContent || '');
     check(`${name}: a click on an arrow shows its event`, after !== before && after.includes('"type"'));
+  }
+  if (await page.locator('#step-next').count()) {
+    // step mode: the → key moves one row at a time, its note shown large, the row highlighted
+    const notes = [];
+    await page.keyboard.press('Home');
+    for (let k = 0; k < 4; k++) {
+      notes.push(await page.evaluate(() => document.getElementById('step-note')?.textContent || ''));
+      await page.keyboard.press('ArrowRight');
+    }
+    notes.push(await page.evaluate(() => document.getElementById('step-note')?.textContent || ''));
+    const changes = notes.slice(1).filter((t, k) => t !== notes[k]).length;
+    check(`${name}: → steps through the events, the note changes (${changes} of 4)`, changes >= 3 && notes.every((t) => t.length > 0));
+    const sel = await page.evaluate(() => document.querySelectorAll('svg.ladder .sel').length);
+    check(`${name}: the current step is highlighted`, sel > 0);
+    await page.locator('#step-prev').click({ timeout: 10000 });
+    const back = await page.evaluate(() => document.getElementById('step-note')?.textContent || '');
+    check(`${name}: the back button goes one step back`, back === notes[3]);
+    await page.locator('#step-next').click({ timeout: 10000 });
   }
   return n;
 }
