@@ -23,6 +23,7 @@ for dir in "$FIX"/*/; do
 	[ -f "$dir/trace.json" ] || continue
 	n_fix=$((n_fix + 1))
 	arrows=$(cat "$dir/arrows")
+	calls=$(cat "$dir/calls")
 	NO_COLOR=1 "$TRACE" render "$dir/trace.json" >"$TMP/$name.txt" 2>"$TMP/err"
 	t_check "$name: text ladder equals expected.txt" cmp -s "$TMP/$name.txt" "$dir/expected.txt"
 	"$TRACE" render --ascii --notes "$dir/trace.json" -o "$TMP/$name.ascii.txt"
@@ -31,10 +32,10 @@ for dir in "$FIX"/*/; do
 	t_check "$name: mermaid equals expected.mmd" cmp -s "$TMP/$name.mmd" "$dir/expected.mmd"
 	"$TRACE" render "$dir/trace.json" -o "$TMP/$name.svg"	# format from the extension
 	t_check "$name: SVG is well-formed XML" well_formed "$TMP/$name.svg"
-	t_check "$name: SVG has viewBox, xmlns and $arrows arrows" "$PYTHON" "$CHECK" svg "$TMP/$name.svg" "$arrows"
+	t_check "$name: SVG has viewBox, xmlns, $arrows arrows and $calls call boxes" "$PYTHON" "$CHECK" svg "$TMP/$name.svg" "$arrows" "$calls"
 	"$TRACE" render -f html "$dir/trace.json" -o "$TMP/$name.html"
-	t_check "$name: HTML balanced, inline SVG well-formed, $arrows arrows, nothing fetched" \
-		"$PYTHON" "$CHECK" html "$TMP/$name.html" "$arrows"
+	t_check "$name: HTML balanced, inline SVG well-formed, $arrows arrows, $calls calls, step mode, nothing fetched" \
+		"$PYTHON" "$CHECK" html "$TMP/$name.html" "$arrows" "$calls"
 done
 t_check "walked the fixtures (found $n_fix)" test "$n_fix" -ge 5
 
@@ -50,6 +51,19 @@ t_check "kernel states carry a * (tcp-kernel)" grep -q 'TIME_WAIT\*' "$TMP/tcp-k
 t_check "UDP: the unanswered request ends in ✗ lost?" grep -q 'lost? ┄*✗' "$TMP/udp-hello.txt"
 t_check "UDP: the ICMP error is drawn" grep -q 'ICMP port unreachable' "$TMP/udp-hello.txt"
 t_check "retransmission marked retx" grep -q '"Tracy" retx' "$TMP/tcp-retx.txt"
+
+# socket calls: on their side's lifeline, each naming the packet it caused or read (flags, time)
+t_check "calls: connect() on the client's lifeline, linked to the SYN" grep -Eq '^ +-0\.020 +├ connect\(\) ┄ S 0\.000 +│$' "$TMP/tcp-hello.txt"
+t_check "calls: the server's close() on its lifeline, linked to its FIN" grep -Eq '│ +close\(\) ┄ FA [0-9.]+ ┤$' "$TMP/tcp-hello.txt"
+t_check "calls: one send() became two segments (a retransmission): +1" grep -q 'send(5) ┄ PA 0.217 +1' "$TMP/tcp-retx.txt"
+t_check "calls: recv() names what it returned" grep -q 'recv → 15 ┄ PA' "$TMP/tcp-hello.txt"
+t_check "calls: --ascii writes the arrows as ASCII" grep -q 'recv -> 15 ~ PA' "$TMP/tcp-hello.ascii.txt"
+t_check "calls: UDP sendto/recvfrom and a refused recvfrom" bash -c "grep -q 'sendto(7) ┄ UDP 0.000' '$TMP/udp-hello.txt' && grep -q 'recvfrom() ECONNREFUSED' '$TMP/udp-hello.txt'"
+t_check "calls: the server's socket() before the first packet has a negative time" grep -Eq '^ +-0\.290 .*socket\(\) ┤$' "$TMP/tcp-hello.txt"
+t_check "calls: Mermaid notes over the caller" grep -q '^    Note over P1: send(6)$' "$TMP/tcp-hello.mmd"
+t_check "calls: SVG call boxes carry the note as a tooltip" grep -q '<title>connect() — client connect(): sends SYN' "$TMP/tcp-hello.svg"
+t_check "--notes: every row of a trace with notes gets one (tcp-hello)" \
+	bash -c "[ \$(grep -c '^ *[-0-9.]\+ ' '$TMP/tcp-hello.ascii.txt') -le \$(grep -c '^ \{23\}| [a-zA-Z]' '$TMP/tcp-hello.ascii.txt') ]"
 
 # colour: only on a terminal, never with NO_COLOR, never into a file or pipe
 if command -v script >/dev/null; then

@@ -2,7 +2,8 @@
 # tests/integration/render_browser.sh: the pictures in a real browser: the Mermaid text rendered
 # by the real mermaid library (npm mermaid@11) in Debian's headless chromium, never a "Syntax
 # error in text"; the HTML reports and the compare page load with no console error, make no
-# network request and show an event on click; the SVGs draw their arrows. Screenshots go to
+# network request, show an event on click, and step with → (the note changes each time, the
+# row is highlighted, "back" goes back); the SVGs draw their arrows. Screenshots go to
 # $HELLO_BUILD/render-shots/. Skips (77) only when chromium, node/npm or the npm packages
 # cannot be had.
 source "$(dirname "$0")/../lib/common.sh"
@@ -60,7 +61,7 @@ run_checker() {
 	[ $rc -eq 0 ] && ! grep -q '^FAIL' "$TMP/$mode.out" && grep -q '^ok' "$TMP/$mode.out"
 }
 t_check "Mermaid: rendered by mermaid in chromium, no syntax error, every arrow drawn" run_checker mermaid "${mmd[@]}"
-t_check "HTML: no console error, no network request, click shows the event" run_checker html "${html[@]}"
+t_check "HTML: no console error, no network request, click shows the event, → steps" run_checker html "${html[@]}"
 t_check "SVG: opens in chromium with every arrow" run_checker svg "${svg[@]}"
 t_check "a screenshot of each picture in $SHOTS" test "$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)" -ge 16
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # tests/render/check_markup.py: checks a rendered SVG or HTML report without a browser.
-#   check_markup.py svg FILE ARROWS    well-formed XML, SVG root with xmlns and viewBox, ARROWS arrows
-#   check_markup.py html FILE ARROWS   HTML tags balanced, every inline <svg> well-formed XML,
-#                                      ARROWS arrows in all, nothing fetched from the network,
-#                                      the events JSON blocks parse
+#   check_markup.py svg FILE ARROWS [CALLS]   well-formed XML, SVG root with xmlns and viewBox,
+#                                             ARROWS arrows (and CALLS call boxes)
+#   check_markup.py html FILE ARROWS [CALLS]  HTML tags balanced, every inline <svg> well-formed XML,
+#                                             ARROWS arrows (and CALLS call boxes) in all, nothing
+#                                             fetched from the network, the events JSON blocks
+#                                             parse, the step mode's controls are there
 # Prints what is wrong and exits 1; exits 0 when all is well.
 import json
 import re
@@ -15,8 +17,15 @@ SVG = "{http://www.w3.org/2000/svg}"
 VOID = {"meta", "link", "br", "img", "input", "hr", "area", "base", "col", "embed", "source", "track", "wbr"}
 
 
-def arrows_in(root):
-    return sum(1 for g in root.iter(SVG + "g") if "arrow" in g.get("class", "").split())
+def arrows_in(root, kind="arrow"):
+    return sum(1 for g in root.iter(SVG + "g") if kind in g.get("class", "").split())
+
+
+def calls_linked(root):
+    """Call boxes hold a dotted line per linked packet: (boxes with a link, links)."""
+    boxes = [g for g in root.iter(SVG + "g") if "call" in g.get("class", "").split()]
+    links = [ln for g in boxes for ln in g.iter(SVG + "line") if "link" in ln.get("class", "").split()]
+    return sum(1 for g in boxes if any(True for _ in g.iter(SVG + "line"))), len(links)
 
 
 class Balance(HTMLParser):
@@ -56,7 +65,7 @@ class Balance(HTMLParser):
             self.cur.append(data)
 
 
-def check_svg(path, want):
+def check_svg(path, want, want_calls=None):
     text = open(path, encoding="utf-8").read()
     root = ET.fromstring(text.encode("utf-8"))
     errs = []
@@ -67,10 +76,16 @@ def check_svg(path, want):
     n = arrows_in(root)
     if n != want:
         errs.append(f"{n} arrows, want {want}")
+    if want_calls is not None:
+        c = arrows_in(root, "call")
+        if c != want_calls:
+            errs.append(f"{c} call boxes, want {want_calls}")
+        if want_calls and calls_linked(root)[1] == 0:
+            errs.append("no call is linked to a packet by a dotted line")
     return errs
 
 
-def check_html(path, want):
+def check_html(path, want, want_calls=None):
     text = open(path, encoding="utf-8").read()
     errs = []
     if not text.startswith("<!DOCTYPE html>"):
@@ -81,14 +96,21 @@ def check_html(path, want):
     errs += p.errors
     if p.stack:
         errs.append(f"unclosed: {p.stack}")
-    n = 0
+    n = c = 0
     for m in re.finditer(r"<svg\b.*?</svg>", text, re.S):
         try:
-            n += arrows_in(ET.fromstring(m.group(0).encode("utf-8")))
+            root = ET.fromstring(m.group(0).encode("utf-8"))
+            n += arrows_in(root)
+            c += arrows_in(root, "call")
         except ET.ParseError as e:
             errs.append(f"inline SVG at offset {m.start()}: {e}")
     if n != want:
         errs.append(f"{n} arrows, want {want}")
+    if want_calls is not None and c != want_calls:
+        errs.append(f"{c} call boxes, want {want_calls}")
+    for el in ("step-prev", "step-next", "step-note", "st-client", "st-server"):
+        if f'id="{el}"' not in text:
+            errs.append(f"no #{el}: the step mode is missing")
     if not p.scripts:
         errs.append("no events JSON block")
     for s in p.scripts:
@@ -103,12 +125,13 @@ def check_html(path, want):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("svg", "html"):
-        print(__doc__ if False else "usage: check_markup.py svg|html FILE ARROWS")
+    if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("svg", "html"):
+        print("usage: check_markup.py svg|html FILE ARROWS [CALLS]")
         return 2
     kind, path, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    calls = int(sys.argv[4]) if len(sys.argv) == 5 else None
     try:
-        errs = (check_svg if kind == "svg" else check_html)(path, want)
+        errs = (check_svg if kind == "svg" else check_html)(path, want, calls)
     except (ET.ParseError, OSError, UnicodeDecodeError) as e:
         errs = [str(e)]
     for e in errs:

@@ -17,8 +17,9 @@
 #include "trace/render_svg.h"
 #include "trace/render_text.h"
 
-/* Fixtures live in tests/render/NAME/: trace.json, the expected outputs, and `arrows`
- * (the arrow count, written by hand). HELLO_UPDATE_GOLDEN=1 rewrites the expected outputs. */
+/* Fixtures live in tests/render/NAME/: trace.json, the expected outputs, `arrows` and
+ * `calls` (the arrow and call-box counts, written by hand). HELLO_UPDATE_GOLDEN=1 rewrites
+ * the expected outputs. */
 static char fixtures[1024];
 
 typedef int (*render_fn)(FILE *, const struct trace_ladder *, const struct trace_render_opts *, char *, size_t);
@@ -112,23 +113,34 @@ static int count(const char *hay, const char *needle)
 	return n;
 }
 
+/* The hand-written count in tests/render/NAME/FILE. */
+static int want_count(const char *name, const char *file)
+{
+	char path[2048], *s;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", fixtures, name, file);
+	s = slurp(path);
+	if (!s)
+		fail_msg("%s: missing", path);
+	n = atoi(s);
+	free(s);
+	return n;
+}
+
 static void check_fixture(const char *name)
 {
 	struct trace_ladder l;
 	struct trace_render_opts plain = { 0 }, ascii = { .ascii = 1, .notes = 1 };
-	char path[2048], *s, *want_arrows;
-	int arrows = 0;
+	char *s;
+	int arrows = 0, calls = 0;
 	size_t i;
 
 	load(name, 0, &l);
 	for (i = 0; i < l.nflows; i++)
-		arrows += l.flows[i].arrows;
-	snprintf(path, sizeof(path), "%s/%s/arrows", fixtures, name);
-	want_arrows = slurp(path);
-	if (!want_arrows)
-		fail_msg("%s: missing", path);
-	assert_int_equal(arrows, atoi(want_arrows));
-	free(want_arrows);
+		arrows += l.flows[i].arrows, calls += l.flows[i].calls;
+	assert_int_equal(arrows, want_count(name, "arrows"));
+	assert_int_equal(calls, want_count(name, "calls"));
 
 	s = render_mem(trace_render_text, &l, &plain);
 	assert_fits(s, TRACE_RENDER_TEXT_COLS);
@@ -152,12 +164,16 @@ static void check_fixture(const char *name)
 
 	s = render_mem(trace_render_svg, &l, &plain);
 	assert_int_equal(count(s, "<g class=\"arrow"), arrows);
+	assert_int_equal(count(s, "<g class=\"call"), calls);
 	assert_non_null(strstr(s, "xmlns=\"http://www.w3.org/2000/svg\""));
 	assert_non_null(strstr(s, "viewBox="));
 	free(s);
 
 	s = render_mem(trace_render_html, &l, &plain);
 	assert_int_equal(count(s, "<g class=\"arrow"), arrows);
+	assert_int_equal(count(s, "<g class=\"call"), calls);
+	assert_non_null(strstr(s, "id=\"step-next\""));
+	assert_non_null(strstr(s, "id=\"step-note\""));
 	assert_null(strstr(s, "src=\"http"));
 	assert_null(strstr(s, "href=\"http"));
 	assert_null(strstr(s, "<script src"));
@@ -262,6 +278,111 @@ static void test_model_udp(void **state)
 	load("udp-hello", 2, &l);	/* --flow 2 */
 	assert_int_equal(l.nflows, 1);
 	assert_int_equal(l.flows[0].id, 2);
+	trace_ladder_free(&l);
+}
+
+static const struct trace_ladder_row *call_row(const struct trace_ladder_flow *f, const char *label, int nth)
+{
+	for (size_t i = 0; i < f->nrows; i++)
+		if (f->rows[i].kind == TRACE_LADDER_CALL && strcmp(f->rows[i].label, label) == 0 && nth-- == 0)
+			return &f->rows[i];
+	fail_msg("no call row \"%s\"", label);
+	return NULL;
+}
+
+/* Calls: labels, sides, links to packet rows, the flow of calls that name none, and
+ * the phase a call opens. */
+static void test_model_calls(void **state)
+{
+	struct trace_ladder l;
+	const struct trace_ladder_flow *f;
+	const struct trace_ladder_row *r, *p;
+	(void)state;
+
+	load("tcp-hello", 0, &l);
+	f = &l.flows[0];
+	assert_int_equal(f->calls, 27);
+	/* the server's socket/bind/listen name no flow: drawn in the flow their accept() took */
+	r = call_row(f, "listen()", 0);
+	assert_int_equal(r->from, TRACE_LADDER_SERVER);
+	assert_true(r->t_us < 0);	/* before the first packet */
+	assert_int_equal(r->nlinks, 0);
+	/* connect() opens the handshake: the phase row comes before it */
+	r = call_row(f, "connect()", 0);
+	assert_int_equal(r->from, TRACE_LADDER_CLIENT);
+	assert_int_equal(r[-1].kind, TRACE_LADDER_PHASE);
+	assert_string_equal(r[-1].phase, "handshake");
+	assert_int_equal(r->nlinks, 1);
+	p = &f->rows[r->link_row[0]];
+	assert_int_equal(p->kind, TRACE_LADDER_ARROW);
+	assert_string_equal(p->label, "S seq=0");
+	assert_int_equal(trace_ladder_row_of(f, p->event), r->link_row[0]);
+	r = call_row(f, "send(7)", 0);
+	assert_string_equal(f->rows[r->link_row[0]].preview, "Michael");
+	r = call_row(f, "recv → 15", 0);	/* "Hello, Michael!" */
+	assert_int_equal(r->from, TRACE_LADDER_CLIENT);
+	assert_string_equal(f->rows[r->link_row[0]].preview, "Hello, Michael!");
+	r = call_row(f, "recv → 0", 0);	/* the server's FIN */
+	assert_int_equal(f->rows[r->link_row[0]].label[0], 'F');
+	r = call_row(f, "close()", 1);		/* the server's connection: its FIN */
+	assert_int_equal(r->from, TRACE_LADDER_SERVER);
+	assert_int_equal(r[-1].kind, TRACE_LADDER_PHASE);
+	assert_string_equal(r[-1].phase, "teardown");
+	assert_int_equal(trace_ladder_row_of(f, -5), -1);
+	trace_ladder_free(&l);
+
+	load("tcp-retx", 0, &l);
+	f = &l.flows[0];
+	r = call_row(f, "send(5)", 0);		/* "Tracy": the first copy and its retransmission */
+	assert_int_equal(r->nlinks, 2);
+	assert_true(f->rows[r->link_row[1]].style & TRACE_LADDER_RETX);
+	r = call_row(f, "close()", 1);
+	assert_true(f->rows[r->link_row[0]].style & TRACE_LADDER_RST);
+	call_row(f, "setsockopt(SO_LINGER)", 0);
+	trace_ladder_free(&l);
+
+	load("udp-hello", 0, &l);
+	assert_int_equal(l.flows[0].calls + l.flows[1].calls, 19);
+	r = call_row(&l.flows[1], "recvfrom() ECONNREFUSED", 0);
+	assert_true(r->failed);
+	r = call_row(&l.flows[0], "sendto(15)", 0);
+	assert_int_equal(r->from, TRACE_LADDER_SERVER);
+	assert_string_equal(l.flows[0].rows[r->link_row[0]].label, "UDP len=15");
+	trace_ladder_free(&l);
+}
+
+/* A flowless call goes to its descriptor's flow, and a socket() that reuses a
+ * descriptor number starts afresh. */
+static void test_call_flows(void **state)
+{
+	const char *doc =
+		"{\"events\":["
+		"{\"t_us\":-9,\"type\":\"call\",\"call\":\"socket\",\"side\":\"client\",\"pid\":7,\"fd\":3,\"result\":3},"
+		"{\"t_us\":0,\"type\":\"call\",\"call\":\"connect\",\"side\":\"client\",\"pid\":7,\"fd\":3,\"flow\":2,\"result\":0},"
+		"{\"t_us\":1,\"type\":\"call\",\"call\":\"close\",\"side\":\"client\",\"pid\":7,\"fd\":3,\"result\":0},"
+		"{\"t_us\":2,\"type\":\"call\",\"call\":\"socket\",\"side\":\"client\",\"pid\":7,\"fd\":3,\"result\":3},"
+		"{\"t_us\":3,\"type\":\"call\",\"call\":\"bind\",\"side\":\"client\",\"pid\":8,\"fd\":3,\"result\":0},"
+		"{\"t_us\":4,\"type\":\"call\",\"call\":\"connect\",\"side\":\"client\",\"pid\":7,\"fd\":3,\"flow\":1,\"result\":-1,"
+		"\"errno\":\"ECONNREFUSED\"},"
+		"{\"t_us\":5,\"type\":\"call\",\"call\":\"close\",\"side\":\"client\",\"pid\":7,\"fd\":3,\"result\":0}],"
+		"\"flows\":[{\"id\":1,\"proto\":\"tcp\"},{\"id\":2,\"proto\":\"tcp\"}]}";
+	struct trace_ladder l;
+	json_error_t je;
+	json_t *root = json_loads(doc, 0, &je);
+	char err[256];
+	(void)state;
+
+	assert_non_null(root);
+	assert_int_equal(trace_ladder_build(root, 0, &l, err, sizeof(err)), 0);
+	json_decref(root);
+	assert_int_equal(l.flows[0].id, 1);
+	assert_int_equal(l.flows[0].calls, 3);	/* the second socket, connect, close; not pid 8's bind */
+	assert_int_equal(l.flows[0].rows[0].event, 3);
+	assert_string_equal(l.flows[0].rows[1].label, "connect() ECONNREFUSED");
+	assert_true(l.flows[0].rows[1].failed);
+	assert_int_equal(l.flows[1].calls, 3);	/* the first socket, connect, close */
+	assert_int_equal(l.flows[1].rows[0].event, 0);
+	assert_int_equal(l.flows[1].rows[2].event, 2);
 	trace_ladder_free(&l);
 }
 
@@ -487,6 +608,8 @@ int main(void)
 		cmocka_unit_test(test_model_kernel),
 		cmocka_unit_test(test_model_udp),
 		cmocka_unit_test(test_model_retx),
+		cmocka_unit_test(test_model_calls),
+		cmocka_unit_test(test_call_flows),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_width),
