@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# tests/integration/events_links.sh: issue 9 "Done when" on real lab runs (hello-lab, as root,
+# in the lab's own namespaces): in tcp-hello, tcp-teardown, client-closes-first, closed-port,
+# udp-hello and message-boundaries every packet the programs caused links to a call, every
+# call that sends or closes links to a packet, message-boundaries shows one recv() returning
+# the bytes of several send()s, every trace validates against docs/trace.schema.json; and the
+# renderers draw every call of those runs. The checks: events_links_check.py.
+. "$(dirname "$0")/../lib/common.sh"
+
+[ "$(id -u)" = 0 ] || t_skip "hello-lab runs need root (network namespaces)"
+command -v ip >/dev/null || t_skip "ip not found (iproute2)"
+command -v nft >/dev/null || t_skip "nft not found (nftables)"
+LAB=$HELLO_BIN/hello-lab
+TRACE=$HELLO_BIN/hello-trace
+[ -x "$LAB" ] && [ -x "$TRACE" ] || t_skip "hello-lab or hello-trace is not built"
+"$PYTHON" -c 'import jsonschema' 2>/dev/null || t_skip "$PYTHON has no jsonschema"
+
+CHECK="$HELLO_ROOT/tests/integration/events_links_check.py"
+SCHEMA="$HELLO_ROOT/docs/trace.schema.json"
+TMP=$(mktemp -d /tmp/hello-events-links.XXXXXX)
+trap 't_cleanup; rm -rf "$TMP"' EXIT
+export HELLO_LABS="$HELLO_ROOT/labs"
+
+# Runs the checker; its lines are shown, and each FAIL line fails the check.
+links_ok() {
+	"$PYTHON" "$CHECK" "$SCHEMA" "$1" "$2" >"$TMP/$1.check" 2>&1
+	local rc=$?
+	sed 's/^/    /' "$TMP/$1.check"
+	[ $rc -eq 0 ] && ! grep -q '^FAIL' "$TMP/$1.check" && [ "$(grep -c '^ok' "$TMP/$1.check")" -ge 7 ]
+}
+
+# Every call event of the trace is drawn as a box (HTML) and a row (text).
+drawn_ok() {
+	local lab=$1 dir=$2 n
+	n=$("$PYTHON" -c 'import json,sys; print(sum(e["type"] == "call" for e in json.load(open(sys.argv[1]))["events"]))' "$dir/trace.json")
+	"$TRACE" render -f html "$dir/trace.json" -o "$TMP/$lab.html" &&
+		NO_COLOR=1 "$TRACE" render --notes "$dir/trace.json" -o "$TMP/$lab.txt" || return 1
+	echo "    $n calls; $(grep -o '<g class="call' "$TMP/$lab.html" | wc -l) call boxes"
+	[ "$n" -gt 0 ] && [ "$(grep -o '<g class="call' "$TMP/$lab.html" | wc -l)" -eq "$n" ] &&
+		[ "$(grep -Ec '^ +-?[0-9.]+ +├ | ┤$' "$TMP/$lab.txt")" -eq "$n" ]
+}
+
+for lab in tcp-hello tcp-teardown client-closes-first closed-port udp-hello message-boundaries; do
+	dir="$TMP/runs/$lab"
+	timeout 60 "$LAB" run "$lab" --out "$dir" --quiet --no-render >"$TMP/$lab.log" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || tail -5 "$TMP/$lab.log"
+	t_check "$lab: the lab ran and its expectations held" [ $rc -eq 0 ]
+	t_check "$lab: hello-lab recorded the programs' calls" bash -c "ls '$dir'/events-*.jsonl >/dev/null"
+	t_check "$lab: calls and packets link as issue 9 asks" links_ok "$lab" "$dir/trace.json"
+	t_check "$lab: every call is drawn (HTML boxes, text rows)" drawn_ok "$lab" "$dir"
+done
+
+# The checker can fail: the same tcp-hello trace with the SYN's link to connect() removed.
+"$PYTHON" - "$TMP/runs/tcp-hello/trace.json" "$TMP/cut.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for e in d["events"]:
+    if e["type"] == "packet" and e.get("flags") == "S":
+        e.pop("calls", None)
+    if e["type"] == "call" and e["call"] == "connect":
+        e.pop("packets", None)
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$PYTHON" "$CHECK" "$SCHEMA" tcp-hello "$TMP/cut.json" >"$TMP/cut.check" 2>&1
+rc=$?
+t_check "a trace whose SYN links no connect() fails the check" \
+	bash -c "[ $rc -eq 1 ] && grep -q '^FAIL: tcp-hello: every packet the programs caused' '$TMP/cut.check' && grep -q '^FAIL: tcp-hello: every call that sends' '$TMP/cut.check'"
+
+t_done
