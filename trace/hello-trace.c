@@ -294,6 +294,40 @@ static int state_sources(struct cli *c, struct trace_model *m, struct trace_capt
 	return 0;
 }
 
+/* The capture's hooks: the kernel sources', and on every tick a flush of the JSON lines
+ * so a reader sees events within a tick without a write(2) per event. */
+struct run_hooks {
+	struct trace_capture_hooks k;	/* the kernel sources' (state_sources) */
+	struct trace_jsonl *w;		/* NULL: a document, written at the end */
+};
+
+static int run_active(void *arg, struct trace_model *m, char *err, size_t errlen)
+{
+	struct run_hooks *r = arg;
+
+	return r->k.active ? r->k.active(r->k.arg, m, err, errlen) : 0;
+}
+
+static int run_tick(void *arg, struct trace_model *m, char *err, size_t errlen)
+{
+	struct run_hooks *r = arg;
+
+	if (r->k.tick && r->k.tick(r->k.arg, m, err, errlen) < 0)
+		return -1;
+	if (r->w && trace_jsonl_flush(r->w) < 0) {
+		snprintf(err, errlen, "write trace: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int run_before_stop(void *arg, struct trace_model *m, char *err, size_t errlen)
+{
+	struct run_hooks *r = arg;
+
+	return r->k.before_stop ? r->k.before_stop(r->k.arg, m, err, errlen) : 0;
+}
+
 static int run(struct cli *c)
 {
 	char err[512] = "";
@@ -301,7 +335,8 @@ static int run(struct cli *c)
 	struct trace_out out = { 0 };
 	struct trace_jsonl w;
 	struct trace_model *m = NULL;
-	struct trace_capture_hooks hooks = { 0 };
+	struct run_hooks rh = { { 0 }, NULL };
+	struct trace_capture_hooks hooks = { &rh, run_active, run_tick, run_before_stop };
 	int rc = EXIT_FAIL, opened = 0;
 
 	trace_jsonl_init(&w, NULL);
@@ -320,8 +355,9 @@ static int run(struct cli *c)
 		goto out;
 	trace_model_set_capture(m, c->cap.interface != NULL, c->cap.interface ? c->cap.interface : c->cap.file,
 				c->cap.filter, cap.o.snaplen, cap.dlt, cap.linktype);
-	if (state_sources(c, m, &hooks, err, sizeof(err)) < 0)
+	if (state_sources(c, m, &rh.k, err, sizeof(err)) < 0)
 		goto out;
+	rh.w = c->jsonl ? &w : NULL;
 	if (c->jsonl && trace_jsonl_header(&w, m) < 0) {
 		snprintf(err, sizeof(err), "write trace: %s", strerror(errno));
 		goto out;

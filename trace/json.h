@@ -41,10 +41,14 @@ struct trace_jsonl {
 	json_t *endpoints;	/* collected from the flows, which are freed once written */
 	json_t *endpoint_keys;	/* the set trace_json_add_endpoints checks for duplicates */
 	struct trace_sink sink;	/* pass &sink in trace_model_opts */
+	char *buf;		/* each line is dumped here, then written with one fwrite */
+	size_t cap;
 };
 void trace_jsonl_init(struct trace_jsonl *w, FILE *f);
 int trace_jsonl_header(struct trace_jsonl *w, const struct trace_model *m);
 int trace_jsonl_summary(struct trace_jsonl *w, const struct trace_model *m);
+/* Pushes what stdio holds to the reader (live: on every capture tick). 0 or -1. */
+int trace_jsonl_flush(struct trace_jsonl *w);
 void trace_jsonl_free(struct trace_jsonl *w);
 
 #endif
