@@ -145,7 +145,11 @@ void trace_flow_free(struct trace_flow *f)
 {
 	if (!f)
 		return;
-	trace_udp_free(&f->udp);
+	if (f->udp) {
+		trace_udp_free(f->udp);
+		free(f->udp);
+	}
+	free(f->kobs);
 	free(f->dis);
 	free(f->icmp);
 	free(f);

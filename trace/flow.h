@@ -75,15 +75,15 @@ struct trace_flow {
 	int kseen[2];
 	enum trace_state kfinal[2];	/* the latest kernel observation per side */
 	int64_t kfinal_us[2];
-	struct trace_kobs kobs[TRACE_FLOW_KOBS];
+	struct trace_kobs *kobs;	/* room for TRACE_FLOW_KOBS, allocated at the first (most flows have none) */
 	int nkobs;
 	struct trace_disagreement *dis;
 	size_t ndis;
 	int have_last_pkt[2];
 	uint32_t last_pkt[2], last_pkt_seq[2];
 
-	/* UDP */
-	struct trace_udp udp;
+	/* UDP: allocated for UDP flows only (its pending queue is 3 KiB; a TCP flow is ~2 KiB) */
+	struct trace_udp *udp;
 	uint64_t datagrams[2];
 
 	/* both */

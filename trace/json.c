@@ -305,14 +305,14 @@ static void udp_flow(const struct trace_model *m, json_t *o, const struct trace_
 	json_t *pairs = json_array();
 
 	set(o, "datagrams", per_side(f->datagrams[0], f->datagrams[1]));
-	for (size_t i = 0; i < f->udp.npairs; i++)
+	for (size_t i = 0; i < f->udp->npairs; i++)
 		json_array_append_new(pairs, json_pack("{s:I,s:I,s:I}",
-			"request", (json_int_t)idx(m, f->udp.pairs[i].request),
-			"reply", (json_int_t)idx(m, f->udp.pairs[i].reply),
-			"rtt_us", (json_int_t)f->udp.pairs[i].rtt_us));
+			"request", (json_int_t)idx(m, f->udp->pairs[i].request),
+			"reply", (json_int_t)idx(m, f->udp->pairs[i].reply),
+			"rtt_us", (json_int_t)f->udp->pairs[i].rtt_us));
 	set(o, "pairs", pairs);
-	set(o, "unanswered", id_list(m, f->udp.unanswered, f->udp.nunanswered));
-	if (f->udp.lists_truncated)
+	set(o, "unanswered", id_list(m, f->udp->unanswered, f->udp->nunanswered));
+	if (f->udp->lists_truncated)
 		set(o, "lists_truncated", json_true());
 }
 

@@ -265,8 +265,8 @@ static void finish_flow(struct trace_model *m, struct trace_flow *f)
 	if (f->proto == IPPROTO_TCP) {
 		trace_tcp_finish(&f->tcp, trace_mi_on_state, &c);
 		trace_mi_find_disagreements(f);
-	} else {
-		trace_udp_finish(&f->udp);
+	} else if (f->udp) {
+		trace_udp_finish(f->udp);
 	}
 	f->finished = 1;
 }
@@ -335,6 +335,11 @@ static struct trace_flow *new_flow(struct trace_model *m, uint8_t proto, const s
 					  : trace_flow_create(&m->table, proto, &b, &a, ts);
 	if (!f)
 		return NULL;
+	if (proto == IPPROTO_UDP && !(f->udp = calloc(1, sizeof(*f->udp)))) {
+		trace_flow_unlink(&m->table, f);
+		trace_flow_free(f);
+		return NULL;
+	}
 	if (!m->o.sink)
 		m->flows[m->nflows++] = f;
 	*from = dst_serves ? TRACE_CLIENT : TRACE_SERVER;
@@ -347,6 +352,22 @@ static struct trace_flow *new_flow(struct trace_model *m, uint8_t proto, const s
 	return f;
 }
 
+/* A TCP connection is over when no side is in a synchronized or opening state and at
+ * least one reached CLOSED or TIME-WAIT (both FINs acknowledged, or a RST). */
+static int tcp_over(const struct trace_flow *f)
+{
+	int over = 0;
+
+	for (int i = 0; i < 2; i++) {
+		enum trace_state st = f->tcp.s[i].st;
+		if (st != TRACE_ST_NONE && st != TRACE_ST_CLOSED && st != TRACE_ST_LISTEN &&
+		    st != TRACE_ST_TIME_WAIT)
+			return 0;
+		over |= st == TRACE_ST_CLOSED || st == TRACE_ST_TIME_WAIT;
+	}
+	return over;
+}
+
 /* A new SYN on the 5-tuple of a connection that is over starts a new connection. */
 static int tcp_reused(const struct trace_flow *f, int from, const struct trace_pkt *k)
 {
@@ -356,15 +377,30 @@ static int tcp_reused(const struct trace_flow *f, int from, const struct trace_p
 		return 0;
 	if (s->isn_known && s->isn == k->seq)
 		return 0;	/* a retransmission */
-	int over = 0;
-	for (int i = 0; i < 2; i++) {
-		enum trace_state st = f->tcp.s[i].st;
-		if (st != TRACE_ST_NONE && st != TRACE_ST_CLOSED && st != TRACE_ST_LISTEN &&
-		    st != TRACE_ST_TIME_WAIT)
-			return 0;
-		over |= st == TRACE_ST_CLOSED || st == TRACE_ST_TIME_WAIT;
+	return tcp_over(f);
+}
+
+/* Streaming: a TCP connection that is over and has been quiet for TRACE_RETIRE_IDLE_US of
+ * capture time is written and freed now rather than when --max-flows evicts it or the
+ * capture ends, so memory follows the open connections, not the input's length. The
+ * quiet time lets a late retransmitted FIN or last ACK still land in its flow. The walk
+ * goes from the least recently active flow and stops at the first recent one; it runs
+ * at most once per TRACE_RETIRE_SWEEP_US of capture time. */
+void trace_mi_sweep(struct trace_model *m, int64_t ts_us)
+{
+	struct trace_flow *f, *next;
+
+	if (!m->o.sink || (m->swept && ts_us < m->next_sweep_us))
+		return;
+	m->swept = 1;
+	m->next_sweep_us = ts_us + TRACE_RETIRE_SWEEP_US;
+	for (f = m->table.oldest; f && f->last_us <= ts_us - TRACE_RETIRE_IDLE_US; f = next) {
+		next = f->newer;
+		if (f->proto == IPPROTO_TCP && tcp_over(f)) {
+			retire(m, f);
+			m->retired_idle++;
+		}
 	}
-	return over;
 }
 
 struct trace_flow *trace_mi_flow_for(struct trace_model *m, uint8_t proto, const struct trace_pkt *k,

@@ -15,6 +15,10 @@ struct trace_model;
 #define TRACE_PREVIEW_MAX 48		/* payload bytes shown in a packet's preview */
 #define TRACE_DEFAULT_MAX_FLOWS 10000
 #define TRACE_DEFAULT_SERVER_PORT 9999
+/* --jsonl: a TCP flow that is over (FINs acknowledged or RST) is written and freed once it
+ * has been quiet this long in capture time (docs/trace-format.md); checked every SWEEP. */
+#define TRACE_RETIRE_IDLE_US 2000000
+#define TRACE_RETIRE_SWEEP_US 250000
 
 enum trace_ev_type { TRACE_EV_PACKET = 1, TRACE_EV_STATE };
 enum trace_ev_source { TRACE_SRC_INFERRED = 1, TRACE_SRC_KERNEL };
@@ -100,6 +104,9 @@ struct trace_model {
 	/* streaming: flows taken out of the table, written after the current events */
 	struct trace_flow **retired;
 	size_t nretired, cap_retired;
+	int swept;
+	int64_t next_sweep_us;		/* capture time of the next trace_mi_sweep walk */
+	uint64_t retired_idle;		/* flows written once over and quiet */
 	/* kernel events not (yet) tied to a flow; document mode ties them later */
 	struct { uint32_t id; struct trace_kevent k; } unmatched[TRACE_UNMATCHED_MAX];
 	int nunmatched;

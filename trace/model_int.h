@@ -20,6 +20,8 @@ void trace_mi_on_state(void *arg, int side, enum trace_state from, enum trace_st
 /* The flow of a TCP/UDP packet, created when new; *from is the sender's side. */
 struct trace_flow *trace_mi_flow_for(struct trace_model *m, uint8_t proto, const struct trace_pkt *k,
 			    int64_t ts, int *from);
+/* Streaming: writes out the TCP flows that are over and quiet (TRACE_RETIRE_IDLE_US). */
+void trace_mi_sweep(struct trace_model *m, int64_t ts_us);
 void trace_mi_count(struct trace_flow *f, int from, const struct trace_pkt *k, int64_t ts);
 void trace_mi_set_preview(struct trace_event *e, const struct trace_pkt *k);
 

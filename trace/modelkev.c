@@ -38,7 +38,9 @@ static void kev_tie(struct trace_flow *f, int side, struct trace_event *e)
 	e->flow = f->id;
 	e->side = side;
 	e->has_addrs = 0;
-	if (f->nkobs < TRACE_FLOW_KOBS) {
+	if (!f->kobs)
+		f->kobs = calloc(TRACE_FLOW_KOBS, sizeof(*f->kobs));	/* NULL: observations not kept */
+	if (f->kobs && f->nkobs < TRACE_FLOW_KOBS) {
 		struct trace_kobs *o = &f->kobs[f->nkobs++];
 		o->side = side;
 		o->handoff = e->handoff;

@@ -129,10 +129,10 @@ static void udp_packet(struct trace_model *m, struct trace_event *e, const struc
 	trace_mi_count(f, from, k, ts);
 	f->datagrams[from]++;
 	if (from == TRACE_CLIENT)
-		trace_udp_request(&f->udp, e->id, ts, k->have_ip == 4 ? k->ip_id : 0,
+		trace_udp_request(f->udp, e->id, ts, k->have_ip == 4 ? k->ip_id : 0,
 				  k->payload, k->payload_cap, k->payload_len);
 	else
-		trace_udp_reply(&f->udp, e->id, ts, k->payload, k->payload_cap, k->payload_len, &pair);
+		trace_udp_reply(f->udp, e->id, ts, k->payload, k->payload_cap, k->payload_len, &pair);
 }
 
 static void add_icmp_error(struct trace_flow *f, const struct trace_icmp_err *ie)
@@ -173,7 +173,7 @@ static void icmp_packet(struct trace_model *m, struct trace_event *e, const stru
 			e->side = s;
 	struct trace_icmp_err ie = { e->id, -1, k->icmp_type, k->icmp_code, e->icmp_v6 };
 	if (f->proto == IPPROTO_UDP && qfrom == TRACE_CLIENT)
-		ie.quoted = trace_udp_quoted(&f->udp, q->src.family == AF_INET, q->ip_id, ts);
+		ie.quoted = trace_udp_quoted(f->udp, q->src.family == AF_INET, q->ip_id, ts);
 	else if (f->proto == IPPROTO_TCP && f->have_last_pkt[qfrom] &&
 		 (!q->have_seq || f->last_pkt_seq[qfrom] == q->seq))
 		ie.quoted = f->last_pkt[qfrom];
@@ -187,6 +187,7 @@ int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *
 	int r = trace_decode(m->cap.dlt, p, caplen, wirelen, &k);
 	struct trace_event *e = trace_mi_ev_new(m, TRACE_EV_PACKET, ts_us);
 
+	trace_mi_sweep(m, ts_us);
 	m->cap.packets_seen++;
 	e->wire_len = wirelen;
 	e->l4 = k.l4;
