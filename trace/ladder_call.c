@@ -176,12 +176,13 @@ long long trace_ladder_call_flow_of(const struct trace_ladder_callflow *cf, long
 }
 
 /* "connect()", "send(7)", "recv → 15", "sendto(5)", "setsockopt(SO_REUSEADDR)",
- * "connect() ECONNREFUSED": what the program asked and what it got. */
+ * "connect() ECONNREFUSED", "recvfrom() EAGAIN (1.0 s)": what the program asked, what it
+ * got, and how long it waited when that was long. */
 static void call_label(struct trace_ladder_row *r, json_t *ev)
 {
 	char name[24], arg[40], err[24];
 	const char *call = jstr(ev, "call");
-	long long result = jint(ev, "result", 0);
+	long long result = jint(ev, "result", 0), dur = jint(ev, "duration_us", 0), ms;
 
 	trace_ladder_sanitize(name, sizeof(name), call ? call : "call");
 	arg[0] = '\0';
@@ -200,6 +201,13 @@ static void call_label(struct trace_ladder_row *r, json_t *ev)
 	} else {
 		trace_ladder_fmt(r->label, sizeof(r->label), "%s(%s)", name, arg);
 	}
+	/* a call that blocked long enough to matter says so: a connect() waiting out a lost
+	 * SYN, a recvfrom() waiting for a reply that never came */
+	ms = (dur + 500) / 1000;
+	if (ms >= 1000)
+		trace_ladder_fmt(r->label + strlen(r->label), sizeof(r->label) - strlen(r->label), " (%.1f s)", (double)ms / 1e3);
+	else if (ms >= 10)
+		trace_ladder_fmt(r->label + strlen(r->label), sizeof(r->label) - strlen(r->label), " (%lld ms)", ms);
 }
 
 int trace_ladder_call_add(struct trace_ladder_flow *f, json_t *ev, int i)

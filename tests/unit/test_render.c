@@ -343,6 +343,8 @@ static void test_model_calls(void **state)
 
 	load("udp-hello", 0, &l);
 	assert_int_equal(l.flows[0].calls + l.flows[1].calls, 19);
+	r = call_row(&l.flows[0], "recvfrom() EAGAIN (1.0 s)", 0);	/* it waited out its timeout */
+	assert_int_equal(r->nlinks, 0);
 	r = call_row(&l.flows[1], "recvfrom() ECONNREFUSED", 0);
 	assert_true(r->failed);
 	r = call_row(&l.flows[0], "sendto(15)", 0);
