@@ -344,7 +344,7 @@ static void svg_head(FILE *out, const struct trace_ladder_flow *f, const struct 
 		".icmp .ln{stroke:#e37400;stroke-dasharray:2 3} .icmp .lbl{fill:#b06000}\n"
 		".state rect{fill:#fff8e1;stroke:#c99a06} .state.kernel rect{fill:#e6f4ea;stroke:#188038} .st{font-size:11px}\n"
 		".call rect{fill:#f3e8fd;stroke:#8430ce;stroke-width:1.2} .cl{font-size:11px;fill:#681da8}\n"
-		".call .link{stroke:#8430ce;stroke-width:1.3;stroke-dasharray:2 3} .call.failed rect{stroke:#c5221f} .call.failed .cl{fill:#c5221f}\n"
+		".call .link{stroke:#8430ce;stroke-width:1.3;stroke-dasharray:2 3;pointer-events:none} .call.failed rect{stroke:#c5221f} .call.failed .cl{fill:#c5221f}\n"
 		"</style>\n<defs>\n");
 	for (i = 0; i < 3; i++)
 		fprintf(out, "<marker id=\"%s%s\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" "
