@@ -150,6 +150,7 @@ void trace_flow_free(struct trace_flow *f)
 		free(f->udp);
 	}
 	free(f->kobs);
+	free(f->hist);
 	free(f->dis);
 	free(f->icmp);
 	free(f);

@@ -70,8 +70,10 @@ struct trace_flow {
 	int tw_kernel;
 	int64_t tw_kernel_us;
 	int32_t tw_timer_ms;
-	struct { int64_t ts_us; enum trace_state st; } hist[2][TRACE_FLOW_HIST];
-	int nhist[2];
+	/* Both sides' inferred transitions in time order, grown as they come (~10 in a whole
+	 * connection; a fixed 2 x TRACE_FLOW_HIST table was 768 bytes of every flow). */
+	struct trace_hist { int64_t ts_us; uint8_t side, st; } *hist;
+	uint8_t nhist[2], cap_hist;
 	int kseen[2];
 	enum trace_state kfinal[2];	/* the latest kernel observation per side */
 	int64_t kfinal_us[2];

@@ -436,10 +436,16 @@ void trace_json_add_endpoints(json_t *list, json_t *seen, const struct trace_flo
 		if (json_object_get(seen, key))
 			continue;
 		json_object_set_new(seen, key, json_true());
-		json_t *e = endpoint(&f->ep[s], 1);
-		set(e, "role", json_string(side_names[s]));
-		json_array_append_new(list, e);
+		json_array_append_new(list, trace_json_endpoint(f, s));
 	}
+}
+
+json_t *trace_json_endpoint(const struct trace_flow *f, int side)
+{
+	json_t *e = endpoint(&f->ep[side], 1);
+
+	set(e, "role", json_string(side_names[side]));
+	return e;
 }
 
 json_t *trace_json_document(const struct trace_model *m)
@@ -456,8 +462,11 @@ json_t *trace_json_document(const struct trace_model *m)
 		json_array_append_new(flows, trace_json_flow(m, m->flows[i]));
 	}
 	json_decref(seen);
-	for (size_t i = 0; i < m->nev; i++)
-		json_array_append_new(evs, trace_json_event(m, &m->ev[i]));
+	for (size_t i = 0; i < m->nev; i++) {
+		struct trace_event e;
+		trace_model_event_get(m, i, &e);
+		json_array_append_new(evs, trace_json_event(m, &e));
+	}
 	set(d, "endpoints", eps);
 	set(d, "flows", flows);
 	set(d, "events", evs);

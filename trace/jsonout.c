@@ -1,5 +1,6 @@
 /* trace/jsonout.c: writing traces: the document piece by piece, JSON lines, files via FILE.tmp + rename. */
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,37 +53,108 @@ static int put_item(FILE *f, struct dumpbuf *b, json_t *v, int *first)
 	return rc;
 }
 
+/* One end of one flow, in the order the document lists them (flow by flow, client first). */
+struct ep_ent {
+	struct trace_endpoint ep;
+	uint32_t order;		/* 2 * flow index + side */
+};
+
+/* The same end in the same role: role (the order's low bit), family, address, port. */
+static int ep_key_cmp(const struct ep_ent *x, const struct ep_ent *y)
+{
+	int c;
+
+	if ((x->order & 1) != (y->order & 1))
+		return (x->order & 1) < (y->order & 1) ? -1 : 1;
+	if (x->ep.addr.family != y->ep.addr.family)
+		return x->ep.addr.family < y->ep.addr.family ? -1 : 1;
+	if ((c = memcmp(x->ep.addr.a, y->ep.addr.a, sizeof(x->ep.addr.a))) != 0)
+		return c;
+	if (x->ep.port != y->ep.port)
+		return x->ep.port < y->ep.port ? -1 : 1;
+	return 0;
+}
+
+static int ep_cmp(const void *a, const void *b)
+{
+	const struct ep_ent *x = a, *y = b;
+	int c = ep_key_cmp(x, y);
+
+	return c ? c : x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* "endpoints": each (role, address, port) once, at its first appearance. Sorting the ends
+ * finds the repeats with 32 bytes per end; a JSON object as the set took hundreds. */
+static int put_endpoints(const struct trace_model *m, FILE *f, struct dumpbuf *b)
+{
+	size_t n = 2 * m->nflows;
+	struct ep_ent *v = n ? malloc(n * sizeof(*v)) : NULL;
+	uint8_t *dup = n ? calloc(n, 1) : NULL;
+	int rc = -1, first = 1;
+
+	if (n && (!v || !dup))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		v[i].ep = m->flows[i / 2]->ep[i % 2];
+		if (v[i].ep.addr.family == AF_INET)	/* IPv4 is the first 4 bytes: the rest must not count */
+			memset(v[i].ep.addr.a + 4, 0, sizeof(v[i].ep.addr.a) - 4);
+		v[i].order = (uint32_t)i;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), ep_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (ep_key_cmp(&v[i], &v[i - 1]) == 0)
+			dup[v[i].order] = 1;	/* the same end as the one before, listed later */
+	rc = fputs(",\"endpoints\":[", f) == EOF ? -1 : 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (dup[i])
+			continue;
+		json_t *e = trace_json_endpoint(m->flows[i / 2], (int)(i % 2));
+		size_t len = dump_line(b, e);
+		json_decref(e);
+		if (!len || (!first && fputc(',', f) == EOF) || fwrite(b->p, 1, len - 1, f) != len - 1)
+			rc = -1;
+		first = 0;
+	}
+	if (rc == 0 && fputc(']', f) == EOF)
+		rc = -1;
+out:
+	free(v);
+	free(dup);
+	return rc;
+}
+
 /* The same document as trace_json_document, written piece by piece (one flow and one
  * event per line) so that memory holds one event's JSON at a time, not the whole tree. */
 int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, size_t errlen)
 {
-	json_t *head = json_object(), *eps = json_array(), *seen = json_object();
+	json_t *head = json_object();
 	struct dumpbuf b = { NULL, 0 };
 	int first, rc = 0;
 
-	for (size_t i = 0; i < m->nflows; i++)
-		trace_json_add_endpoints(eps, seen, m->flows[i], (size_t)-1);
-	json_decref(seen);
 	json_object_set_new(head, "format", json_string("hellolab-trace"));
 	json_object_set_new(head, "format_version", json_integer(TRACE_FORMAT_VERSION));
 	json_object_set_new(head, "tool", json_pack("{s:s,s:s}", "name", "hello-trace", "version", HELLO_VERSION));
 	json_object_set_new(head, "capture", trace_json_capture(m));
-	json_object_set_new(head, "endpoints", eps);
 	char *text = json_dumps(head, JSON_COMPACT);
 	json_decref(head);
 	if (!text)
 		goto fail;
-	text[strlen(text) - 1] = '\0';	/* drop the closing brace: flows and events follow */
+	text[strlen(text) - 1] = '\0';	/* drop the closing brace: endpoints, flows and events follow */
 	rc = fputs(text, f) == EOF ? -1 : 0;
 	free(text);
+	rc |= put_endpoints(m, f, &b);
 	rc |= fputs(",\n\"flows\": [", f) == EOF;
 	first = 1;
 	for (size_t i = 0; i < m->nflows && rc == 0; i++)
 		rc = put_item(f, &b, trace_json_flow(m, m->flows[i]), &first);
 	rc |= fputs("],\n\"events\": [", f) == EOF;
 	first = 1;
-	for (size_t i = 0; i < m->nev && rc == 0; i++)
-		rc = put_item(f, &b, trace_json_event(m, &m->ev[i]), &first);
+	for (size_t i = 0; i < m->nev && rc == 0; i++) {
+		struct trace_event e;
+		trace_model_event_get(m, i, &e);
+		rc = put_item(f, &b, trace_json_event(m, &e), &first);
+	}
 	rc |= fputs("\n]}\n", f) == EOF;
 	free(b.p);
 	if (rc == 0)

@@ -38,16 +38,13 @@ void trace_model_free(struct trace_model *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->nev; i++)
-		free(m->ev[i].preview);
-	for (int i = 0; i < m->nbatch; i++)
-		free(m->batch[i].preview);
-	if (m->have_pkt)
-		free(m->pkt.preview);
 	for (size_t i = 0; i < m->nretired; i++)
 		trace_flow_free(m->retired[i]);
 	free(m->retired);
 	free(m->ev);
+	free(m->evopt);
+	free(m->evrare);
+	free(m->pv);
 	if (m->o.sink) {	/* streaming: the live flows are the only ones left */
 		struct trace_flow *f = m->table.oldest, *next;
 		for (; f; f = next) {
@@ -144,21 +141,9 @@ static int store(struct trace_model *m, struct trace_event *e)
 		m->cap.last_us = e->ts_us;
 	if (m->o.sink) {
 		m->o.sink->event(m->o.sink->arg, m, e);
-		free(e->preview);
 		return 0;
 	}
-	if (m->nev == m->cap_ev) {
-		size_t nc = m->cap_ev ? m->cap_ev * 2 : 256;
-		struct trace_event *nv = realloc(m->ev, nc * sizeof(*nv));
-		if (!nv) {
-			free(e->preview);
-			return -1;
-		}
-		m->ev = nv;
-		m->cap_ev = nc;
-	}
-	m->ev[m->nev++] = *e;
-	return 0;
+	return trace_mi_ev_keep(m, e);
 }
 
 static int store_batch(struct trace_model *m)
@@ -228,6 +213,25 @@ void trace_mi_phase_add(struct trace_flow *f, int ph, const struct trace_event *
 		p->last = e->id, p->end_us = e->ts_us;
 }
 
+/* Keeps one inferred transition (up to TRACE_FLOW_HIST per side; out of memory: dropped). */
+void trace_mi_hist_add(struct trace_flow *f, int side, enum trace_state to, int64_t ts_us)
+{
+	int n = f->nhist[0] + f->nhist[1];
+
+	if (f->nhist[side] >= TRACE_FLOW_HIST)
+		return;
+	if (n == f->cap_hist) {
+		int nc = f->cap_hist ? 2 * f->cap_hist : 8;
+		struct trace_hist *nv = realloc(f->hist, (size_t)nc * sizeof(*nv));
+		if (!nv)
+			return;
+		f->hist = nv;
+		f->cap_hist = (uint8_t)nc;
+	}
+	f->hist[n] = (struct trace_hist){ ts_us, (uint8_t)side, (uint8_t)to };
+	f->nhist[side]++;
+}
+
 /* trace_tcp's callback: one inferred transition becomes a state event. */
 void trace_mi_on_state(void *arg, int side, enum trace_state from, enum trace_state to,
 		     int64_t ts_us, uint32_t cause)
@@ -242,10 +246,7 @@ void trace_mi_on_state(void *arg, int side, enum trace_state from, enum trace_st
 	e->to = to;
 	e->source = TRACE_SRC_INFERRED;
 	e->cause = cause;
-	if (f->nhist[side] < TRACE_FLOW_HIST) {
-		f->hist[side][f->nhist[side]].ts_us = ts_us;
-		f->hist[side][f->nhist[side]++].st = to;
-	}
+	trace_mi_hist_add(f, side, to, ts_us);
 	if (to == TRACE_ST_TIME_WAIT) {
 		if (!f->tw_inferred || ts_us < f->tw_inferred_us)
 			f->tw_inferred_us = ts_us;
@@ -429,20 +430,20 @@ void trace_mi_count(struct trace_flow *f, int from, const struct trace_pkt *k, i
 		f->last_us = ts;
 }
 
-void trace_mi_set_preview(struct trace_event *e, const struct trace_pkt *k)
+void trace_mi_set_preview(struct trace_model *m, struct trace_event *e, const struct trace_pkt *k)
 {
 	if (!k->payload_len || !k->payload_cap)
 		return;
 	size_t n = k->payload_cap < TRACE_PREVIEW_MAX ? k->payload_cap : TRACE_PREVIEW_MAX;
-	if ((e->preview = malloc(4 * n + 1)))
-		trace_preview(k->payload, k->payload_cap, n, e->preview);
+	e->preview = m->pkt_preview;	/* 4 * TRACE_PREVIEW_MAX + 1: the escaped form's most */
+	trace_preview(k->payload, k->payload_cap, n, e->preview);
 }
 
 /* ---- the end ---- */
 
 static int ev_cmp(const void *a, const void *b)
 {
-	const struct trace_event *x = a, *y = b;
+	const struct trace_evrec *x = a, *y = b;
 
 	if (x->ts_us != y->ts_us)
 		return x->ts_us < y->ts_us ? -1 : 1;

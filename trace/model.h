@@ -55,6 +55,27 @@ struct trace_event {
 	int handoff;
 };
 
+/* A finished event as a document keeps it (trace/modelev.c): what every event has; the
+ * rest aside. trace_model_event_get gives back the whole trace_event. */
+struct trace_evrec {
+	int64_t ts_us;
+	uint32_t id, flow;
+	uint32_t seq, ack, len, wire_len;
+	uint32_t preview;		/* 1 + offset in the preview arena, 0 none */
+	uint32_t opt;			/* 1 + index of its TCP options, 0 none */
+	uint32_t rare;			/* 1 + index of its addresses and notes, 0 none */
+	uint32_t cause;			/* 1 + event id, 0 none */
+	int32_t timer_ms;
+	uint16_t win;
+	uint8_t type, l4, ip_proto, flags, from, to, source, via, icmp_type, icmp_code, bits, bits2;
+	int8_t side;
+};
+
+struct trace_evrare {
+	struct trace_endpoint src, dst;
+	const char *truncated, *invalid;
+};
+
 /* Where events and flows go as they complete in streaming (--jsonl) mode. */
 struct trace_sink {
 	void *arg;
@@ -91,14 +112,21 @@ struct trace_model {
 	struct trace_flow_table table;
 	uint32_t next_id;
 	/* document mode: every event and every flow, in creation order */
-	struct trace_event *ev;
+	struct trace_evrec *ev;
 	size_t nev, cap_ev;
+	struct trace_tcpopt *evopt;	/* the events' TCP options, ... */
+	size_t nevopt, cap_evopt;
+	struct trace_evrare *evrare;	/* ... addresses, ... */
+	size_t nevrare, cap_evrare;
+	char *pv;			/* ... and previews, one after the other */
+	size_t npv, cap_pv;
 	struct trace_flow **flows;
 	size_t nflows, cap_flows;
 	uint32_t *index;		/* after trace_model_finish: event id -> position */
 	/* the packet being decoded, and the events it causes: stored after it */
 	struct trace_event pkt;
 	int have_pkt;
+	char pkt_preview[4 * TRACE_PREVIEW_MAX + 1];	/* pkt.preview points here */
 	struct trace_event batch[32];
 	int nbatch;
 	/* streaming: flows taken out of the table, written after the current events */
@@ -135,6 +163,9 @@ void trace_model_set_stop_reason(struct trace_model *m, const char *reason);
 /* Ends the trace: pending receptions, unanswered requests, disagreements; sorts the
  * events by time (stable) and builds the id -> position index. */
 int trace_model_finish(struct trace_model *m);
+
+/* Event i of a document (0 <= i < m->nev), whole; its preview points into m. */
+void trace_model_event_get(const struct trace_model *m, size_t i, struct trace_event *e);
 
 /* Position of event id in the finished document (the id itself in streaming mode). */
 int64_t trace_model_event_index(const struct trace_model *m, int64_t id);

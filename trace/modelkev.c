@@ -119,8 +119,12 @@ void trace_mi_claim_unmatched(struct trace_model *m, struct trace_flow *f)
 		size_t j = m->unmatched[i].id < m->nev ? m->unmatched[i].id + 1 : m->nev;
 		while (j > 0 && m->ev[j - 1].id != m->unmatched[i].id)
 			j--;
-		if (j > 0)
-			kev_tie(f, side, &m->ev[j - 1]);
+		if (j > 0) {
+			struct trace_event e;
+			trace_model_event_get(m, j - 1, &e);
+			kev_tie(f, side, &e);
+			trace_mi_ev_put(m, j - 1, &e);
+		}
 		m->unmatched[i--] = m->unmatched[--m->nunmatched];
 	}
 }
@@ -130,8 +134,9 @@ static int seen_inferred(const struct trace_flow *f, int side, enum trace_state 
 {
 	if (f->tcp.s[side].initial == st)
 		return 1;
-	for (int i = 0; i < f->nhist[side]; i++)
-		if (f->hist[side][i].st == st || (st == TRACE_ST_CLOSED && f->hist[side][i].st == TRACE_ST_TIME_WAIT))
+	for (int i = 0; i < f->nhist[0] + f->nhist[1]; i++)
+		if (f->hist[i].side == side &&
+		    (f->hist[i].st == st || (st == TRACE_ST_CLOSED && f->hist[i].st == TRACE_ST_TIME_WAIT)))
 			return 1;
 	return 0;
 }
@@ -139,9 +144,9 @@ static int seen_inferred(const struct trace_flow *f, int side, enum trace_state 
 static enum trace_state inferred_at(const struct trace_flow *f, int side, int64_t ts)
 {
 	enum trace_state st = f->tcp.s[side].initial;
-	for (int i = 0; i < f->nhist[side]; i++)
-		if (f->hist[side][i].ts_us <= ts)
-			st = f->hist[side][i].st;
+	for (int i = 0; i < f->nhist[0] + f->nhist[1]; i++)
+		if (f->hist[i].side == side && f->hist[i].ts_us <= ts)
+			st = (enum trace_state)f->hist[i].st;
 	return st;
 }
 

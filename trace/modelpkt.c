@@ -51,7 +51,7 @@ static void tcp_phase(struct trace_flow *f, const struct trace_event *e,
 	trace_mi_phase_add(f, f->stage, e);
 }
 
-static void tcp_event_fields(struct trace_flow *f, int from, const struct trace_pkt *k,
+static void tcp_event_fields(struct trace_model *m, struct trace_flow *f, int from, const struct trace_pkt *k,
 			     struct trace_event *e)
 {
 	const struct trace_tcp_side *s = &f->tcp.s[from], *r = &f->tcp.s[!from];
@@ -72,7 +72,7 @@ static void tcp_event_fields(struct trace_flow *f, int from, const struct trace_
 		e->opt.sack[i][0] -= r->isn;
 		e->opt.sack[i][1] -= r->isn;
 	}
-	trace_mi_set_preview(e, k);
+	trace_mi_set_preview(m, e, k);
 }
 
 static void tcp_packet(struct trace_model *m, struct trace_event *e, const struct trace_pkt *k,
@@ -89,7 +89,7 @@ static void tcp_packet(struct trace_model *m, struct trace_event *e, const struc
 	e->side = from;
 	tcp_close_order(f, from, k);
 	trace_tcp_packet(&f->tcp, from, k, ts, e->id, &n, trace_mi_on_state, &c);
-	tcp_event_fields(f, from, k, e);
+	tcp_event_fields(m, f, from, k, e);
 	e->retransmission = n.retransmission;
 	e->dup_ack = n.dup_ack;
 	e->zero_window = n.zero_window;
@@ -125,7 +125,7 @@ static void udp_packet(struct trace_model *m, struct trace_event *e, const struc
 	e->flow = f->id;
 	e->side = from;
 	e->len = k->payload_len;
-	trace_mi_set_preview(e, k);
+	trace_mi_set_preview(m, e, k);
 	trace_mi_count(f, from, k, ts);
 	f->datagrams[from]++;
 	if (from == TRACE_CLIENT)
