@@ -44,6 +44,16 @@ void trace_udp_request(struct trace_udp *u, uint32_t id, int64_t ts_us, uint16_t
 		add_unanswered(u, u->q[0].id);
 		drop_request(u, 0);
 	}
+	if (u->nq == u->cap_q) {
+		int nc = u->cap_q ? 2 * u->cap_q : 2;
+		struct trace_udp_req *nv = realloc(u->q, (size_t)(nc < TRACE_UDP_PENDING ? nc : TRACE_UDP_PENDING) * sizeof(*nv));
+		if (!nv) {
+			add_unanswered(u, id);	/* out of memory: it can never be paired */
+			return;
+		}
+		u->q = nv;
+		u->cap_q = nc < TRACE_UDP_PENDING ? nc : TRACE_UDP_PENDING;
+	}
 	struct trace_udp_req *r = &u->q[u->nq++];
 	r->id = id;
 	r->ts_us = ts_us;
@@ -115,6 +125,9 @@ void trace_udp_free(struct trace_udp *u)
 {
 	free(u->pairs);
 	free(u->unanswered);
+	free(u->q);
 	u->pairs = NULL;
 	u->unanswered = NULL;
+	u->q = NULL;
+	u->nq = u->cap_q = 0;
 }

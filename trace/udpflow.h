@@ -25,8 +25,8 @@ struct trace_udp_pair {
 #define TRACE_LIST_MAX 4096
 
 struct trace_udp {
-	struct trace_udp_req q[TRACE_UDP_PENDING];
-	int nq;
+	struct trace_udp_req *q;	/* grown up to TRACE_UDP_PENDING: a flow has one or two waiting */
+	int nq, cap_q;
 	struct trace_udp_pair *pairs;
 	size_t npairs, cap_pairs;
 	uint32_t *unanswered;
