@@ -200,17 +200,20 @@ static void tl_arrow(const struct tctx *x, struct tline *t, const struct trace_l
 }
 
 /* A call's words, one cell per character (a UTF-8 sequence is one glyph), the model's
- * arrow written as the glyph set's own. Returns the cells; with t NULL only measures. */
-static int tl_call_words(const struct tctx *x, struct tline *t, int col, const char *s, int color)
+ * arrow written as the glyph set's own, at most max cells. Returns the cells; with t NULL
+ * only measures. */
+static int tl_call_words(const struct tctx *x, struct tline *t, int col, const char *s, int color, int max)
 {
 	static const char arrow[] = "→";
 	int n = 0;
 
-	while (*s) {
+	while (*s && n < max) {
 		char g[5] = { 0 };
 		size_t k = 1;
 
 		if (strncmp(s, arrow, sizeof(arrow) - 1) == 0 && x->gl == &glyphs_ascii) {
+			if (n + 2 > max)
+				break;
 			if (t)
 				tl_text(t, col + n, x->gl->arrow, color);
 			n += 2, s += sizeof(arrow) - 1;
@@ -254,22 +257,16 @@ static void tl_call(const struct tctx *x, struct tline *t, const struct trace_la
 	char words[160];
 	int color = r->failed ? C_ALERT : C_CALL, w;
 
+	/* between the lifelines, a space on each side: words that do not fit are cut */
 	call_words(f, r, words, sizeof(words), x->gl->dash);
-	w = tl_call_words(x, NULL, 0, words, color);
-	if (w > INNER - 3)
-		w = INNER - 3;
+	w = tl_call_words(x, NULL, 0, words, color, INNER - 2);
 	if (r->from == TRACE_LADDER_CLIENT) {
 		tl_glyph(t, COL_CLIENT, x->gl->tee_r, color);
-		tl_call_words(x, t, COL_CLIENT + 2, words, color);
+		tl_call_words(x, t, COL_CLIENT + 2, words, color, w);
 	} else {
 		tl_glyph(t, COL_SERVER, x->gl->tee_l, color);
-		tl_call_words(x, t, COL_SERVER - 1 - w, words, color);
+		tl_call_words(x, t, COL_SERVER - 1 - w, words, color, w);
 	}
-	/* whatever ran past the room goes: the other lifeline stays */
-	for (int i = COL_CLIENT + INNER - 1; r->from == TRACE_LADDER_CLIENT && i < COL_SERVER; i++)
-		if (t->g[i][0])
-			tl_glyph(t, i, " ", C_NONE);
-	tl_glyph(t, r->from == TRACE_LADDER_CLIENT ? COL_SERVER : COL_CLIENT, x->gl->vl, C_NONE);
 }
 
 static void text_note(const struct tctx *x, const char *note)

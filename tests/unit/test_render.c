@@ -388,6 +388,53 @@ static void test_call_flows(void **state)
 	trace_ladder_free(&l);
 }
 
+/* Calls as a hostile trace may hold them: links to nothing, to other flows, to
+ * themselves, of the wrong type; long words; no side. Built, drawn, 80 columns. */
+static void test_call_garbage(void **state)
+{
+	const char *doc =
+		"{\"events\":["
+		"{\"t_us\":1,\"type\":\"packet\",\"flow\":1,\"from\":\"client\",\"flags\":\"S\",\"seq\":0},"
+		"{\"t_us\":2,\"type\":\"packet\",\"flow\":2,\"from\":\"client\",\"flags\":\"S\",\"seq\":0},"
+		"{\"t_us\":3,\"type\":\"call\",\"flow\":1,\"side\":\"server\",\"call\":\"setsockopt\",\"result\":-1,"
+		"\"errno\":\"EXTREMELY_LONG_ERRNO_NAME_THAT_GOES_ON\",\"option\":\"SO_A_VERY_LONG_OPTION_NAME_INDEED_1234567890\","
+		"\"duration_us\":123456789,\"packets\":[\"x\",-3,99999,1,2,0,0,0,0,0,0,0,0]},"
+		"{\"t_us\":4,\"type\":\"call\",\"flow\":1,\"call\":\"recv\",\"result\":99999999999,\"packets\":[3]},"
+		"{\"t_us\":5,\"type\":\"call\",\"flow\":1,\"side\":\"client\",\"call\":\"\\u0001<&>\\u00e9\",\"packets\":{}},"
+		"{\"t_us\":6,\"type\":\"call\",\"flow\":1,\"side\":\"client\",\"pid\":\"x\",\"fd\":[],\"call\":7}],"
+		"\"flows\":[{\"id\":1,\"proto\":\"tcp\"},{\"id\":2,\"proto\":\"tcp\"}]}";
+	struct trace_render_opts o = { .notes = 1 };
+	render_fn fns[] = { trace_render_text, trace_render_svg, trace_render_html, trace_render_mermaid };
+	struct trace_ladder l;
+	json_error_t je;
+	json_t *root = json_loads(doc, 0, &je);
+	const struct trace_ladder_flow *f;
+	char err[256], *s;
+	(void)state;
+
+	assert_non_null(root);
+	assert_int_equal(trace_ladder_build(root, 0, &l, err, sizeof(err)), 0);
+	json_decref(root);
+	f = &l.flows[0];
+	assert_int_equal(f->calls, 4);
+	assert_int_equal(f->rows[1].nlinks, 13);
+	/* "x" skipped; -3, 99999 and event 1 (of flow 2) are drawn in no row of this flow */
+	assert_int_equal(f->rows[1].link_row[0], -1);
+	assert_int_equal(f->rows[1].link_row[1], -1);
+	assert_int_equal(f->rows[1].link_row[2], -1);
+	assert_int_equal(f->rows[1].link_row[3], 1);	/* itself: drawn, never followed */
+	assert_int_equal(f->rows[1].link_row[4], 0);
+	assert_int_equal(f->rows[2].from, TRACE_LADDER_CLIENT);	/* no side */
+	for (o.ascii = 0; o.ascii < 2; o.ascii++) {
+		s = render_mem(trace_render_text, &l, &o);
+		assert_fits(s, TRACE_RENDER_TEXT_COLS);
+		free(s);
+	}
+	for (size_t k = 0; k < sizeof(fns) / sizeof(fns[0]); k++)
+		free(render_mem(fns[k], &l, &o));
+	trace_ladder_free(&l);
+}
+
 static void test_model_retx(void **state)
 {
 	struct trace_ladder l;
@@ -612,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_model_retx),
 		cmocka_unit_test(test_model_calls),
 		cmocka_unit_test(test_call_flows),
+		cmocka_unit_test(test_call_garbage),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_width),
