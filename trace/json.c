@@ -12,11 +12,20 @@
 static const char *side_names[] = { "client", "server" };
 static const char *phase_names[] = { "handshake", "data", "teardown", "time_wait" };
 
-/* jansson's setters steal the reference; NULL values are simply skipped. */
+/* jansson's setters steal the reference; NULL values are simply skipped. Every key here is
+ * an ASCII literal: jansson's UTF-8 check of each key, on every event, is skipped. */
 static void set(json_t *o, const char *k, json_t *v)
 {
 	if (v)
-		json_object_set_new(o, k, v);
+		json_object_set_new_nocheck(o, k, v);
+}
+
+/* A string the tracer made itself (names, flags, addresses, escaped previews): ASCII by
+ * construction, so jansson need not check it. What a user or the kernel named (interface,
+ * file, filter, notes) still goes through json_string. */
+static json_t *ascii(const char *s)
+{
+	return json_string_nocheck(s);
 }
 
 static void set_int(json_t *o, const char *k, int64_t v)
@@ -29,7 +38,7 @@ static json_t *endpoint(const struct trace_endpoint *e, int with_port)
 	char buf[TRACE_ADDRSTRLEN];
 	json_t *o = json_object();
 
-	set(o, "addr", json_string(trace_addr_str(&e->addr, buf, sizeof(buf))));
+	set(o, "addr", ascii(trace_addr_str(&e->addr, buf, sizeof(buf))));
 	if (with_port)
 		set_int(o, "port", e->port);
 	return o;
@@ -80,7 +89,7 @@ static json_t *flags_str(uint8_t f)
 		if (f & flag_letters[i].bit)
 			s[n++] = flag_letters[i].c;
 	s[n] = '\0';
-	return json_string(s);
+	return json_string_nocheck(s);
 }
 
 static json_t *tcp_options(const struct trace_tcpopt *t, int with_ts_values)
@@ -112,7 +121,7 @@ static json_t *tcp_options(const struct trace_tcpopt *t, int with_ts_values)
 
 static void packet_fields(json_t *o, const struct trace_event *e)
 {
-	set(o, "proto", json_string(proto_name(e)));
+	set(o, "proto", ascii(proto_name(e)));
 	if (e->l4 == TRACE_L4_OTHER)
 		set_int(o, "ip_proto", e->ip_proto);
 	if (e->l4 == TRACE_L4_TCP && e->has_seq) {
@@ -129,7 +138,7 @@ static void packet_fields(json_t *o, const struct trace_event *e)
 	if ((e->l4 == TRACE_L4_TCP && e->has_seq) || (e->l4 == TRACE_L4_UDP && e->flow))
 		set_int(o, "len", e->len);
 	if (e->preview)
-		set(o, "preview", json_string(e->preview));
+		set(o, "preview", ascii(e->preview));
 	set_int(o, "wire_len", e->wire_len);
 	if (e->retransmission)
 		set(o, "retransmission", json_true());
@@ -147,23 +156,23 @@ static void packet_fields(json_t *o, const struct trace_event *e)
 		set(o, "dst", endpoint(&e->dst, e->has_ports));
 	}
 	if (e->truncated)
-		set(o, "truncated", json_string(e->truncated));
+		set(o, "truncated", ascii(e->truncated));
 	if (e->invalid)
-		set(o, "invalid", json_string(e->invalid));
+		set(o, "invalid", ascii(e->invalid));
 }
 
 static void state_fields(const struct trace_model *m, json_t *o, const struct trace_event *e)
 {
 	if (e->side >= 0)
-		set(o, "side", json_string(side_names[e->side]));
+		set(o, "side", ascii(side_names[e->side]));
 	if (e->from != TRACE_ST_NONE)
-		set(o, "from", json_string(trace_state_name(e->from)));
-	set(o, "to", json_string(trace_state_name(e->to)));
-	set(o, "source", json_string(e->source == TRACE_SRC_KERNEL ? "kernel" : "inferred"));
+		set(o, "from", ascii(trace_state_name(e->from)));
+	set(o, "to", ascii(trace_state_name(e->to)));
+	set(o, "source", ascii(e->source == TRACE_SRC_KERNEL ? "kernel" : "inferred"));
 	if (e->cause >= 0)
 		set_int(o, "cause", idx(m, e->cause));
 	if (e->source == TRACE_SRC_KERNEL)
-		set(o, "via", json_string(e->via == TRACE_VIA_SOCK_DIAG ? "sock_diag" : "tracepoint"));
+		set(o, "via", ascii(e->via == TRACE_VIA_SOCK_DIAG ? "sock_diag" : "tracepoint"));
 	if (e->timer_ms >= 0)
 		set_int(o, "timer_ms", e->timer_ms);
 	if (e->handoff)
@@ -179,12 +188,12 @@ json_t *trace_json_event(const struct trace_model *m, const struct trace_event *
 	json_t *o = json_object();
 
 	set_int(o, "t_us", rel(m, e->ts_us));
-	set(o, "type", json_string(e->type == TRACE_EV_PACKET ? "packet" : "state"));
+	set(o, "type", ascii(e->type == TRACE_EV_PACKET ? "packet" : "state"));
 	if (e->flow)
 		set_int(o, "flow", e->flow);
 	if (e->type == TRACE_EV_PACKET) {
 		if (e->side >= 0)
-			set(o, "from", json_string(side_names[e->side]));
+			set(o, "from", ascii(side_names[e->side]));
 		packet_fields(o, e);
 	} else {
 		state_fields(m, o, e);
@@ -203,7 +212,7 @@ static json_t *phases(const struct trace_model *m, const struct trace_flow *f)
 		if (!p->set)
 			continue;
 		json_t *o = json_object();
-		set(o, "name", json_string(phase_names[i]));
+		set(o, "name", ascii(phase_names[i]));
 		set_int(o, "first_event", idx(m, p->first));
 		set_int(o, "last_event", idx(m, p->last));
 		set_int(o, "start_us", rel(m, p->start_us));
@@ -215,7 +224,7 @@ static json_t *phases(const struct trace_model *m, const struct trace_flow *f)
 
 static json_t *side_mask(int mask)
 {
-	return json_string(mask == 3 ? "both" : mask == 1 ? "client" : "server");
+	return ascii(mask == 3 ? "both" : mask == 1 ? "client" : "server");
 }
 
 static json_t *time_wait(const struct trace_model *m, const struct trace_flow *f)
@@ -229,7 +238,7 @@ static json_t *time_wait(const struct trace_model *m, const struct trace_flow *f
 	set_int(o, "start_us", rel(m, kernel ? f->tw_kernel_us : f->tw_inferred_us));
 	/* Linux keeps a time-wait socket 60 s (TCP_TIMEWAIT_LEN), whatever the RTT. */
 	set_int(o, "timer_ms", kernel && f->tw_timer_ms >= 0 ? f->tw_timer_ms : 60000);
-	set(o, "source", json_string(kernel ? "kernel" : "inferred"));
+	set(o, "source", ascii(kernel ? "kernel" : "inferred"));
 	if (kernel && f->tw_inferred)
 		set(o, "inferred_side", side_mask(f->tw_inferred));
 	return o;
@@ -243,12 +252,12 @@ static json_t *states(const struct trace_flow *f)
 		json_t *v = json_object();
 		const struct trace_tcp_side *t = &f->tcp.s[s];
 		if (t->initial != TRACE_ST_NONE)
-			set(v, "initial", json_string(trace_state_name(t->initial)));
+			set(v, "initial", ascii(trace_state_name(t->initial)));
 		if (t->st != TRACE_ST_NONE)
-			set(v, "final", json_string(trace_state_name(t->st)));
-		set(v, "source", json_string("inferred"));
+			set(v, "final", ascii(trace_state_name(t->st)));
+		set(v, "source", ascii("inferred"));
 		if (f->kseen[s])
-			set(v, "kernel_final", json_string(trace_state_name(f->kfinal[s])));
+			set(v, "kernel_final", ascii(trace_state_name(f->kfinal[s])));
 		set(o, side_names[s], v);
 	}
 	return o;
@@ -266,13 +275,13 @@ static void tcp_flow(const struct trace_model *m, json_t *o, const struct trace_
 	}
 	set(o, "isn", isn);
 	set(o, "options", opts);
-	set(o, "history", json_string(f->zeek.history));
-	set(o, "conn_state", json_string(trace_zeek_conn_state(&f->zeek)));
+	set(o, "history", ascii(f->zeek.history));
+	set(o, "conn_state", ascii(trace_zeek_conn_state(&f->zeek)));
 	set(o, "phases", phases(m, f));
 	if (f->closed_first != TRACE_CLOSE_NONE) {
-		set(o, "closed_first", json_string(f->closed_first == TRACE_CLOSE_SIMULTANEOUS ?
+		set(o, "closed_first", ascii(f->closed_first == TRACE_CLOSE_SIMULTANEOUS ?
 						   "simultaneous" : side_names[f->closed_first]));
-		set(o, "close_kind", json_string(f->close_rst ? "rst" : "fin"));
+		set(o, "close_kind", ascii(f->close_rst ? "rst" : "fin"));
 	}
 	set(o, "time_wait", time_wait(m, f));
 	set_int(o, "retransmissions", (int64_t)f->retransmissions);
@@ -321,7 +330,7 @@ json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f)
 	json_t *o = json_object();
 
 	set_int(o, "id", f->id);
-	set(o, "proto", json_string(f->proto == IPPROTO_TCP ? "tcp" : "udp"));
+	set(o, "proto", ascii(f->proto == IPPROTO_TCP ? "tcp" : "udp"));
 	set(o, "client", endpoint(&f->ep[0], 1));
 	set(o, "server", endpoint(&f->ep[1], 1));
 	set_int(o, "first_us", rel(m, f->first_us));
@@ -444,7 +453,7 @@ json_t *trace_json_endpoint(const struct trace_flow *f, int side)
 {
 	json_t *e = endpoint(&f->ep[side], 1);
 
-	set(e, "role", json_string(side_names[side]));
+	set(e, "role", ascii(side_names[side]));
 	return e;
 }
 
