@@ -77,8 +77,9 @@ static int out_add(struct call_pass *p, long event, long long flow)
 	return 0;
 }
 
-/* A call with a flow: the descriptor's earlier flowless calls belong to it. */
-static int fd_resolve(struct call_pass *p, long long pid, long long fd, long long flow)
+/* A call with a flow: the descriptor's earlier flowless calls belong to it. Its close
+ * frees the number (and keeps the table as small as the open sockets). */
+static int fd_resolve(struct call_pass *p, long long pid, long long fd, long long flow, int closing)
 {
 	struct call_fd *d = fd_find(p, pid, fd, 0);
 	int k;
@@ -90,6 +91,8 @@ static int fd_resolve(struct call_pass *p, long long pid, long long fd, long lon
 			return -1;
 	d->npending = 0;
 	d->flow = flow;
+	if (closing)
+		*d = p->fds[--p->nfds];
 	return 0;
 }
 
@@ -138,15 +141,16 @@ long trace_ladder_call_flows(json_t *events, struct trace_ladder_callflow **out)
 	json_array_foreach(events, i, ev) {
 		json_t *fl = json_object_get(ev, "flow");
 		long long pid = jint(ev, "pid", -1);
+		const char *call = jstr(ev, "call");
 
 		if (!is_call(ev))
 			continue;
 		if (json_is_integer(fl)) {
 			long long flow = (long long)json_integer_value(fl);
 
-			rc = fd_resolve(&p, pid, jint(ev, "fd", -1), flow);
+			rc = fd_resolve(&p, pid, jint(ev, "fd", -1), flow, call && strcmp(call, "close") == 0);
 			if (rc == 0 && json_is_integer(json_object_get(ev, "listen_fd")))
-				rc = fd_resolve(&p, pid, jint(ev, "listen_fd", -1), flow);
+				rc = fd_resolve(&p, pid, jint(ev, "listen_fd", -1), flow, 0);
 		} else {
 			rc = fd_flowless(&p, ev, (long)i);
 		}

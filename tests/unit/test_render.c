@@ -596,6 +596,35 @@ static void test_many_flows(void **state)
 	json_decref(root);
 }
 
+/* Many short-lived clients, each its own process: the flowless socket() of each reaches
+ * its flow, and building stays quick (the descriptor table only holds open sockets). */
+static void test_many_calls(void **state)
+{
+	json_t *root = json_pack("{s:[],s:[]}", "events", "flows");
+	json_t *events = json_object_get(root, "events"), *flows = json_object_get(root, "flows");
+	struct trace_ladder l;
+	char err[256];
+	const int n = 20000;
+	(void)state;
+
+	for (int f = 1; f <= n; f++) {
+		json_array_append_new(flows, json_pack("{s:i,s:s}", "id", f, "proto", "tcp"));
+		json_array_append_new(events, json_pack("{s:i,s:s,s:s,s:s,s:i,s:i,s:i}", "t_us", 3 * f, "type", "call",
+							"call", "socket", "side", "client", "pid", 1000 + f, "fd", 3, "result", 3));
+		json_array_append_new(events, json_pack("{s:i,s:s,s:s,s:s,s:i,s:i,s:i,s:i}", "t_us", 3 * f + 1, "type", "call",
+							"call", "connect", "side", "client", "pid", 1000 + f, "fd", 3, "flow", f, "result", 0));
+		json_array_append_new(events, json_pack("{s:i,s:s,s:s,s:s,s:i,s:i,s:i,s:i}", "t_us", 3 * f + 2, "type", "call",
+							"call", "close", "side", "client", "pid", 1000 + f, "fd", 3, "flow", f, "result", 0));
+	}
+	assert_int_equal(trace_ladder_build(root, 0, &l, err, sizeof(err)), 0);
+	for (size_t i = 0; i < l.nflows; i++) {
+		assert_int_equal(l.flows[i].calls, 3);
+		assert_string_equal(l.flows[i].rows[0].label, "socket()");
+	}
+	trace_ladder_free(&l);
+	json_decref(root);
+}
+
 static int run_main(int n, ...)
 {
 	char *argv[16];
@@ -665,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_many_flows),
+		cmocka_unit_test(test_many_calls),
 		cmocka_unit_test(test_main),
 	};
 	const char *root = getenv("HELLO_ROOT");
