@@ -179,7 +179,7 @@ long long trace_ladder_call_flow_of(const struct trace_ladder_callflow *cf, long
 	return hit ? hit->flow : -1;
 }
 
-/* "connect()", "send(7)", "recv → 15", "sendto(5)", "setsockopt(SO_REUSEADDR)",
+/* "connect()", "send(7)", "recv → 15", "sendto(5)", "setsockopt(SO_LINGER=0)",
  * "connect() ECONNREFUSED", "recvfrom() EAGAIN (1.0 s)": what the program asked, what it
  * got, and how long it waited when that was long. */
 static void call_label(struct trace_ladder_row *r, json_t *ev)
@@ -192,7 +192,12 @@ static void call_label(struct trace_ladder_row *r, json_t *ev)
 	arg[0] = '\0';
 	if (strcmp(name, "send") == 0 || strcmp(name, "sendto") == 0)
 		trace_ladder_fmt(arg, sizeof(arg), "%lld", jint(ev, "size", jint(ev, "bytes", 0)));
-	else if (strcmp(name, "setsockopt") == 0)
+	else if (strcmp(name, "setsockopt") == 0 && json_is_integer(json_object_get(ev, "value"))) {
+		char opt[32];
+
+		trace_ladder_sanitize(opt, sizeof(opt), jstr(ev, "option"));
+		trace_ladder_fmt(arg, sizeof(arg), "%s=%lld", opt, jint(ev, "value", 0));
+	} else if (strcmp(name, "setsockopt") == 0)
 		trace_ladder_sanitize(arg, sizeof(arg), jstr(ev, "option"));
 	else if (strcmp(name, "shutdown") == 0)
 		trace_ladder_sanitize(arg, sizeof(arg), jstr(ev, "how"));

@@ -78,7 +78,7 @@ static void html_aside(FILE *out)
 	      "<button id=\"step-next\" type=\"button\" title=\"next step (→)\">next ▶</button></div>\n"
 	      "<div id=\"step-states\" class=\"states\" hidden><div><span class=\"who\">client</span><b id=\"st-client\"></b></div>"
 	      "<div><span class=\"who\">server</span><b id=\"st-server\"></b></div><p id=\"st-caption\"></p></div>\n"
-	      "<p id=\"step-note\" class=\"bignote\">Step through the trace with ← → (or the buttons), or click an arrow, "
+	      "<p id=\"step-note\" class=\"bignote\" aria-live=\"polite\">Step through the trace with ← → (or the buttons), or click an arrow, "
 	      "a call or a state.</p>\n<p id=\"step-more\" class=\"more\"></p>\n"
 	      "<h2 id=\"detail-title\">Event details</h2>\n"
 	      "<pre id=\"detail\">Click an arrow, a call or a state on a ladder to see its event.</pre>\n</aside>\n", out);

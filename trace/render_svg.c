@@ -234,7 +234,7 @@ static void svg_arrow(FILE *out, const struct trace_ladder_row *r, const struct 
 /* A call: a box on the caller's lifeline, reaching into the ladder, and a dotted line
  * from it to each packet it sent or whose bytes it returned. */
 static void svg_call(FILE *out, const struct trace_ladder_flow *f, const struct trace_ladder_row *r,
-		     const struct svg_layout *lay, size_t i)
+		     const struct svg_layout *lay, size_t i, int notes)
 {
 	int client = r->from == TRACE_LADDER_CLIENT, k;
 	double y = lay->pos[i].y0, w = 0, x0, xm;
@@ -272,6 +272,8 @@ static void svg_call(FILE *out, const struct trace_ladder_flow *f, const struct 
 	}
 	fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" rx=\"3\"/>", x0, y - 9, w);
 	svg_text(out, xm, y + 4, "middle", "cl", r->label);
+	if (notes && r->note[0])
+		svg_text(out, (X_C + X_S) / 2.0, y + 22, "middle", "note", r->note);
 	fputs("</g>\n", out);
 }
 
@@ -415,7 +417,7 @@ static int svg_flow(FILE *out, const struct trace_ladder_flow *f, const char *id
 		if (r->kind == TRACE_LADDER_ARROW)
 			svg_arrow(out, r, &lay.pos[i], idp, notes);
 		else if (r->kind == TRACE_LADDER_CALL)
-			svg_call(out, f, r, &lay, i);
+			svg_call(out, f, r, &lay, i, notes);
 		svg_marks(out, r, &lay.pos[i]);
 	}
 	svg_foot(out, f, &lay);

@@ -338,7 +338,7 @@ static void test_model_calls(void **state)
 	assert_true(f->rows[r->link_row[1]].style & TRACE_LADDER_RETX);
 	r = call_row(f, "close()", 1);
 	assert_true(f->rows[r->link_row[0]].style & TRACE_LADDER_RST);
-	call_row(f, "setsockopt(SO_LINGER)", 0);
+	call_row(f, "setsockopt(SO_LINGER=0)", 0);
 	trace_ladder_free(&l);
 
 	load("udp-hello", 0, &l);
