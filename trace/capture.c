@@ -36,6 +36,7 @@ static int open_live(struct trace_capture *c, char *err, size_t errlen)
 	}
 	/* Immediate mode: a packet reaches us at once, not when a buffer fills. */
 	pcap_set_snaplen(c->p, c->o.snaplen);
+	pcap_set_buffer_size(c->p, c->o.buffer_kib * 1024);
 	pcap_set_immediate_mode(c->p, 1);
 	pcap_set_timeout(c->p, c->o.tick_ms);
 	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_MICRO);
@@ -93,6 +94,8 @@ int trace_capture_open(struct trace_capture *c, const struct trace_capture_opts 
 		c->o.snaplen = TRACE_DEFAULT_SNAPLEN;
 	if (!c->o.tick_ms)
 		c->o.tick_ms = TRACE_TICK_MS;
+	if (!c->o.buffer_kib)
+		c->o.buffer_kib = TRACE_DEFAULT_BUFFER_KIB;
 	if ((c->o.interface ? open_live(c, err, errlen) : open_file(c, err, errlen)) < 0)
 		goto fail;
 	c->dlt = pcap_datalink(c->p);

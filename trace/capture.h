@@ -8,7 +8,13 @@
 
 #include "trace/model.h"
 
-#define TRACE_DEFAULT_SNAPLEN 262144
+/* Live snap length: any IP packet whole (tcpdump's historic -s 0). In immediate mode libpcap
+ * uses a TPACKET_V2 ring of fixed slots of this length, cut to the largest frame only on
+ * Ethernet (~64 KiB on lo): 262144 made 256 KiB slots on "any". Offline, the file's own. */
+#define TRACE_DEFAULT_SNAPLEN 65535
+/* Live capture's kernel buffer (-B). libpcap's 2 MiB default held ~30 slots of 64 KiB and
+ * any burst dropped; 64 MiB holds ~1000 on lo, ~30,000 with -s 2048 (docs/performance.md). */
+#define TRACE_DEFAULT_BUFFER_KIB 65536
 #define TRACE_TICK_MS 50
 
 /* Where other state sources (the kernel's) plug into the loop. Every hook may be NULL;
@@ -28,6 +34,7 @@ struct trace_capture_opts {
 	const char *file;		/* offline: -r */
 	const char *filter;		/* BPF, NULL for none */
 	int snaplen;			/* 0: TRACE_DEFAULT_SNAPLEN */
+	int buffer_kib;			/* live: -B, 0: TRACE_DEFAULT_BUFFER_KIB */
 	uint64_t count;			/* -c, 0: no limit */
 	int64_t duration_ms;		/* --duration, 0: no limit */
 	const char *write_path;		/* -w */

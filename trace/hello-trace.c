@@ -50,7 +50,8 @@ static const struct {
 	{ { "read", required_argument, NULL, 'r' }, "FILE", "read packets from a pcap or pcapng FILE" },
 	{ { "write", required_argument, NULL, 'w' }, "FILE", "also write the packets captured to FILE (pcap)" },
 	{ { "output", required_argument, NULL, 'o' }, "FILE", "write the JSON to FILE (via FILE.tmp) instead of stdout" },
-	{ { "snaplen", required_argument, NULL, 's' }, "BYTES", "capture at most BYTES of each packet (262144)" },
+	{ { "snaplen", required_argument, NULL, 's' }, "BYTES", "capture at most BYTES of each packet (65535: any IP packet whole)" },
+	{ { "buffer-size", required_argument, NULL, 'B' }, "KIB", "live: the kernel's capture buffer in KiB (65536; -s 2048 fits more packets in it)" },
 	{ { "count", required_argument, NULL, 'c' }, "N", "stop after N packets" },
 	{ { "duration", required_argument, NULL, OPT_DURATION }, "SEC", "stop after SEC seconds (live; decimals allowed)" },
 	{ { "jsonl", no_argument, NULL, OPT_JSONL }, NULL, "stream one JSON object per line instead of one document" },
@@ -123,6 +124,12 @@ static int apply_opt(struct cli *c, int key, const char *arg)
 		if (parse_u64(arg, INT_MAX, &v) < 0 || v == 0)
 			return usage_error("-s %s: not a snap length (1..%s)", arg, "2147483647");
 		c->cap.snaplen = (int)v;
+		return 0;
+	case 'B':
+		/* The ring is kernel memory; 4 GiB is past any sensible size and fits an int in bytes. */
+		if (parse_u64(arg, INT_MAX / 1024, &v) < 0 || v < 64)
+			return usage_error("-B %s: not a buffer size in KiB (64..%s)", arg, "2097151");
+		c->cap.buffer_kib = (int)v;
 		return 0;
 	case 'c':
 		if (parse_u64(arg, UINT64_MAX, &v) < 0 || v == 0)
