@@ -277,31 +277,65 @@ static void link_tcp(struct linkctx *x, json_t *pkt, size_t pi, json_t *links)
 		tie(links, c, pi);
 }
 
-/* UDP: the earliest unused sendto of the same length sent this datagram; ICMP errors go
- * to the recvfrom that failed with ECONNREFUSED. (recvfrom: see link_udp_recv.) */
+/* UDP: the earliest unused sendto of the same length sent this datagram. (recvfrom: see
+ * link_udp_recv; ICMP errors: link_icmp.) */
 static void link_udp(struct linkctx *x, json_t *pkt, size_t pi, json_t *links, char *used)
 {
 	const char *from = jstr(pkt, "from");
 	size_t i;
 
-	if (jis(pkt, "proto", "udp") && from) {
-		for (i = 0; i < x->ncalls; i++) {
-			json_t *ev = x->calls[i].ev;
-			if (!used[i] && same_flow(ev, pkt) && jis(ev, "side", from) && jis(ev, "call", "sendto") &&
-			    jint(ev, "bytes", -1) == jint(pkt, "len", -2) && ev_t(ev) <= ev_t(pkt)) {
-				used[i] = 1;
-				tie(links, &x->calls[i], pi);
-				return;
-			}
-		}
+	if (!jis(pkt, "proto", "udp") || !from)
 		return;
-	}
 	for (i = 0; i < x->ncalls; i++) {
 		json_t *ev = x->calls[i].ev;
-		if (json_object_get(pkt, "icmp") && same_flow(ev, pkt) && jis(ev, "errno", "ECONNREFUSED") &&
-		    ev_t(pkt) <= ev_t(ev) + jint(ev, "duration_us", 0))
-			link_add(x->calls[i].links, pi);
+		if (!used[i] && same_flow(ev, pkt) && jis(ev, "side", from) && jis(ev, "call", "sendto") &&
+		    jint(ev, "bytes", -1) == jint(pkt, "len", -2) && ev_t(ev) <= ev_t(pkt)) {
+			used[i] = 1;
+			tie(links, &x->calls[i], pi);
+			return;
+		}
 	}
+}
+
+/* The side whose datagram (or segment) an ICMP error quotes: the sender of the flow's
+ * quoted_event; without one, the side opposite the ICMP's own "from" (on loopback both
+ * ends share the address, so "from" alone cannot tell). NULL when the flow is unknown. */
+static const char *icmp_victim(struct linkctx *x, json_t *flows, json_t *pkt, size_t pi)
+{
+	json_t *f, *e;
+	size_t i, j;
+
+	json_array_foreach(flows, i, f) {
+		if (jint(f, "id", -1) != jint(pkt, "flow", -2))
+			continue;
+		json_array_foreach(json_object_get(f, "icmp_errors"), j, e)
+			if (jint(e, "event", -1) == (json_int_t)pi && jint(e, "quoted_event", -1) >= 0)
+				return jstr(json_array_get(x->events, (size_t)jint(e, "quoted_event", 0)), "from");
+		break;
+	}
+	if (!jstr(pkt, "from"))
+		return NULL;
+	return jis(pkt, "from", "client") ? "server" : "client";
+}
+
+/* An ICMP error sets the socket's pending error, which the quoted side's next call that
+ * fails with ECONNREFUSED reports (ip_icmp_error -> sk_err). When that call is a receive,
+ * the two are linked both ways; the ICMP itself stays the kernel's. */
+static void link_icmp(struct linkctx *x, json_t *pkt, size_t pi, const char *side, json_t *links)
+{
+	struct call *best = NULL;
+	size_t i;
+
+	for (i = 0; i < x->ncalls; i++) {
+		json_t *ev = x->calls[i].ev;
+		if (same_flow(ev, pkt) && jis(ev, "side", side) && jis(ev, "errno", "ECONNREFUSED") &&
+		    ev_t(pkt) <= ev_t(ev) + jint(ev, "duration_us", 0)) {
+			best = &x->calls[i];
+			break;
+		}
+	}
+	if (best && (jis(best->ev, "call", "recv") || jis(best->ev, "call", "recvfrom")))
+		tie(links, best, pi);
 }
 
 /* Each recvfrom took the latest datagram of its length that had arrived and no later
@@ -332,31 +366,37 @@ static void link_udp_recv(struct linkctx *x)
 	free(used);
 }
 
-static void link_all(struct linkctx *x)
+static void link_all(struct linkctx *x, json_t *flows)
 {
 	json_t *pkt, *links;
 	size_t i, j;
 	char *used = calloc(x->ncalls + 1, 1);
-	int has_calls;
+	const char *side;
+	int has_calls, icmp;
 
 	if (!used)
 		return;
 	json_array_foreach(x->events, i, pkt) {
 		if (!jis(pkt, "type", "packet") || jint(pkt, "flow", -1) < 1)
 			continue;
-		for (has_calls = 0, j = 0; j < x->ncalls && !has_calls; j++)
-			has_calls = same_flow(x->calls[j].ev, pkt) && jis(x->calls[j].ev, "side", jstr(pkt, "from"));
+		/* An ICMP error concerns the side whose datagram it quotes, not its sender. */
+		icmp = json_object_get(pkt, "icmp") != NULL;
+		side = icmp ? icmp_victim(x, flows, pkt, i) : jstr(pkt, "from");
+		for (has_calls = 0, j = 0; side && j < x->ncalls && !has_calls; j++)
+			has_calls = same_flow(x->calls[j].ev, pkt) && jis(x->calls[j].ev, "side", side);
 		if (!has_calls)
-			continue;	/* the sender recorded no calls here: nothing certain to say */
+			continue;	/* that side recorded no calls here: nothing certain to say */
 		links = json_array();
-		if (jis(pkt, "proto", "tcp"))
+		if (icmp)
+			link_icmp(x, pkt, i, side, links);
+		else if (jis(pkt, "proto", "tcp"))
 			link_tcp(x, pkt, i, links);
 		else
 			link_udp(x, pkt, i, links, used);
 		/* Pure ACKs, the SYN+ACK, window updates, retransmissions, answers to closed
-		 * ports: the kernel sends them on its own. */
-		json_object_set_new(pkt, "origin", json_string(json_array_size(links) && !json_object_get(pkt, "retransmission")
-								? "app" : "kernel"));
+		 * ports, ICMP errors: the kernel sends them on its own. */
+		json_object_set_new(pkt, "origin", json_string(json_array_size(links) && !icmp &&
+								!json_object_get(pkt, "retransmission") ? "app" : "kernel"));
 		if (json_array_size(links))
 			json_object_set_new(pkt, "calls", links);
 		else
@@ -444,7 +484,7 @@ int trace_appev_merge(json_t *doc, json_t *calls)
 	json_object_set(doc, "events", out);
 	renumber(doc, map, ne);
 	x = (struct linkctx){ .events = out, .calls = c, .ncalls = nc };
-	link_all(&x);
+	link_all(&x, flows);
 	json_array_foreach(out, k, e) {
 		json_object_del(e, "n_");
 		sort_links(json_object_get(e, "calls"));

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # tests/integration/events_links.sh: issue 9 "Done when" on real lab runs (hello-lab, as root,
 # in the lab's own namespaces): in tcp-hello, tcp-teardown, client-closes-first, closed-port,
-# udp-hello and message-boundaries every packet the programs caused links to a call, every
-# call that sends or closes links to a packet, message-boundaries shows one recv() returning
-# the bytes of several send()s, every trace validates against docs/trace.schema.json; and the
-# renderers draw every call of those runs. The checks: events_links_check.py.
+# udp-hello, udp-closed-port and message-boundaries every packet the programs caused links to a
+# call, every call that sends or closes links to a packet, message-boundaries shows one recv()
+# returning the bytes of several send()s, udp-closed-port's refused recvfrom() links its ICMP
+# error both ways, every trace validates against docs/trace.schema.json; and the renderers draw
+# every call of those runs. The checks: events_links_check.py.
 . "$(dirname "$0")/../lib/common.sh"
 
 [ "$(id -u)" = 0 ] || t_skip "hello-lab runs need root (network namespaces)"
@@ -40,7 +41,7 @@ drawn_ok() {
 		[ "$(grep -Ec '^ +-?[0-9.]+ +├ | ┤$' "$TMP/$lab.txt")" -eq "$n" ]
 }
 
-for lab in tcp-hello tcp-teardown client-closes-first closed-port udp-hello message-boundaries; do
+for lab in tcp-hello tcp-teardown client-closes-first closed-port udp-hello udp-closed-port message-boundaries; do
 	dir="$TMP/runs/$lab"
 	timeout 60 "$LAB" run "$lab" --out "$dir" --quiet --no-render >"$TMP/$lab.log" 2>&1
 	rc=$?

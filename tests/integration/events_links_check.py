@@ -140,9 +140,18 @@ def check_udp(check, doc, calls, pkts):
         [p.get("len") for p in linked(e, pkts)] == [e["bytes"]] for e in rf))
 
 
+def check_udp_refused(check, doc, calls, pkts):
+    """A connected client's recvfrom() failed with ECONNREFUSED: it links the ICMP error, and back."""
+    rf = [(c, e) for c, e in calls.items() if e["call"] == "recvfrom" and e.get("errno") == "ECONNREFUSED"]
+    check("each refused recvfrom() links one ICMP port unreachable, both ways (%d)" % len(rf), rf and all(
+        [p.get("icmp", {}).get("code") for p in linked(e, pkts)] == [3] and
+        all(c in p.get("calls", []) and p.get("origin") == "kernel" for p in linked(e, pkts)) for c, e in rf))
+
+
 LAB_CHECKS = {"tcp-hello": check_handshake_close, "tcp-teardown": check_handshake_close,
               "client-closes-first": check_handshake_close, "message-boundaries": check_boundaries,
-              "closed-port": check_closed_port, "udp-hello": check_udp}
+              "closed-port": check_closed_port, "udp-hello": check_udp,
+              "udp-closed-port": check_udp_refused}
 
 
 if __name__ == "__main__":

@@ -214,6 +214,81 @@ static void test_merge_udp_loss(void **state)
 	json_decref(doc);
 }
 
+static json_t *udp_rec(const char *call, long long t, long long dur, const char *extra)
+{
+	json_t *r = rec(call, "client", t, dur, extra);
+
+	json_object_set_new(r, "proto", json_string("udp"));
+	return r;
+}
+
+/* A connected UDP client's datagrams refused by ICMP port unreachable: each ICMP (the flow
+ * counts it under "server") links both ways to the client's recvfrom() that failed with
+ * ECONNREFUSED after it arrived; the second ICMP, quoted by nobody, still finds the client. */
+static void test_merge_udp_refused(void **state)
+{
+	const char *d =
+		"{\"capture\": {\"start_us\": 1795597200000000}, \"flows\": [{\"id\": 1, \"proto\": \"udp\","
+		" \"client\": {\"addr\": \"127.0.0.1\", \"port\": 40000}, \"server\": {\"addr\": \"127.0.0.1\", \"port\": 9999},"
+		" \"first_us\": 0, \"last_us\": 1000, \"unanswered\": [0, 2],"
+		" \"icmp_errors\": [{\"event\": 1, \"type\": 3, \"code\": 3, \"text\": \"port unreachable\", \"quoted_event\": 0},"
+		"                   {\"event\": 3, \"type\": 3, \"code\": 3, \"text\": \"port unreachable\"}]}],"
+		" \"events\": ["
+		"  {\"t_us\": 0, \"type\": \"packet\", \"flow\": 1, \"from\": \"client\", \"proto\": \"udp\", \"len\": 7},"
+		"  {\"t_us\": 50, \"type\": \"packet\", \"flow\": 1, \"from\": \"server\", \"proto\": \"icmp\","
+		"   \"icmp\": {\"type\": 3, \"code\": 3, \"text\": \"port unreachable\"}},"
+		"  {\"t_us\": 1000, \"type\": \"packet\", \"flow\": 1, \"from\": \"client\", \"proto\": \"udp\", \"len\": 7},"
+		"  {\"t_us\": 1010, \"type\": \"packet\", \"flow\": 1, \"from\": \"server\", \"proto\": \"icmp\","
+		"   \"icmp\": {\"type\": 3, \"code\": 3, \"text\": \"port unreachable\"}}]}";
+	const char *refused = "\"errno\": \"ECONNREFUSED\", \"size\": 1024";
+	json_t *doc = json_loads(d, 0, NULL), *calls = json_array(), *r, *flow;
+	long long s1, rf1, rf2, icmp1, icmp2, early;
+	(void)state;
+	assert_non_null(doc);
+	json_array_append_new(calls, udp_rec("sendto", -5, 2, "\"bytes\": 7, \"datagram\": 0"));
+	/* Failed before the first ICMP came: another error, not this one's. */
+	r = udp_rec("recvfrom", -2, 1, refused);
+	json_object_set_new(r, "result", json_integer(-1));
+	json_array_append_new(calls, r);
+	r = udp_rec("recvfrom", 20, 40, refused);	/* blocked until the ICMP came at 50 */
+	json_object_set_new(r, "result", json_integer(-1));
+	json_array_append_new(calls, r);
+	json_array_append_new(calls, udp_rec("sendto", 995, 2, "\"bytes\": 7, \"datagram\": 1"));
+	r = udp_rec("recvfrom", 1020, 3, refused);	/* the ICMP at 1010 was pending */
+	json_object_set_new(r, "result", json_integer(-1));
+	json_array_append_new(calls, r);
+	assert_int_equal(trace_appev_merge(doc, calls), 0);
+	s1 = find(doc, "call", "call", "sendto");
+	early = s1 + 1;
+	rf1 = s1 + 3;	/* after the first datagram */
+	assert_string_equal(s_of(ev_at(doc, rf1), "call"), "recvfrom");
+	assert_int_equal(i_of(ev_at(doc, rf1), "t_us"), 20);
+	icmp1 = find(doc, "packet", "proto", "icmp");
+	assert_int_equal(i_of(ev_at(doc, icmp1), "t_us"), 50);
+	icmp2 = icmp1 + 3;
+	assert_string_equal(s_of(ev_at(doc, icmp2), "proto"), "icmp");
+	rf2 = icmp2 + 1;
+	assert_string_equal(s_of(ev_at(doc, rf2), "call"), "recvfrom");
+	/* Both ways, one to one. */
+	assert_int_equal(json_array_size(json_object_get(ev_at(doc, icmp1), "calls")), 1);
+	assert_true(has(json_object_get(ev_at(doc, icmp1), "calls"), rf1));
+	assert_int_equal(json_array_size(json_object_get(ev_at(doc, rf1), "packets")), 1);
+	assert_true(has(json_object_get(ev_at(doc, rf1), "packets"), icmp1));
+	assert_int_equal(json_array_size(json_object_get(ev_at(doc, icmp2), "calls")), 1);
+	assert_true(has(json_object_get(ev_at(doc, icmp2), "calls"), rf2));
+	assert_true(has(json_object_get(ev_at(doc, rf2), "packets"), icmp2));
+	assert_null(json_object_get(ev_at(doc, early), "packets"));
+	/* The ICMP is the kernel's answer, not a call's action. */
+	assert_string_equal(s_of(ev_at(doc, icmp1), "origin"), "kernel");
+	assert_string_equal(s_of(ev_at(doc, icmp2), "origin"), "kernel");
+	/* icmp_errors renumbered with the events. */
+	flow = json_array_get(json_object_get(doc, "flows"), 0);
+	assert_int_equal(i_of(json_array_get(json_object_get(flow, "icmp_errors"), 0), "event"), icmp1);
+	assert_int_equal(i_of(json_array_get(json_object_get(flow, "icmp_errors"), 0), "quoted_event"), s1 + 2);
+	json_decref(calls);
+	json_decref(doc);
+}
+
 /* Loading: good lines kept, bad lines and missing files noted, never fatal. */
 static void test_load(void **state)
 {
@@ -243,6 +318,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_tcp),
 		cmocka_unit_test(test_merge_udp_loss),
+		cmocka_unit_test(test_merge_udp_refused),
 		cmocka_unit_test(test_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
