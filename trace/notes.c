@@ -297,28 +297,33 @@ static const char *classify_close(json_t *doc, json_t *e, const char *side)
 	return jis(f, "closed_first", side) ? "close-first" : "close-second";
 }
 
-static void segs_var(json_t *e, struct vars *v)
+/* A call's linked segments: first transmissions (each a distinct stream range) apart from
+ * retransmissions, which repeat bytes already counted. */
+static void seg_counts(json_t *doc, json_t *e, size_t *first, size_t *again)
 {
-	size_t n = json_array_size(json_object_get(e, "packets"));
+	json_t *evs = json_object_get(doc, "events"), *x;
+	size_t i;
 
-	if (n > 1)
-		var(v, "segs", ": they left in %zu segments", n);
-	else
-		var(v, "segs", "%s", "");
+	*first = *again = 0;
+	json_array_foreach(json_object_get(e, "packets"), i, x) {
+		if (json_object_get(json_array_get(evs, (size_t)json_integer_value(x)), "retransmission"))
+			(*again)++;
+		else
+			(*first)++;
+	}
 }
 
-/* A recv that returned the bytes of several sends: TCP keeps no message boundaries. */
-static void recv_sends(json_t *doc, json_t *e, struct vars *v)
+/* The distinct send() calls whose bytes a recv's segments carry. */
+static size_t recv_sends(json_t *doc, json_t *e)
 {
-	json_t *evs = json_object_get(doc, "events"), *x, *y, *seen = json_array();
-	size_t i, j, k, nseg = json_array_size(json_object_get(e, "packets"));
+	json_t *evs = json_object_get(doc, "events"), *x, *y, *z, *seen = json_array();
+	size_t i, j, k, n;
 	int dup;
 
 	if (!seen)
-		return;
+		return 0;
 	json_array_foreach(json_object_get(e, "packets"), i, x) {
 		json_array_foreach(json_object_get(json_array_get(evs, (size_t)json_integer_value(x)), "calls"), j, y) {
-			json_t *z;
 			dup = 0;
 			json_array_foreach(seen, k, z)
 				dup |= json_integer_value(z) == json_integer_value(y);
@@ -326,13 +331,28 @@ static void recv_sends(json_t *doc, json_t *e, struct vars *v)
 				json_array_append(seen, y);
 		}
 	}
-	if (json_array_size(seen) > 1)
-		snprintf(v->value[v->n - 1], sizeof(v->value[0]),
-			 ": the bytes of %zu send() calls (%zu segments) at once, TCP keeps no message boundaries",
-			 json_array_size(seen), nseg);
-	else if (nseg > 1)
-		snprintf(v->value[v->n - 1], sizeof(v->value[0]), ": bytes of %zu segments at once", nseg);
+	n = json_array_size(seen);
 	json_decref(seen);
+	return n;
+}
+
+/* {segs} of a send or recv: how many segments carried its bytes (a recv returning the bytes
+ * of several sends: TCP keeps no message boundaries), and the retransmissions apart. */
+static void segs_var(json_t *doc, json_t *e, int is_recv, struct vars *v)
+{
+	size_t first, again, sends = is_recv ? recv_sends(doc, e) : 0;
+	char a[128] = "", b[96] = "";
+
+	seg_counts(doc, e, &first, &again);
+	if (sends > 1)
+		snprintf(a, sizeof(a), ": the bytes of %zu send() calls (%zu segment%s) at once, TCP keeps no message boundaries",
+			 sends, first, first == 1 ? "" : "s");
+	else if (first > 1)
+		snprintf(a, sizeof(a), is_recv ? ": bytes of %zu segments at once" : ": they left in %zu segments", first);
+	if (again)
+		snprintf(b, sizeof(b), "; %zu retransmission%s carried %s again", again, again == 1 ? "" : "s",
+			 again >= first ? "them" : "some of them");
+	var(v, "segs", "%s%s", a, b);
 }
 
 static const char *classify_call(json_t *doc, json_t *e, struct vars *v)
@@ -367,12 +387,11 @@ static const char *classify_call(json_t *doc, json_t *e, struct vars *v)
 	if (strcmp(c, "recv") == 0 && !fail) {
 		if (jint(e, "bytes", 0) == 0)
 			return "recv-eof";
-		segs_var(e, v);
-		recv_sends(doc, e, v);
+		segs_var(doc, e, 1, v);
 		return "recv";
 	}
 	if (strcmp(c, "send") == 0 && !fail)
-		segs_var(e, v);
+		segs_var(doc, e, 0, v);
 	if (strcmp(c, "connect") == 0 && !fail && jis(e, "proto", "udp"))
 		return "connect-udp";
 	snprintf(key, sizeof(key), "%s%s", c, fail ? "-fail" : "");

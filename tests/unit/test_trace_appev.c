@@ -289,6 +289,52 @@ static void test_merge_udp_refused(void **state)
 	json_decref(doc);
 }
 
+/* Retransmitted sends: the notes count first transmissions (distinct stream ranges) and
+ * name the retransmissions apart. "Hello" leaves once and again; then "Michael" + "Tracy"
+ * (one send of 12 bytes) leave in two segments, the second sent again. */
+static void test_notes_retransmission(void **state)
+{
+	const char *d =
+		"{\"capture\": {\"start_us\": 1795597200000000}, \"flows\": [{\"id\": 1, \"proto\": \"tcp\","
+		" \"client\": {\"addr\": \"127.0.0.1\", \"port\": 40000}, \"server\": {\"addr\": \"127.0.0.1\", \"port\": 9999},"
+		" \"first_us\": 100, \"last_us\": 2000}],"
+		" \"events\": ["
+		"  {\"t_us\": 100, \"type\": \"packet\", \"flow\": 1, \"from\": \"client\", \"proto\": \"tcp\", \"flags\": \"PA\", \"seq\": 1, \"ack\": 1, \"len\": 5, \"preview\": \"Hello\"},"
+		"  {\"t_us\": 400, \"type\": \"packet\", \"flow\": 1, \"from\": \"client\", \"proto\": \"tcp\", \"flags\": \"PA\", \"seq\": 1, \"ack\": 1, \"len\": 5, \"preview\": \"Hello\", \"retransmission\": true},"
+		"  {\"t_us\": 1000, \"type\": \"packet\", \"flow\": 1, \"from\": \"client\", \"proto\": \"tcp\", \"flags\": \"A\", \"seq\": 6, \"ack\": 1, \"len\": 7, \"preview\": \"Michael\"},"
+		"  {\"t_us\": 1001, \"type\": \"packet\", \"flow\": 1, \"from\": \"client\", \"proto\": \"tcp\", \"flags\": \"PA\", \"seq\": 13, \"ack\": 1, \"len\": 5, \"preview\": \"Tracy\"},"
+		"  {\"t_us\": 1300, \"type\": \"packet\", \"flow\": 1, \"from\": \"client\", \"proto\": \"tcp\", \"flags\": \"PA\", \"seq\": 13, \"ack\": 1, \"len\": 5, \"preview\": \"Tracy\", \"retransmission\": true}]}";
+	json_t *doc = json_loads(d, 0, NULL), *calls = json_array();
+	long long s1, r1, s2, r2;
+	(void)state;
+	assert_non_null(doc);
+	json_array_append_new(calls, rec("send", "client", 90, 5, "\"bytes\": 5, \"offset\": 0"));
+	json_array_append_new(calls, rec("recv", "server", 50, 360, "\"bytes\": 5, \"offset\": 0"));
+	json_array_append_new(calls, rec("send", "client", 990, 5, "\"bytes\": 12, \"offset\": 5"));
+	json_array_append_new(calls, rec("recv", "server", 1350, 5, "\"bytes\": 12, \"offset\": 5"));
+	assert_int_equal(trace_appev_merge(doc, calls), 0);
+	assert_int_equal(trace_notes_add(doc), 0);
+	r1 = find(doc, "call", "call", "recv");
+	s1 = r1 + 1;
+	assert_string_equal(s_of(ev_at(doc, s1), "call"), "send");
+	/* Both copies are linked, but the bytes left in one segment. */
+	assert_int_equal(json_array_size(json_object_get(ev_at(doc, s1), "packets")), 2);
+	assert_string_equal(s_of(ev_at(doc, s1), "note"), "client send() of 5 bytes; 1 retransmission carried them again");
+	assert_int_equal(json_array_size(json_object_get(ev_at(doc, r1), "packets")), 2);
+	assert_string_equal(s_of(ev_at(doc, r1), "note"), "server recv() returns 5 bytes; 1 retransmission carried them again");
+	s2 = find(doc, "packet", "preview", "Michael") - 1;
+	assert_string_equal(s_of(ev_at(doc, s2), "call"), "send");
+	assert_int_equal(json_array_size(json_object_get(ev_at(doc, s2), "packets")), 3);
+	assert_string_equal(s_of(ev_at(doc, s2), "note"),
+			    "client send() of 12 bytes: they left in 2 segments; 1 retransmission carried some of them again");
+	r2 = (long long)json_array_size(json_object_get(doc, "events")) - 1;
+	assert_string_equal(s_of(ev_at(doc, r2), "call"), "recv");
+	assert_string_equal(s_of(ev_at(doc, r2), "note"),
+			    "server recv() returns 12 bytes: bytes of 2 segments at once; 1 retransmission carried some of them again");
+	json_decref(calls);
+	json_decref(doc);
+}
+
 /* Loading: good lines kept, bad lines and missing files noted, never fatal. */
 static void test_load(void **state)
 {
@@ -319,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_merge_tcp),
 		cmocka_unit_test(test_merge_udp_loss),
 		cmocka_unit_test(test_merge_udp_refused),
+		cmocka_unit_test(test_notes_retransmission),
 		cmocka_unit_test(test_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
