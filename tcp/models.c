@@ -126,61 +126,102 @@ int tcp_run_iterative(struct tcp_server *s, char *err, size_t errlen)
 
 /* ---- thread per connection (the tutorial's server) ---- */
 
-struct thread_pool {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	unsigned long active;
-};
-
+/*
+ * Workers are joinable, so that no thread is still unwinding when the server returns (a
+ * detached one could be, with its stack and thread-local block still allocated). Each
+ * worker sits on the live list while it serves and moves itself to the done list when it
+ * finishes; the main thread joins and frees the done ones on every turn of its loop and,
+ * when stopping, until the live list is empty or the grace time has passed.
+ */
 struct thread_arg {
 	struct tcp_server *s;
 	struct thread_pool *pool;
 	int fd;
 	struct hello_addr peer;
 	unsigned long id;
+	pthread_t t;
+	struct thread_arg *prev, *next;		/* live list (doubly linked), or done list (next) */
 };
+
+struct thread_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned long active;			/* workers on the live list */
+	struct thread_arg *live, *done;
+};
+
+static void pool_unlink_live(struct thread_pool *pool, struct thread_arg *a)
+{
+	if (a->prev)
+		a->prev->next = a->next;
+	else
+		pool->live = a->next;
+	if (a->next)
+		a->next->prev = a->prev;
+	a->prev = a->next = NULL;
+	pool->active--;
+}
 
 static void *thread_main(void *p)
 {
 	struct thread_arg *a = p;
+	struct thread_pool *pool = a->pool;
 
 	tcp_server_serve_one(a->s, a->fd, &a->peer, a->id);
-	pthread_mutex_lock(&a->pool->mu);
-	a->pool->active--;
-	pthread_cond_broadcast(&a->pool->cv);
-	pthread_mutex_unlock(&a->pool->mu);
-	free(a);
+	pthread_mutex_lock(&pool->mu);
+	pool_unlink_live(pool, a);
+	a->next = pool->done;
+	pool->done = a;
+	pthread_cond_broadcast(&pool->cv);
+	pthread_mutex_unlock(&pool->mu);
 	return NULL;
 }
 
-/* Waits until fewer than `limit` threads run, or the grace time passes (limit 1 = all done). */
+/* Joins and frees the workers that said they are done (each is past its last lock). */
+static void thread_reap(struct thread_pool *pool)
+{
+	struct thread_arg *a, *next;
+
+	pthread_mutex_lock(&pool->mu);
+	a = pool->done;
+	pool->done = NULL;
+	pthread_mutex_unlock(&pool->mu);
+	for (; a; a = next) {
+		next = a->next;
+		pthread_join(a->t, NULL);
+		free(a);
+	}
+}
+
+/* Waits until fewer than `limit` threads run, joining those that finish; bounded: at most
+ * the grace time, else until a stop (limit 1 = all done). */
 static void thread_wait_below(struct thread_pool *pool, unsigned long limit, int bounded)
 {
 	int64_t until = hello_clock_ms() + TCP_STOP_GRACE_MS;
 	struct timespec ts;
+	int more = 1;
 
-	pthread_mutex_lock(&pool->mu);
-	while (pool->active >= limit) {
-		if (bounded && hello_clock_ms() >= until)
-			break;
-		if (!bounded && hello_sig_stop())
-			break;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += TCP_STOP_POLL_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
+	while (more) {
+		thread_reap(pool);
+		pthread_mutex_lock(&pool->mu);
+		more = pool->active >= limit && !(bounded && hello_clock_ms() >= until) && !(!bounded && hello_sig_stop());
+		if (more && !pool->done) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += TCP_STOP_POLL_MS * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&pool->cv, &pool->mu, &ts);
 		}
-		pthread_cond_timedwait(&pool->cv, &pool->mu, &ts);
+		pthread_mutex_unlock(&pool->mu);
 	}
-	pthread_mutex_unlock(&pool->mu);
+	thread_reap(pool);
 }
 
 static int thread_spawn(struct tcp_server *s, struct thread_pool *pool, int fd, const struct hello_addr *peer)
 {
-	struct thread_arg *a = malloc(sizeof(*a));
-	pthread_attr_t attr;
-	pthread_t t;
+	struct thread_arg *a = calloc(1, sizeof(*a));
 	int rc;
 
 	if (!a) {
@@ -188,26 +229,39 @@ static int thread_spawn(struct tcp_server *s, struct thread_pool *pool, int fd, 
 		return -1;
 	}
 	a->s = s, a->pool = pool, a->fd = fd, a->peer = *peer, a->id = ++s->next_id;
+	/* On the live list before it runs: the worker takes itself off when done. */
 	pthread_mutex_lock(&pool->mu);
+	a->next = pool->live;
+	if (pool->live)
+		pool->live->prev = a;
+	pool->live = a;
 	pool->active++;
 	pthread_mutex_unlock(&pool->mu);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	/* Only the main thread takes SIGINT/SIGTERM; workers watch the flag. */
 	hello_sig_block(1);
-	rc = pthread_create(&t, &attr, thread_main, a);
+	rc = pthread_create(&a->t, NULL, thread_main, a);
 	hello_sig_block(0);
-	pthread_attr_destroy(&attr);
 	if (rc != 0) {
 		hello_log_event(&s->log, HELLO_LOG_MAIN, "error", "conn=%lu error=\"pthread_create: %s\"", a->id, strerror(rc));
 		hello_net_close(fd);
-		free(a);
 		pthread_mutex_lock(&pool->mu);
-		pool->active--;
+		pool_unlink_live(pool, a);
 		pthread_mutex_unlock(&pool->mu);
+		free(a);
 		return -1;
 	}
 	return 0;
+}
+
+/* Past the grace time: a worker still serving is left to finish on its own (detached). */
+static void thread_abandon(struct thread_pool *pool)
+{
+	struct thread_arg *a;
+
+	pthread_mutex_lock(&pool->mu);
+	for (a = pool->live; a; a = a->next)
+		pthread_detach(a->t);
+	pthread_mutex_unlock(&pool->mu);
 }
 
 int tcp_run_thread(struct tcp_server *s, char *err, size_t errlen)
@@ -219,9 +273,11 @@ int tcp_run_thread(struct tcp_server *s, char *err, size_t errlen)
 
 	(void)err, (void)errlen;
 	pool.active = 0;
+	pool.live = pool.done = NULL;
 	pthread_mutex_init(&pool.mu, NULL);
 	pthread_cond_init(&pool.cv, NULL);
 	while (!hello_sig_stop()) {
+		thread_reap(&pool);
 		if (s->max_clients)
 			thread_wait_below(&pool, s->max_clients, 0);
 		fd = tcp_server_accept(s, &peer, TCP_STOP_POLL_MS);
@@ -236,8 +292,10 @@ int tcp_run_thread(struct tcp_server *s, char *err, size_t errlen)
 			break;
 		}
 	}
-	/* Stopping: the workers see the flag within TCP_STOP_POLL_MS and close their clients. */
+	/* Stopping: the workers see the flag within TCP_STOP_POLL_MS and close their clients;
+	 * each is joined as it finishes. */
 	thread_wait_below(&pool, 1, 1);
+	thread_abandon(&pool);
 	return 0;
 }
 
