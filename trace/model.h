@@ -60,14 +60,22 @@ struct trace_event {
 struct trace_evrec {
 	int64_t ts_us;
 	uint32_t id, flow;
-	uint32_t seq, ack, len, wire_len;
 	uint32_t preview;		/* 1 + offset in the preview arena, 0 none */
 	uint32_t opt;			/* 1 + index of its TCP options, 0 none */
 	uint32_t rare;			/* 1 + index of its addresses and notes, 0 none */
-	uint32_t cause;			/* 1 + event id, 0 none */
-	int32_t timer_ms;
-	uint16_t win;
-	uint8_t type, l4, ip_proto, flags, from, to, source, via, icmp_type, icmp_code, bits, bits2;
+	union {				/* by type: a packet's fields or a state change's */
+		struct {
+			uint32_t seq, ack, len, wire_len;
+			uint16_t win;
+			uint8_t flags, l4, ip_proto, icmp_type, icmp_code;
+		} p;
+		struct {
+			uint32_t cause;		/* 1 + event id, 0 none */
+			int32_t timer_ms;
+			uint8_t from, to, source, via;
+		} s;
+	} u;
+	uint8_t type, bits, bits2;
 	int8_t side;
 };
 

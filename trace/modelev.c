@@ -1,4 +1,4 @@
-/* trace/modelev.c: finished events kept compactly for the document: a 72-byte record, TCP options, addresses and previews aside. */
+/* trace/modelev.c: finished events kept compactly for the document: a 56-byte record, TCP options, addresses and previews aside. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,24 +32,27 @@ static void pack(struct trace_evrec *r, const struct trace_event *e)
 	r->ts_us = e->ts_us;
 	r->id = e->id;
 	r->flow = e->flow;
-	r->seq = e->seq;
-	r->ack = e->ack;
-	r->len = e->len;
-	r->wire_len = e->wire_len;
-	r->cause = e->cause >= 0 ? (uint32_t)e->cause + 1 : 0;
-	r->timer_ms = e->timer_ms;
-	r->win = e->win;
 	r->type = e->type;
-	r->l4 = (uint8_t)e->l4;
-	r->ip_proto = e->ip_proto;
-	r->flags = e->flags;
-	r->from = (uint8_t)e->from;
-	r->to = (uint8_t)e->to;
-	r->source = e->source;
-	r->via = (uint8_t)e->via;
-	r->icmp_type = e->icmp_type;
-	r->icmp_code = e->icmp_code;
 	r->side = (int8_t)e->side;
+	if (e->type == TRACE_EV_PACKET) {
+		r->u.p.seq = e->seq;
+		r->u.p.ack = e->ack;
+		r->u.p.len = e->len;
+		r->u.p.wire_len = e->wire_len;
+		r->u.p.win = e->win;
+		r->u.p.flags = e->flags;
+		r->u.p.l4 = (uint8_t)e->l4;
+		r->u.p.ip_proto = e->ip_proto;
+		r->u.p.icmp_type = e->icmp_type;
+		r->u.p.icmp_code = e->icmp_code;
+	} else {
+		r->u.s.cause = e->cause >= 0 ? (uint32_t)e->cause + 1 : 0;
+		r->u.s.timer_ms = e->timer_ms;
+		r->u.s.from = (uint8_t)e->from;
+		r->u.s.to = (uint8_t)e->to;
+		r->u.s.source = e->source;
+		r->u.s.via = (uint8_t)e->via;
+	}
 	r->bits = (e->has_seq ? EVB_HAS_SEQ : 0) | (e->seq_abs ? EVB_SEQ_ABS : 0) |
 		  (e->has_ack ? EVB_HAS_ACK : 0) | (e->ack_abs ? EVB_ACK_ABS : 0) |
 		  (e->has_win ? EVB_HAS_WIN : 0) | (e->retransmission ? EVB_RETX : 0) |
@@ -111,14 +114,27 @@ void trace_model_event_get(const struct trace_model *m, size_t i, struct trace_e
 	e->type = r->type;
 	e->flow = r->flow;
 	e->side = r->side;
-	e->l4 = (enum trace_l4)r->l4;
-	e->ip_proto = r->ip_proto;
-	e->flags = r->flags;
-	e->seq = r->seq;
-	e->ack = r->ack;
-	e->len = r->len;
-	e->wire_len = r->wire_len;
-	e->win = r->win;
+	e->cause = -1;		/* what trace_mi_ev_new starts every event with */
+	e->timer_ms = -1;
+	if (r->type == TRACE_EV_PACKET) {
+		e->seq = r->u.p.seq;
+		e->ack = r->u.p.ack;
+		e->len = r->u.p.len;
+		e->wire_len = r->u.p.wire_len;
+		e->win = r->u.p.win;
+		e->flags = r->u.p.flags;
+		e->l4 = (enum trace_l4)r->u.p.l4;
+		e->ip_proto = r->u.p.ip_proto;
+		e->icmp_type = r->u.p.icmp_type;
+		e->icmp_code = r->u.p.icmp_code;
+	} else {
+		e->cause = r->u.s.cause ? (int64_t)r->u.s.cause - 1 : -1;
+		e->timer_ms = r->u.s.timer_ms;
+		e->from = (enum trace_state)r->u.s.from;
+		e->to = (enum trace_state)r->u.s.to;
+		e->source = r->u.s.source;
+		e->via = (enum trace_kvia)r->u.s.via;
+	}
 	e->has_seq = !!(r->bits & EVB_HAS_SEQ);
 	e->seq_abs = !!(r->bits & EVB_SEQ_ABS);
 	e->has_ack = !!(r->bits & EVB_HAS_ACK);
@@ -132,8 +148,6 @@ void trace_model_event_get(const struct trace_model *m, size_t i, struct trace_e
 	e->has_ports = !!(r->bits2 & EVB2_HAS_PORTS);
 	e->icmp = !!(r->bits2 & EVB2_ICMP);
 	e->icmp_v6 = !!(r->bits2 & EVB2_ICMP_V6);
-	e->icmp_type = r->icmp_type;
-	e->icmp_code = r->icmp_code;
 	e->preview = r->preview ? m->pv + r->preview - 1 : NULL;
 	if (r->opt)
 		e->opt = m->evopt[r->opt - 1];
@@ -144,12 +158,6 @@ void trace_model_event_get(const struct trace_model *m, size_t i, struct trace_e
 		e->truncated = x->truncated;
 		e->invalid = x->invalid;
 	}
-	e->from = (enum trace_state)r->from;
-	e->to = (enum trace_state)r->to;
-	e->source = r->source;
-	e->cause = r->cause ? (int64_t)r->cause - 1 : -1;
-	e->via = (enum trace_kvia)r->via;
-	e->timer_ms = r->timer_ms;
 }
 
 void trace_mi_ev_put(struct trace_model *m, size_t i, const struct trace_event *e)
