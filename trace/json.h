@@ -26,6 +26,7 @@ json_t *trace_json_endpoint(const struct trace_flow *f, int side);
 struct trace_out {
 	FILE *f;
 	char *path, *tmp;
+	char *buf;		/* the stream's 256 KiB buffer (a file's; stdout has its own) */
 };
 int trace_out_open(struct trace_out *o, const char *path, char *err, size_t errlen);
 /* Flushes and, for a file, renames it into place. */
