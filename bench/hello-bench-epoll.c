@@ -101,18 +101,12 @@ int main(int argc, char **argv)
 	int opt, family, lfd, r;
 
 	hello_opt_common_init(&c, 1);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opt == '?' || opt == ':') {
-			hello_opt_getopt_error(optopt, argv[optind - 1], err, sizeof(err));
-			return hello_opt_usage_error(PROG, err);
-		}
-		r = hello_opt_common(&c, opt, optarg, err, sizeof(err));
-		if (r < 0)
-			return hello_opt_usage_error(PROG, err);
-		if (opt == HELLO_OPT_FRAMING && c.framing != HELLO_FRAMING_RAW)
-			return hello_opt_usage_error(PROG, "--framing: the baseline speaks raw framing only");
-	}
+	/* Every option is a common one: a program option would be a bug in longopts. */
+	r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, &c, &opt, err, sizeof(err));
+	if (r != 0)
+		return hello_opt_usage_error(PROG, r < 0 ? err : "unexpected option");
+	if (c.framing != HELLO_FRAMING_RAW)
+		return hello_opt_usage_error(PROG, "--framing: the baseline speaks raw framing only");
 	if (optind < argc)
 		return hello_opt_usage_error(PROG, "takes no arguments");
 	if (hello_opt_help_version(&c, &usage))

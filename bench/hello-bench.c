@@ -142,18 +142,11 @@ static int parse_args(int argc, char **argv, struct bench_opts *o, char *err, si
 {
 	int opt, r;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opt == '?' || opt == ':') {
-			hello_opt_getopt_error(optopt, argv[optind - 1], err, errlen);
+	while ((r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, &o->common, &opt, err, errlen)) > 0)
+		if (opt_one(o, opt, optarg, err, errlen) < 0)
 			return -1;
-		}
-		r = hello_opt_common(&o->common, opt, optarg, err, errlen);
-		if (r < 0)
-			return -1;
-		if (r == 0 && opt_one(o, opt, optarg, err, errlen) < 0)
-			return -1;
-	}
+	if (r < 0)
+		return -1;
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return -1;

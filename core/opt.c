@@ -72,6 +72,10 @@ int hello_opt_common(struct hello_common *c, int opt, const char *arg, char *err
 		c->events = arg;
 		return 1;
 	case HELLO_OPT_FRAMING:
+		if (c->no_framing) {
+			snprintf(err, errlen, "--framing does not apply to UDP: every datagram is one message");
+			return -1;
+		}
 		return hello_proto_framing_parse(arg, &c->framing, err, errlen) < 0 ? -1 : 1;
 	case '6':
 	case HELLO_OPT_V6:
@@ -172,4 +176,26 @@ int hello_opt_usage_error(const char *prog, const char *msg)
 {
 	fprintf(stderr, "%s: %s\nTry '%s --help'.\n", prog, msg, prog);
 	return HELLO_EXIT_USAGE;
+}
+
+int hello_opt_next(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		   struct hello_common *c, int *opt, char *err, size_t errlen)
+{
+	int o, r;
+
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (o == '?' || o == ':') {
+			hello_opt_getopt_error(optopt, argv[optind - 1], err, errlen);
+			return -1;
+		}
+		r = hello_opt_common(c, o, optarg, err, errlen);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			*opt = o;
+			return 1;
+		}
+	}
+	return 0;
 }

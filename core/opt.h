@@ -54,6 +54,7 @@ struct hello_common {
 	int allow_port_zero;        /* servers: port 0 = any free port */
 	int port_given;
 	int help, version;
+	int no_framing;             /* UDP programs: --framing is a usage error */
 	const char *events;         /* --events FILE: one JSON line per socket call (docs/events.md) */
 	char hostbuf[256];          /* the host part when --host held "host:port" */
 };
@@ -61,6 +62,14 @@ struct hello_common {
 void hello_opt_common_init(struct hello_common *c, int allow_port_zero);
 /* Handles one getopt_long result: 1 = handled, 0 = not a common option, -1 = error in err. */
 int hello_opt_common(struct hello_common *c, int opt, const char *arg, char *err, size_t errlen);
+/*
+ * The option loop every program shares: runs getopt_long (opterr off, so the message is
+ * ours), handles the common options itself, and stops at the next program option:
+ * 1 with it in *opt (its value in optarg), 0 after the last option (operands start at
+ * optind), -1 with err on an unknown option, a missing value or a bad common value.
+ */
+int hello_opt_next(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		   struct hello_common *c, int *opt, char *err, size_t errlen);
 /*
  * Picks the default host (127.0.0.1, or ::1 with -6), splits a --host given as
  * "host:port" or "[v6]:port" (an explicit --port wins), and stores the address family

@@ -97,16 +97,11 @@ static int parse_args(int argc, char **argv, struct cli_opts *o, struct tcp_clie
 {
 	int opt, r;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, HELLO_OPT_COMMON_SHORTOPTS "v", longopts, NULL)) != -1) {
-		if (opt == '?' || opt == ':') {
-			hello_opt_getopt_error(optopt, argv[optind - 1], err, errlen);
+	while ((r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS "v", longopts, &o->common, &opt, err, errlen)) > 0)
+		if (parse_opt(o, c, opt, optarg, err, errlen) < 0)
 			return -1;
-		}
-		r = hello_opt_common(&o->common, opt, optarg, err, errlen);
-		if (r < 0 || (r == 0 && parse_opt(o, c, opt, optarg, err, errlen) < 0))
-			return -1;
-	}
+	if (r < 0)
+		return -1;
 	if (optind < argc) {
 		c->names = argv + optind;
 		c->nnames = (size_t)(argc - optind);

@@ -96,18 +96,11 @@ static int parse_args(int argc, char **argv, struct srv_opts *o, struct tcp_serv
 {
 	int c, r;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			hello_opt_getopt_error(optopt, argv[optind - 1], err, errlen);
+	while ((r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, &o->common, &c, err, errlen)) > 0)
+		if (parse_opt(o, s, c, optarg, err, errlen) < 0)
 			return -1;
-		}
-		r = hello_opt_common(&o->common, c, optarg, err, errlen);
-		if (r < 0)
-			return -1;
-		if (r == 0 && parse_opt(o, s, c, optarg, err, errlen) < 0)
-			return -1;
-	}
+	if (r < 0)
+		return -1;
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return -1;

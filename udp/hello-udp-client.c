@@ -53,21 +53,8 @@ static int parse_args(int argc, char **argv, struct hello_common *c, struct udp_
 	int opt, r;
 	long v;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, HELLO_OPT_COMMON_SHORTOPTS "v", longopts, NULL)) != -1) {
-		if (opt == '?' || opt == ':') {
-			hello_opt_getopt_error(optopt, argv[optind - 1], err, errlen);
-			return -1;
-		}
-		if (opt == HELLO_OPT_FRAMING) {
-			snprintf(err, errlen, "--framing does not apply to UDP: every datagram is one message");
-			return -1;
-		}
-		r = hello_opt_common(c, opt, optarg, err, errlen);
-		if (r < 0)
-			return -1;
-		if (r > 0)
-			continue;
+	c->no_framing = 1;
+	while ((r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS "v", longopts, c, &opt, err, errlen)) > 0) {
 		switch (opt) {
 		case OPT_CONNECT: u->connect = 1; break;
 		case 'v':
@@ -90,6 +77,8 @@ static int parse_args(int argc, char **argv, struct hello_common *c, struct udp_
 			break;
 		}
 	}
+	if (r < 0)
+		return -1;
 	if (optind < argc) {
 		u->names = argv + optind;
 		u->nnames = (size_t)(argc - optind);

@@ -107,21 +107,8 @@ static int parse_args(int argc, char **argv, struct hello_common *c, struct udp_
 {
 	int opt, r;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opt == '?' || opt == ':') {
-			hello_opt_getopt_error(optopt, argv[optind - 1], err, errlen);
-			return -1;
-		}
-		if (opt == HELLO_OPT_FRAMING) {
-			snprintf(err, errlen, "--framing does not apply to UDP: every datagram is one message");
-			return -1;
-		}
-		r = hello_opt_common(c, opt, optarg, err, errlen);
-		if (r < 0)
-			return -1;
-		if (r > 0)
-			continue;
+	c->no_framing = 1;
+	while ((r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, c, &opt, err, errlen)) > 0) {
 		if (opt == OPT_ONCE)
 			s->once = 1;
 		else if (opt == OPT_DELAY && hello_opt_long("--delay", optarg, 0, 3600000, &s->delay_ms, err, errlen) < 0)
@@ -129,6 +116,8 @@ static int parse_args(int argc, char **argv, struct hello_common *c, struct udp_
 		else if (opt == OPT_MAX_MSG && hello_opt_long("--max-msg", optarg, 0, HELLO_UDP_MAX_MSG, &s->max_msg, err, errlen) < 0)
 			return -1;
 	}
+	if (r < 0)
+		return -1;
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return -1;

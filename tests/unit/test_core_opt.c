@@ -95,6 +95,39 @@ static void test_common_hostport(void **state)
 	assert_string_equal(err, "--host: address '[::1': missing ']'");
 }
 
+/* hello_opt_next: common options handled inside, program options handed back, errors said. */
+static void test_next(void **state)
+{
+	static const struct option lo[] = { HELLO_OPT_COMMON_LONGOPTS, { "once", no_argument, NULL, HELLO_OPT_FIRST_PROGRAM }, { NULL, 0, NULL, 0 } };
+	char *argv1[] = { "p", "--port", "80", "--once", "--quiet", "name", NULL };
+	char *argv2[] = { "p", "--framing", "line", NULL };
+	char *argv3[] = { "p", "--nope", NULL };
+	struct hello_common c;
+	char err[128];
+	int opt = 0;
+
+	(void)state;
+	hello_opt_common_init(&c, 0);
+	optind = 0;
+	assert_int_equal(hello_opt_next(6, argv1, HELLO_OPT_COMMON_SHORTOPTS, lo, &c, &opt, err, sizeof(err)), 1);
+	assert_int_equal(opt, HELLO_OPT_FIRST_PROGRAM);
+	assert_int_equal(c.port, 80);
+	assert_int_equal(hello_opt_next(6, argv1, HELLO_OPT_COMMON_SHORTOPTS, lo, &c, &opt, err, sizeof(err)), 0);
+	assert_int_equal(c.quiet, 1);
+	assert_string_equal(argv1[optind], "name");
+
+	hello_opt_common_init(&c, 0);
+	c.no_framing = 1;
+	optind = 0;
+	assert_int_equal(hello_opt_next(3, argv2, HELLO_OPT_COMMON_SHORTOPTS, lo, &c, &opt, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "does not apply to UDP"));
+
+	hello_opt_common_init(&c, 0);
+	optind = 0;
+	assert_int_equal(hello_opt_next(2, argv3, HELLO_OPT_COMMON_SHORTOPTS, lo, &c, &opt, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--nope"));
+}
+
 static void test_outbuf(void **state)
 {
 	struct hello_outbuf b;
@@ -131,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_common),
 		cmocka_unit_test(test_common_hostport),
 		cmocka_unit_test(test_getopt_error),
+		cmocka_unit_test(test_next),
 		cmocka_unit_test(test_outbuf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
