@@ -65,16 +65,17 @@ struct trace_flow {
 	int closed_first;		/* TRACE_CLIENT, TRACE_SERVER, _SIMULTANEOUS or _NONE */
 	int close_rst;
 	uint64_t retransmissions, dup_acks, zero_windows;
-	int tw_inferred;		/* bit per side */
-	int64_t tw_inferred_us;
-	int tw_kernel;
-	int64_t tw_kernel_us;
-	int32_t tw_timer_ms;
+	/* Entries into TIME_WAIT, per side: the first inferred one and the first the kernel
+	 * showed (bit per side; time and event id of each). trace_flow_tw_start picks. */
+	int tw_inferred, tw_kernel;
+	int64_t tw_inf_us[2], tw_k_us[2];
+	uint32_t tw_inf_ev[2], tw_k_ev[2];
+	int32_t tw_timer_ms;		/* remaining at the first kernel observation */
 	/* Both sides' inferred transitions in time order, grown as they come (~10 in a whole
 	 * connection; a fixed 2 x TRACE_FLOW_HIST table was 768 bytes of every flow). */
 	struct trace_hist { int64_t ts_us; uint8_t side, st; } *hist;
 	uint8_t nhist[2], cap_hist;
-	int kseen[2];
+	int kseen[2], kfinal_handoff[2];
 	enum trace_state kfinal[2];	/* the latest kernel observation per side */
 	int64_t kfinal_us[2];
 	struct trace_kobs *kobs;	/* room for TRACE_FLOW_KOBS, allocated at the first (most flows have none) */

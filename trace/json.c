@@ -1,5 +1,6 @@
 /* trace/json.c: the trace model as jansson objects (docs/trace-format.md), a document or JSON lines. */
 #include <netinet/in.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -211,11 +212,16 @@ static json_t *phases(const struct trace_model *m, const struct trace_flow *f)
 		const struct trace_phase *p = &f->ph[i];
 		if (!p->set)
 			continue;
+		uint32_t first = p->first;
+		int64_t start_us = p->start_us;
+		/* time_wait starts where the flow's time_wait object says, whatever came first. */
+		if (i == TRACE_PH_TIME_WAIT)
+			trace_model_tw_start(f, &start_us, &first);
 		json_t *o = json_object();
 		set(o, "name", ascii(phase_names[i]));
-		set_int(o, "first_event", idx(m, p->first));
+		set_int(o, "first_event", idx(m, first));
 		set_int(o, "last_event", idx(m, p->last));
-		set_int(o, "start_us", rel(m, p->start_us));
+		set_int(o, "start_us", rel(m, start_us));
 		set_int(o, "end_us", rel(m, p->end_us));
 		json_array_append_new(a, o);
 	}
@@ -229,16 +235,24 @@ static json_t *side_mask(int mask)
 
 static json_t *time_wait(const struct trace_model *m, const struct trace_flow *f)
 {
-	int kernel = f->tw_kernel != 0;
+	int kernel = f->tw_kernel != 0, side;
+	int64_t start_us = 0, seen_us = INT64_MAX;
+	uint32_t ev;
 
-	if (!f->tw_kernel && !f->tw_inferred)
+	if (!(side = trace_model_tw_start(f, &start_us, &ev)))
 		return NULL;
 	json_t *o = json_object();
-	set(o, "side", side_mask(kernel ? f->tw_kernel : f->tw_inferred));
-	set_int(o, "start_us", rel(m, kernel ? f->tw_kernel_us : f->tw_inferred_us));
+	set(o, "side", side_mask(side));
+	set_int(o, "start_us", rel(m, start_us));
 	/* Linux keeps a time-wait socket 60 s (TCP_TIMEWAIT_LEN), whatever the RTT. */
 	set_int(o, "timer_ms", kernel && f->tw_timer_ms >= 0 ? f->tw_timer_ms : 60000);
 	set(o, "source", ascii(kernel ? "kernel" : "inferred"));
+	if (kernel) {
+		for (int s = 0; s < 2; s++)
+			if (f->tw_kernel & 1 << s && f->tw_k_us[s] < seen_us)
+				seen_us = f->tw_k_us[s];
+		set_int(o, "kernel_seen_us", rel(m, seen_us));
+	}
 	if (kernel && f->tw_inferred)
 		set(o, "inferred_side", side_mask(f->tw_inferred));
 	return o;

@@ -16,14 +16,6 @@ static void kstate_note(struct trace_kstate *ks, const char *fmt, const char *wh
 		snprintf(ks->notes[ks->nnotes++], sizeof ks->notes[0], fmt, what);
 }
 
-static int64_t kstate_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int trace_kstate_open(struct trace_kstate *ks, const struct trace_kstate_opts *o, char *err,
 		      size_t errlen)
 {
@@ -75,7 +67,7 @@ int trace_kstate_poll(struct trace_kstate *ks, trace_kevent_fn fn, void *arg)
 		n += r > 0 ? r : 0;
 	}
 	if (ks->sock_diag) {
-		r = trace_sockdiag_poll(&ks->sd, kstate_now_us(), fn, arg, e, sizeof e);
+		r = trace_sockdiag_poll(&ks->sd, NULL, fn, arg, e, sizeof e);
 		if (r < 0 && !ks->poll_failed++)
 			kstate_note(ks, "%s", e);
 		n += r > 0 ? r : 0;
@@ -100,7 +92,7 @@ int trace_kstate_finish(struct trace_kstate *ks, trace_kevent_fn fn, void *arg)
 		trace_ktrace_flush(&ks->kt, fn, arg);
 	}
 	if (ks->sock_diag) {
-		r = trace_sockdiag_poll(&ks->sd, kstate_now_us(), fn, arg, e, sizeof e);
+		r = trace_sockdiag_poll(&ks->sd, NULL, fn, arg, e, sizeof e);
 		if (r < 0 && !ks->poll_failed++)
 			kstate_note(ks, "%s", e);
 		n += r > 0 ? r : 0;

@@ -248,8 +248,10 @@ void trace_mi_on_state(void *arg, int side, enum trace_state from, enum trace_st
 	e->cause = cause;
 	trace_mi_hist_add(f, side, to, ts_us);
 	if (to == TRACE_ST_TIME_WAIT) {
-		if (!f->tw_inferred || ts_us < f->tw_inferred_us)
-			f->tw_inferred_us = ts_us;
+		if (!(f->tw_inferred & 1 << side) || ts_us < f->tw_inf_us[side]) {
+			f->tw_inf_us[side] = ts_us;
+			f->tw_inf_ev[side] = e->id;
+		}
 		f->tw_inferred |= 1 << side;
 		trace_mi_phase_add(f, TRACE_PH_TIME_WAIT, e);
 	}

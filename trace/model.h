@@ -160,6 +160,11 @@ int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *
 			   uint32_t caplen, uint32_t wirelen);
 /* One kernel socket state observation (tracepoint or sock_diag). */
 int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *ev);
+/* When flow f entered TIME_WAIT: the sides are the kernel's when it showed a time-wait
+ * socket, else the inferred ones; the time and event are the packets' (the inferred
+ * entry of such a side) when they show it, else the kernel's first sight. Returns the
+ * side mask, 0 when no side reached TIME_WAIT. */
+int trace_model_tw_start(const struct trace_flow *f, int64_t *us, uint32_t *ev);
 
 /* capture.state_sources: which kernel views were available, and why not. */
 void trace_model_set_state_sources(struct trace_model *m, int tracepoint, int sock_diag);

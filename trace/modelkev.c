@@ -1,5 +1,6 @@
 /* trace/modelkev.c: kernel socket-state observations in the model: tied to flows, TIME_WAIT, disagreements. */
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,25 @@ static void kev_endpoints(const struct trace_kevent *k, struct trace_endpoint *l
 	}
 }
 
+/* Whether kernel observation e of `side` is newer news than the side's kernel_final.
+ * The tracepoint's hand-off (FIN_WAIT2 -> CLOSE as Linux gives the connection to a
+ * time-wait socket) ends the full socket, not the connection: the time-wait socket's
+ * FIN_WAIT2 or TIME_WAIT seen by sock_diag outranks it whichever was stamped first, since
+ * sock_diag may show the time-wait socket before the hand-off event fires. */
+static int kev_replaces_final(const struct trace_flow *f, int side, const struct trace_event *e)
+{
+	int tw_socket = e->to == TRACE_ST_TIME_WAIT || e->to == TRACE_ST_FIN_WAIT_2;
+	int final_tw = f->kfinal[side] == TRACE_ST_TIME_WAIT || f->kfinal[side] == TRACE_ST_FIN_WAIT_2;
+
+	if (!f->kseen[side])
+		return 1;
+	if (e->handoff && final_tw && !f->kfinal_handoff[side])
+		return 0;
+	if (f->kfinal_handoff[side] && tw_socket && !e->handoff)
+		return 1;
+	return e->ts_us >= f->kfinal_us[side];
+}
+
 /* Ties a kernel state event to flow f, side `side`. */
 static void kev_tie(struct trace_flow *f, int side, struct trace_event *e)
 {
@@ -47,21 +67,48 @@ static void kev_tie(struct trace_flow *f, int side, struct trace_event *e)
 		o->ts_us = e->ts_us;
 		o->st = e->to;
 	}
-	if (!f->kseen[side] || e->ts_us >= f->kfinal_us[side]) {
+	if (kev_replaces_final(f, side, e)) {
 		f->kseen[side] = 1;
 		f->kfinal[side] = e->to;
 		f->kfinal_us[side] = e->ts_us;
+		f->kfinal_handoff[side] = e->handoff;
 	}
 	if (e->to == TRACE_ST_TIME_WAIT) {
-		if (!f->tw_kernel || e->ts_us < f->tw_kernel_us) {
-			f->tw_kernel_us = e->ts_us;
-			f->tw_timer_ms = e->timer_ms;
+		/* The timer reported with the kernel's first sight of a time-wait socket. */
+		int64_t first_us = INT64_MAX;
+		for (int s = 0; s < 2; s++)
+			if (f->tw_kernel & 1 << s && f->tw_k_us[s] < first_us)
+				first_us = f->tw_k_us[s];
+		if (!(f->tw_kernel & 1 << side) || e->ts_us < f->tw_k_us[side]) {
+			f->tw_k_us[side] = e->ts_us;
+			f->tw_k_ev[side] = e->id;
 		}
+		if (e->ts_us < first_us)
+			f->tw_timer_ms = e->timer_ms;
 		f->tw_kernel |= 1 << side;
 	}
 	if (e->to == TRACE_ST_TIME_WAIT || (f->ph[TRACE_PH_TIME_WAIT].set &&
 					    e->ts_us >= f->ph[TRACE_PH_TIME_WAIT].start_us))
 		trace_mi_phase_add(f, TRACE_PH_TIME_WAIT, e);
+}
+
+int trace_model_tw_start(const struct trace_flow *f, int64_t *us, uint32_t *ev)
+{
+	int mask = f->tw_kernel ? f->tw_kernel : f->tw_inferred, found = 0;
+
+	for (int s = 0; s < 2; s++) {
+		if (!(mask & 1 << s))
+			continue;
+		/* The packets date the entry; the kernel only says when it was looked at. */
+		int inf = (f->tw_inferred & 1 << s) != 0;
+		int64_t t = inf ? f->tw_inf_us[s] : f->tw_k_us[s];
+		if (!found || t < *us) {
+			*us = t;
+			*ev = inf ? f->tw_inf_ev[s] : f->tw_k_ev[s];
+			found = 1;
+		}
+	}
+	return found ? mask : 0;
 }
 
 static int kev_match(const struct trace_flow *f, const struct trace_kevent *k, int *side)

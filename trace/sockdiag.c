@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SOCKDIAG_BUF 32768
@@ -334,6 +335,8 @@ static struct trace_sockdiag_entry *sockdiag_add(struct trace_sockdiag_ns *ns)
 	return &ns->tab[ns->n++];
 }
 
+/* A new socket or a changed state is only marked here: it is stamped and reported once
+ * the dump is over (sockdiag_report). */
 static int sockdiag_on_sock(void *arg, const struct trace_sockdiag_sock *s)
 {
 	struct sockdiag_ctx *c = arg;
@@ -354,16 +357,13 @@ static int sockdiag_on_sock(void *arg, const struct trace_sockdiag_sock *s)
 			return 0;
 		}
 		e->s = *s;
-		e->seen = 1;
-		return sockdiag_emit(c, s, trace_sockdiag_state(s->kstate));
-	}
-	e->seen = 1;
-	if (e->s.kstate == s->kstate) {
-		e->s = *s;
+		e->seen = e->changed = 1;
 		return 0;
 	}
+	e->seen = 1;
+	e->changed |= e->s.kstate != s->kstate;
 	e->s = *s;
-	return sockdiag_emit(c, s, trace_sockdiag_state(s->kstate));
+	return 0;
 }
 
 static int sockdiag_dump(struct sockdiag_ctx *c, int family, char *err, size_t errlen)
@@ -413,12 +413,19 @@ static int sockdiag_dump(struct sockdiag_ctx *c, int family, char *err, size_t e
 	return -1;
 }
 
-/* Sockets that were there last time and are gone now: closed (or their TIME_WAIT ran out). */
-static void sockdiag_vanished(struct sockdiag_ctx *c)
+/* After a namespace's dump: the sockets that appeared or changed, then, as CLOSED, those
+ * that were there last time and are gone now (closed, or their TIME_WAIT ran out). */
+static void sockdiag_report(struct sockdiag_ctx *c)
 {
 	struct trace_sockdiag_ns *ns = c->ns;
-	size_t i = 0;
+	size_t i;
 
+	for (i = 0; i < ns->n; i++)
+		if (ns->tab[i].seen && ns->tab[i].changed) {
+			ns->tab[i].changed = 0;
+			sockdiag_emit(c, &ns->tab[i].s, trace_sockdiag_state(ns->tab[i].s.kstate));
+		}
+	i = 0;
 	while (i < ns->n) {
 		if (ns->tab[i].seen) {
 			ns->tab[i++].seen = 0;
@@ -430,10 +437,18 @@ static void sockdiag_vanished(struct sockdiag_ctx *c)
 	}
 }
 
-int trace_sockdiag_poll(struct trace_sockdiag *sd, int64_t now_us, trace_kevent_fn fn, void *arg,
-			char *err, size_t errlen)
+static int64_t sockdiag_realtime_us(void)
 {
-	struct sockdiag_ctx c = { sd, NULL, now_us, fn, arg, 0 };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int trace_sockdiag_poll(struct trace_sockdiag *sd, trace_sockdiag_clock clock, trace_kevent_fn fn,
+			void *arg, char *err, size_t errlen)
+{
+	struct sockdiag_ctx c = { sd, NULL, 0, fn, arg, 0 };
 	char e6[200];
 	size_t i;
 
@@ -444,7 +459,8 @@ int trace_sockdiag_poll(struct trace_sockdiag *sd, int64_t now_us, trace_kevent_
 			return -1;
 		/* A namespace without IPv6 answers with an error: it holds no IPv6 socket. */
 		sockdiag_dump(&c, AF_INET6, e6, sizeof e6);
-		sockdiag_vanished(&c);
+		c.now_us = clock ? clock() : sockdiag_realtime_us();
+		sockdiag_report(&c);
 	}
 	return c.n;
 }

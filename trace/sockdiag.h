@@ -26,6 +26,7 @@ struct trace_sockdiag_sock {
 struct trace_sockdiag_entry {
 	struct trace_sockdiag_sock s;
 	int seen;			/* present in the current poll */
+	int changed;			/* new or changed in it: to be reported */
 };
 
 struct trace_sockdiag_ns {
@@ -51,12 +52,16 @@ struct trace_sockdiag {
 int trace_sockdiag_open(struct trace_sockdiag *sd, const char *const *netns, size_t nnetns,
 			const uint16_t *ports, size_t nports, char *err, size_t errlen);
 
-/* Dumps TCP sockets (IPv4 and IPv6) of every namespace and calls fn, with now_us as the
- * time, for each socket that appeared or changed state since the last poll (a
- * TIME_WAIT one with its remaining timer) and, as CLOSED, for each that went away.
- * Returns the number of events, or -1 with err. */
-int trace_sockdiag_poll(struct trace_sockdiag *sd, int64_t now_us, trace_kevent_fn fn, void *arg,
-			char *err, size_t errlen);
+/* The time, in wall-clock microseconds, to stamp a poll's observations with. */
+typedef int64_t (*trace_sockdiag_clock)(void);
+
+/* Dumps TCP sockets (IPv4 and IPv6) of every namespace and calls fn for each socket that
+ * appeared or changed state since the last poll (a TIME_WAIT one with its remaining
+ * timer) and, as CLOSED, for each that went away. Each is stamped with clock() read
+ * once the namespace's dump is over (NULL: CLOCK_REALTIME), so no observation is dated
+ * before the kernel showed it. Returns the number of events, or -1 with err. */
+int trace_sockdiag_poll(struct trace_sockdiag *sd, trace_sockdiag_clock clock, trace_kevent_fn fn,
+			void *arg, char *err, size_t errlen);
 
 /* Closes the sockets and frees the tables; safe after a failed open and twice. */
 void trace_sockdiag_close(struct trace_sockdiag *sd);

@@ -81,6 +81,11 @@ def check_kernel(doc, port):
             "flow time_wait: server, source kernel, kernel timer (%s)" % tw_obj)
         out(flow.get("states", {}).get("server", {}).get("kernel_final") == "TIME_WAIT",
             "server's kernel_final TIME_WAIT")
+        ph = [p for p in flow.get("phases", []) if p["name"] == "time_wait"]
+        out(len(ph) == 1 and ph[0]["start_us"] == tw_obj.get("start_us")
+            and tw_obj.get("start_us", 0) <= tw_obj.get("kernel_seen_us", -1),
+            "time_wait starts with its phase, before the kernel showed it (%s, phase %s)"
+            % (tw_obj, ph[:1]))
     if tp:
         tpe = [e for e in ks if e["via"] == "tracepoint"]
         seq = [(e["side"], e["from"], e["to"]) for e in tpe]

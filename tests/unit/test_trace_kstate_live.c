@@ -43,6 +43,17 @@ static const struct trace_kevent *seen_find(const struct seen *s, uint16_t sport
 	return NULL;
 }
 
+/* The stamp clock: counts its reads and notes how many events had been reported then. */
+static struct seen *clock_seen;
+static size_t clock_seen_n;
+static int64_t clock_reads;
+
+static int64_t test_clock(void)
+{
+	clock_seen_n = clock_seen ? clock_seen->n : 0;
+	return 1000000 + ++clock_reads;
+}
+
 /* Polls (at most 1 s) until an event for sport reaching st came, collecting all. */
 static const struct trace_kevent *poll_until(struct trace_sockdiag *sd, struct seen *s,
 					     uint16_t sport, enum trace_state st)
@@ -53,7 +64,7 @@ static const struct trace_kevent *poll_until(struct trace_sockdiag *sd, struct s
 	int i;
 
 	for (i = 0; i < 100; i++) {
-		assert_true(trace_sockdiag_poll(sd, 1000 + i, seen_add, s, err, sizeof err) >= 0);
+		assert_true(trace_sockdiag_poll(sd, test_clock, seen_add, s, err, sizeof err) >= 0);
 		if ((ev = seen_find(s, sport, st)) != NULL)
 			return ev;
 		nanosleep(&ts, NULL);
@@ -155,11 +166,46 @@ static void test_teardown_v4(void **state)
 
 	/* Nothing changes: no event. The listener going away is no connection's event. */
 	s.n = 0;
-	assert_int_equal(trace_sockdiag_poll(&sd, 1, seen_add, &s, err, sizeof err), 0);
+	assert_int_equal(trace_sockdiag_poll(&sd, test_clock, seen_add, &s, err, sizeof err), 0);
 	close(lfd);
-	assert_int_equal(trace_sockdiag_poll(&sd, 2, seen_add, &s, err, sizeof err), 0);
+	assert_int_equal(trace_sockdiag_poll(&sd, test_clock, seen_add, &s, err, sizeof err), 0);
 	assert_int_equal(s.n, 0);
 	trace_sockdiag_close(&sd);
+	trace_sockdiag_close(&sd);
+}
+
+/* A poll's observations carry the time read once the dump was over: the clock is read
+ * after the kernel answered and before any of them is reported, and stamps them all. */
+static void test_stamp_after_dump(void **state)
+{
+	struct trace_sockdiag sd;
+	struct seen s = { .n = 0 };
+	uint16_t port, cport;
+	char err[200];
+	int lfd, cfd, afd, n;
+	size_t i;
+
+	(void)state;
+	lfd = listener(AF_INET, &port);
+	assert_true(lfd >= 0);
+	cfd = connect_to(AF_INET, lfd, &cport);
+	assert_true(cfd >= 0);
+	afd = accept(lfd, NULL, NULL);
+	assert_true(afd >= 0);
+	assert_int_equal(trace_sockdiag_open(&sd, NULL, 0, &port, 1, err, sizeof err), 0);
+	clock_seen = &s;
+	clock_seen_n = 99;
+	int64_t before = clock_reads;
+	n = trace_sockdiag_poll(&sd, test_clock, seen_add, &s, err, sizeof err);
+	clock_seen = NULL;
+	assert_int_equal(n, 3);		/* the listener and both ends of the connection */
+	assert_int_equal(clock_reads, before + 1);
+	assert_int_equal(clock_seen_n, 0);
+	for (i = 0; i < s.n; i++)
+		assert_int_equal(s.ev[i].ts_us, 1000000 + clock_reads);
+	close(afd);
+	close(cfd);
+	close(lfd);
 	trace_sockdiag_close(&sd);
 }
 
@@ -240,7 +286,7 @@ static void test_netns_path(void **state)
 	ns[0] = path;
 	i = trace_sockdiag_open(&sd, ns, 1, &port, 1, err, sizeof err);
 	if (i == 0)
-		i = trace_sockdiag_poll(&sd, 1, seen_add, &s, err, sizeof err);
+		i = trace_sockdiag_poll(&sd, test_clock, seen_add, &s, err, sizeof err);
 	/* The child goes before any assertion can leave it waiting forever. */
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -267,6 +313,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_teardown_v4),
+		cmocka_unit_test(test_stamp_after_dump),
 		cmocka_unit_test(test_teardown_v6),
 		cmocka_unit_test(test_netns_path),
 	};

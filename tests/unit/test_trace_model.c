@@ -121,6 +121,122 @@ static void test_kernel_agrees(void **state)
 	json_decref(d);
 }
 
+static json_int_t iget(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(o, a);
+	if (b)
+		v = json_object_get(v, b);
+	assert_true(json_is_integer(v));
+	return json_integer_value(v);
+}
+
+/* The server's teardown as the kernel reports it, in the order given: the tracepoint's
+ * FIN_WAIT1/FIN_WAIT2 and hand-off, and sock_diag's time-wait socket stamped tw_dt. */
+static json_t *server_teardown(int64_t tw_dt, int tw_first, enum trace_state tw_state)
+{
+	struct trace_model *m = model(0, NULL);
+	const struct trace_kevent tp[] = {
+		kev(501, 1, TRACE_ST_ESTABLISHED, TRACE_ST_FIN_WAIT_1, TRACE_VIA_TRACEPOINT, -1, 0),
+		kev(601, 1, TRACE_ST_FIN_WAIT_1, TRACE_ST_FIN_WAIT_2, TRACE_VIA_TRACEPOINT, -1, 0),
+		kev(650, 1, TRACE_ST_FIN_WAIT_2, TRACE_ST_CLOSED, TRACE_VIA_TRACEPOINT, -1, 1),
+	};
+	struct trace_kevent tw = kev(tw_dt, 1, TRACE_ST_NONE, tw_state, TRACE_VIA_SOCK_DIAG, 59990, 0);
+
+	trace_model_set_state_sources(m, 1, 1);
+	assert_int_equal(tb_run(m, hello, 0, 0), 0);
+	if (tw_first)
+		assert_int_equal(trace_model_add_kevent(m, &tw), 0);
+	for (size_t i = 0; i < sizeof(tp) / sizeof(tp[0]); i++)
+		assert_int_equal(trace_model_add_kevent(m, &tp[i]), 0);
+	if (!tw_first)
+		assert_int_equal(trace_model_add_kevent(m, &tw), 0);
+	json_t *d = finish(m);
+	return d;
+}
+
+/* sock_diag shows the time-wait socket with a stamp before the hand-off's (Linux makes it
+ * visible first): the hand-off never replaces it, in either order of arrival. */
+static void test_handoff_never_replaces_time_wait(void **state)
+{
+	(void)state;
+	for (int first = 0; first < 2; first++) {
+		for (int later = 0; later < 2; later++) {
+			json_t *d = server_teardown(later ? 40000 : 640, first, TRACE_ST_TIME_WAIT);
+			json_t *f = json_array_get(json_object_get(d, "flows"), 0);
+			assert_string_equal(sget(json_object_get(f, "states"), "server", "kernel_final"), "TIME_WAIT");
+			json_decref(d);
+		}
+	}
+	/* Before the peer's FIN the time-wait socket is in FIN_WAIT2: that stays too. */
+	json_t *d = server_teardown(640, 0, TRACE_ST_FIN_WAIT_2);
+	json_t *f = json_array_get(json_object_get(d, "flows"), 0);
+	assert_string_equal(sget(json_object_get(f, "states"), "server", "kernel_final"), "FIN_WAIT_2");
+	json_decref(d);
+}
+
+/* A close after TIME_WAIT (the timer ran out: sock_diag no longer lists it) is news. */
+static void test_time_wait_then_closed(void **state)
+{
+	(void)state;
+	struct trace_model *m = model(0, NULL);
+	const struct trace_kevent k[] = {
+		kev(900, 1, TRACE_ST_NONE, TRACE_ST_TIME_WAIT, TRACE_VIA_SOCK_DIAG, 59000, 0),
+		kev(61000, 1, TRACE_ST_NONE, TRACE_ST_CLOSED, TRACE_VIA_SOCK_DIAG, -1, 0),
+	};
+	assert_int_equal(tb_run(m, hello, 0, 0), 0);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(trace_model_add_kevent(m, &k[i]), 0);
+	json_t *d = finish(m);
+	json_t *f = json_array_get(json_object_get(d, "flows"), 0);
+	assert_string_equal(sget(json_object_get(f, "states"), "server", "kernel_final"), "CLOSED");
+	json_decref(d);
+}
+
+/* time_wait.start_us is when the packets put the kernel's side there (the client's FIN at
+ * 600 us), the time_wait phase starts at the same event, and kernel_seen_us says when
+ * the kernel showed it. */
+static void test_time_wait_start_agrees(void **state)
+{
+	(void)state;
+	json_t *d = server_teardown(40000, 0, TRACE_ST_TIME_WAIT);
+	json_t *f = json_array_get(json_object_get(d, "flows"), 0);
+	json_t *tw = json_object_get(f, "time_wait"), *ph, *p = NULL;
+	size_t i;
+
+	assert_string_equal(sget(tw, "source", NULL), "kernel");
+	assert_string_equal(sget(tw, "side", NULL), "server");
+	assert_int_equal(iget(tw, "start_us", NULL), 600);
+	assert_int_equal(iget(tw, "kernel_seen_us", NULL), 40000);
+	assert_int_equal(iget(tw, "timer_ms", NULL), 59990);
+	json_array_foreach(json_object_get(f, "phases"), i, ph)
+		if (!strcmp(sget(ph, "name", NULL), "time_wait"))
+			p = ph;
+	assert_non_null(p);
+	assert_int_equal(iget(p, "start_us", NULL), 600);
+	json_t *e = json_array_get(json_object_get(d, "events"), (size_t)iget(p, "first_event", NULL));
+	assert_string_equal(sget(e, "to", NULL), "TIME_WAIT");
+	assert_string_equal(sget(e, "side", NULL), "server");
+	assert_int_equal(iget(e, "t_us", NULL), 600);
+	assert_int_equal(iget(p, "end_us", NULL), 40000);
+	json_decref(d);
+
+	/* The kernel's side is one the packets never led there: its sight is the start. */
+	struct trace_model *m = model(0, NULL);
+	struct trace_kevent k = kev(900, 0, TRACE_ST_NONE, TRACE_ST_TIME_WAIT, TRACE_VIA_SOCK_DIAG, 60000, 0);
+	assert_int_equal(tb_run(m, hello, 0, 0), 0);
+	assert_int_equal(trace_model_add_kevent(m, &k), 0);
+	d = finish(m);
+	f = json_array_get(json_object_get(d, "flows"), 0);
+	tw = json_object_get(f, "time_wait");
+	assert_string_equal(sget(tw, "side", NULL), "client");
+	assert_string_equal(sget(tw, "inferred_side", NULL), "server");
+	assert_int_equal(iget(tw, "start_us", NULL), 900);
+	json_array_foreach(json_object_get(f, "phases"), i, ph)
+		if (!strcmp(sget(ph, "name", NULL), "time_wait"))
+			assert_int_equal(iget(ph, "start_us", NULL), 900);
+	json_decref(d);
+}
+
 /* The kernel puts the client in TIME_WAIT, the packets the server: both are kept. */
 static void test_disagreement(void **state)
 {
@@ -301,6 +417,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kernel_agrees),
+		cmocka_unit_test(test_handoff_never_replaces_time_wait),
+		cmocka_unit_test(test_time_wait_then_closed),
+		cmocka_unit_test(test_time_wait_start_agrees),
 		cmocka_unit_test(test_disagreement),
 		cmocka_unit_test(test_unmatched_kevent),
 		cmocka_unit_test(test_v4_mapped_kevent),
