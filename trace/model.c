@@ -56,6 +56,7 @@ void trace_model_free(struct trace_model *m)
 		trace_flow_free(m->flows[i]);
 	free(m->flows);
 	free(m->index);
+	free(m->unmatched);
 	trace_flow_table_free(&m->table);
 	free(m->cap.interface);
 	free(m->cap.file);
@@ -464,7 +465,7 @@ int trace_model_finish(struct trace_model *m)
 	}
 	for (size_t i = 0; i < m->nflows; i++)
 		finish_flow(m, m->flows[i]);
-	if (trace_mi_commit(m) < 0)
+	if (trace_mi_commit(m) < 0 || trace_mi_drop_foreign(m) < 0)
 		return -1;
 	/* Kernel events arrive late: order by time, creation order breaking ties. (m->ev is
 	 * NULL without events, and qsort's pointer must not be, even for 0 elements.) */

@@ -112,7 +112,7 @@ struct trace_capture_info {
 	const char *stop_reason;	/* "end_of_file", "count", "duration", "signal" */
 };
 
-#define TRACE_UNMATCHED_MAX 256
+#define TRACE_UNMATCHED_MAX 4096	/* kernel events waiting for a flow, grown as needed */
 
 struct trace_model {
 	struct trace_model_opts o;
@@ -144,8 +144,8 @@ struct trace_model {
 	int64_t next_sweep_us;		/* capture time of the next trace_mi_sweep walk */
 	uint64_t retired_idle;		/* flows written once over and quiet */
 	/* kernel events not (yet) tied to a flow; document mode ties them later */
-	struct { uint32_t id; struct trace_kevent k; } unmatched[TRACE_UNMATCHED_MAX];
-	int nunmatched;
+	struct trace_unmatched { uint32_t id; struct trace_kevent k; } *unmatched;
+	int nunmatched, cap_unmatched;
 	int finished;
 };
 

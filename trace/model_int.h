@@ -33,6 +33,9 @@ void trace_mi_ev_put(struct trace_model *m, size_t i, const struct trace_event *
 
 /* Ties the kernel events that arrived before flow f existed to it (document mode). */
 void trace_mi_claim_unmatched(struct trace_model *m, struct trace_flow *f);
+/* Document mode, at the end: drops the tracepoint events of sockets that no flow claimed
+ * and sock_diag never showed in the traced namespaces, with a note. -1: out of memory. */
+int trace_mi_drop_foreign(struct trace_model *m);
 /* At the end of a TCP flow: kernel observations the inferred states never reached. */
 void trace_mi_find_disagreements(struct trace_flow *f);
 

@@ -1,6 +1,7 @@
 /* trace/modelkev.c: kernel socket-state observations in the model: tied to flows, TIME_WAIT, disagreements. */
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,24 @@ static int kev_match(const struct trace_flow *f, const struct trace_kevent *k, i
 	return 0;
 }
 
+/* Keeps an unmatched event for a flow that may claim it (up to TRACE_UNMATCHED_MAX; past
+ * that it stays flow-less and is not judged foreign either). */
+static void kev_wait(struct trace_model *m, uint32_t id, const struct trace_kevent *k)
+{
+	if (m->nunmatched == m->cap_unmatched) {
+		int nc = m->cap_unmatched ? 2 * m->cap_unmatched : 16;
+		if (nc > TRACE_UNMATCHED_MAX)
+			return;
+		struct trace_unmatched *nv = realloc(m->unmatched, (size_t)nc * sizeof(*nv));
+		if (!nv)
+			return;
+		m->unmatched = nv;
+		m->cap_unmatched = nc;
+	}
+	m->unmatched[m->nunmatched].id = id;
+	m->unmatched[m->nunmatched++].k = *k;
+}
+
 int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *k)
 {
 	struct trace_endpoint l, r;
@@ -147,10 +166,8 @@ int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *k)
 		e->src = l;
 		e->dst = r;
 		/* A flow seen later may still claim it (the SYN_SENT change precedes the SYN). */
-		if (!m->o.sink && m->nunmatched < TRACE_UNMATCHED_MAX) {
-			m->unmatched[m->nunmatched].id = e->id;
-			m->unmatched[m->nunmatched++].k = *k;
-		}
+		if (!m->o.sink)
+			kev_wait(m, e->id, k);
 	}
 	return trace_mi_commit(m);
 }
@@ -174,6 +191,58 @@ void trace_mi_claim_unmatched(struct trace_model *m, struct trace_flow *f)
 		}
 		m->unmatched[i--] = m->unmatched[--m->nunmatched];
 	}
+}
+
+static int kev_same_socket(const struct trace_kevent *a, const struct trace_kevent *b)
+{
+	struct trace_endpoint al, ar, bl, br;
+
+	kev_endpoints(a, &al, &ar);
+	kev_endpoints(b, &bl, &br);
+	return trace_endpoint_eq(&al, &bl) && trace_endpoint_eq(&ar, &br);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The tracepoint is system-wide and has no namespace field: another namespace's socket
+ * on the traced ports reports there too. Ours either made packets a flow claimed, or was
+ * shown by sock_diag, which answers per namespace; without sock_diag nothing can tell. */
+int trace_mi_drop_foreign(struct trace_model *m)
+{
+	uint32_t *drop;
+	size_t n = 0, i, j;
+
+	if (!m->cap.sock_diag || !m->nunmatched)
+		return 0;
+	if (!(drop = malloc((size_t)m->nunmatched * sizeof(*drop))))
+		return -1;
+	for (int u = 0; u < m->nunmatched; u++) {
+		const struct trace_kevent *k = &m->unmatched[u].k;
+		int ours = k->via != TRACE_VIA_TRACEPOINT;
+		for (int v = 0; v < m->nunmatched && !ours; v++)
+			ours = m->unmatched[v].k.via == TRACE_VIA_SOCK_DIAG &&
+			       kev_same_socket(k, &m->unmatched[v].k);
+		if (!ours)
+			drop[n++] = m->unmatched[u].id;
+	}
+	if (n) {
+		qsort(drop, n, sizeof(*drop), id_cmp);
+		for (i = j = 0; i < m->nev; i++)
+			if (!bsearch(&m->ev[i].id, drop, n, sizeof(*drop), id_cmp))
+				m->ev[j++] = m->ev[i];
+		m->nev = j;
+	}
+	free(drop);
+	if (!n)
+		return 0;
+	char note[160];
+	snprintf(note, sizeof note, "%zu tracepoint event%s left out: sockets of another network "
+		 "namespace on the traced ports (no flow here, never seen by sock_diag)", n, n == 1 ? "" : "s");
+	return trace_model_add_note(m, note);
 }
 
 /* Inferred transitions that a kernel observation of `st` agrees with. */
