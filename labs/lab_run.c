@@ -92,6 +92,55 @@ static int tracer_has(const char *prog, const char *opt)
 	return has;
 }
 
+/* The tracer's own messages (its log is a working file): each one but the banner becomes
+ * a note of result.json, so a warning (drops, a source unavailable) is kept. */
+static void trace_log_notes(struct lab_runner *r)
+{
+	char path[PATH_MAX + 16];
+	json_t *lines;
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/trace.log", r->work);
+	if (!r->work[0] || !(lines = lab_step_lines(path)))
+		return;
+	for (i = 0; i < json_array_size(lines); i++) {
+		const char *l = json_string_value(json_array_get(lines, i));
+		if (l && *l && strncmp(l, "hello-trace: capturing on ", 26) != 0)
+			json_array_append_new(r->notes, json_string(l));
+	}
+	json_decref(lines);
+	unlink(path);
+}
+
+/* The run's working folder, outside the run folder (which holds results only). */
+static int work_make(struct lab_runner *r, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(r->work, sizeof r->work, "%s/hello-lab.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(r->work)) {
+		snprintf(err, errlen, "mkdtemp %s: %s", r->work, strerror(errno));
+		r->work[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static void work_remove(struct lab_runner *r)
+{
+	static const char *const names[] = { "trace-ready", "trace.log", NULL };
+	char p[PATH_MAX + 16];
+
+	if (!r->work[0])
+		return;
+	for (size_t i = 0; names[i]; i++) {
+		snprintf(p, sizeof p, "%s/%s", r->work, names[i]);
+		unlink(p);
+	}
+	rmdir(r->work);
+	r->work[0] = '\0';
+}
+
 /* Starts hello-trace in the capture namespace and waits for its ready file. */
 static int trace_start(struct lab_runner *r, struct lab_proc *tp, char *err, size_t errlen)
 {
@@ -113,8 +162,8 @@ static int trace_start(struct lab_runner *r, struct lab_proc *tp, char *err, siz
 		return -1;
 	snprintf(pcap, sizeof pcap, "%s/trace.pcap", r->out);
 	snprintf(json, sizeof json, "%s/trace.json", r->out);
-	snprintf(ready, sizeof ready, "%s/.trace-ready", r->out);
-	snprintf(log, sizeof log, "%s/trace.log", r->out);
+	snprintf(ready, sizeof ready, "%s/trace-ready", r->work);
+	snprintf(log, sizeof log, "%s/trace.log", r->work);
 	argv = calloc(24 + 2 * r->d->nsteps, sizeof(*argv));
 	evp = calloc(r->d->nsteps + 1, evlen);
 	if (!argv || !evp) {
@@ -143,9 +192,10 @@ static int trace_start(struct lab_runner *r, struct lab_proc *tp, char *err, siz
 		goto out;
 	for (end = lab_now_ms() + LAB_TRACE_READY_MS; access(ready, F_OK) != 0;) {
 		if (lab_proc_poll(tp) || lab_now_ms() > end) {
-			out(r->o, 0, " ... failed (see trace.log)\n");
+			out(r->o, 0, " ... failed\n");
 			lab_proc_stop(tp, SIGTERM, 1000);
-			json_array_append_new(r->notes, json_string("no trace: hello-trace did not start, see trace.log"));
+			json_array_append_new(r->notes, json_string("no trace: hello-trace did not start"));
+			trace_log_notes(r);
 			rc = 1;
 			goto out;
 		}
@@ -169,8 +219,9 @@ static void trace_stop(struct lab_runner *r, struct lab_proc *tp)
 	/* SIGINT is the tracer's "finish": it writes the complete trace.json */
 	lab_proc_stop(tp, SIGINT, LAB_TRACE_STOP_MS);
 	if (lab_proc_code(tp) != 0)
-		json_array_append_new(r->notes, json_sprintf("hello-trace ended with exit %d, see trace.log",
+		json_array_append_new(r->notes, json_sprintf("hello-trace ended with exit %d",
 							     lab_proc_code(tp)));
+	trace_log_notes(r);
 }
 
 /* Diagrams from trace.json when the renderer is there; a failure only costs the pictures. */
@@ -226,7 +277,7 @@ static int setup(struct lab_runner *r, char *err, size_t errlen)
 {
 	const struct lab_opts *o = r->o;
 
-	if (mkdirs(r->out, err, errlen) < 0)
+	if (mkdirs(r->out, err, errlen) < 0 || work_make(r, err, errlen) < 0)
 		return -1;
 	clear_out(r);
 	lab_net_sweep(swept, r);
@@ -361,6 +412,7 @@ int lab_run(const struct lab_def *d, const struct lab_opts *o, char *err, size_t
 		rc = finish(&r, &tp, t0, rc < 0, err);
 	}
 	lab_net_down(&r.net);
+	work_remove(&r);
 	free(r.procs);
 	json_decref(r.steps);
 	json_decref(r.notes);

@@ -30,6 +30,7 @@ struct lab_runner {
 	struct lab_net net;
 	struct lab_vars vars;
 	char out[PATH_MAX];
+	char work[PATH_MAX];		/* working files (tracer's ready file and log); removed at the end */
 	char portstr[16];
 	struct lab_proc *procs;		/* by step index */
 	json_t *steps;			/* {"NAME": {"exit": N, "ms": N, "lines": [...]}} */

@@ -12,6 +12,28 @@ LAB=$HELLO_BIN/hello-lab
 TMP=$(mktemp -d /tmp/hello-labs-test.XXXXXX)
 trap 't_cleanup; rm -rf "$TMP"' EXIT
 PORT=$((30000 + $$ % 20000))
+# The runs' working folders go here: the suite can see that none is left behind.
+mkdir -p "$TMP/work"
+export TMPDIR=$TMP/work
+
+# lab_run OUT ARGS...: hello-lab ARGS with its output in OUT; sets RC and RUN_PID, so the
+# checks look at this run's namespaces (hl-PID-*) only, never at other runs on the host.
+lab_run() {
+	local out=$1
+	shift
+	"$LAB" "$@" >"$out" 2>&1 &
+	RUN_PID=$!
+	wait "$RUN_PID"
+	RC=$?
+}
+# no_netns_of PID...: none of these runs left a namespace.
+no_netns_of() {
+	local p
+	for p in "$@"; do
+		ip netns list | grep -q "^hl-$p-" && return 1
+	done
+	return 0
+}
 
 # A lab without hello-* programs: python peers, one segment dropped at a known place.
 mkdir -p "$TMP/labs/py-drop" "$TMP/labs/py-fail" "$TMP/labs/slow" "$TMP/labs/broken"
@@ -33,29 +55,39 @@ cat >"$TMP/labs/py-fail/lab.json" <<'JSON'
  "steps": [{"name": "say", "run": ["sh", "-c", "echo one; echo two"]}],
  "expect": ["steps.say.lines[1] == 'three'"]}
 JSON
-cat >"$TMP/labs/slow/lab.json" <<'JSON'
+# Its programs sleep 30.PID seconds: a command line only this suite's run has.
+SLOW="30.$$"
+cat >"$TMP/labs/slow/lab.json" <<JSON
 {"goal": "something to interrupt", "protocol": "tcp",
  "impair": [{"name": "r", "proto": "tcp", "from": "client", "nth": 3}],
- "steps": [{"name": "bg", "background": true, "run": ["sleep", "30"]},
-           {"name": "fg", "run": ["sleep", "30"], "timeout_ms": 40000}],
+ "steps": [{"name": "bg", "background": true, "run": ["sleep", "$SLOW"]},
+           {"name": "fg", "run": ["sleep", "$SLOW"], "timeout_ms": 40000}],
  "expect": ["steps.fg.exit == 0"]}
 JSON
 echo '{"goal": "x", "protocol": "tcp", "steps": [{"name": "a", "run": ["true"], "backgroud": true}], "expect": ["steps.a.exit == 0"]}' \
 	>"$TMP/labs/broken/lab.json"
 
 export HELLO_LABS=$TMP/labs
-out=$("$LAB" run py-drop --out "$TMP/out/py-drop" --port "$PORT" 2>&1)
-rc=$?
-echo "$out" | tail -8
+lab_run "$TMP/py-drop.out" run py-drop --out "$TMP/out/py-drop" --port "$PORT"
+rc=$RC
+tail -8 "$TMP/py-drop.out"
 t_check "py-drop: every expectation held (exit 0)" [ $rc = 0 ]
 t_check "py-drop: result.json says ok, with the rule's counter" \
 	"$PYTHON" -c "import json,sys; r=json.load(open('$TMP/out/py-drop/result.json')); sys.exit(not (r['ok'] and r['impair']['drop1']['dropped'] == 1 and r['failed'] == 0))"
 t_check "py-drop: logs written per step" grep -q "got Michael" "$TMP/out/py-drop/server.log"
 t_check "check DIR re-evaluates the finished run" "$LAB" check "$TMP/out/py-drop"
-t_check "no namespace left behind" sh -c "! ip netns list | grep -q 'hl-[0-9]*-'"
+t_check "no namespace left behind" no_netns_of "$RUN_PID"
+results_only() {	# results_only DIR: the run folder holds results, no working file
+	local extra
+	extra=$(ls -A "$1" | grep -Ev '^(trace\.json|trace\.pcap|result\.json|lab\.json|ladder\.(txt|svg|mmd)|report\.html|[A-Za-z0-9_-]+\.log|events-[A-Za-z0-9_-]+\.jsonl)$')
+	[ -z "$extra" ] || { echo "  (not results: $extra)"; return 1; }
+}
+t_check "py-drop: the run folder holds results only" results_only "$TMP/out/py-drop"
+t_check "py-drop: no working folder left behind" sh -c "[ -z \"\$(ls -A '$TMP/work')\" ]"
 
-out=$("$LAB" run py-fail --out "$TMP/out/py-fail" --port "$PORT" 2>&1)
-rc=$?
+lab_run "$TMP/py-fail.out" run py-fail --out "$TMP/out/py-fail" --port "$PORT"
+rc=$RC
+out=$(cat "$TMP/py-fail.out")
 t_check "py-fail: exit 1 when an expectation does not hold" [ $rc = 1 ]
 t_check "py-fail: the failure shows the observed value" grep -q 'observed: steps.say.lines\[1\] = "two"' <<<"$out"
 
@@ -68,7 +100,7 @@ t_check "list marks the broken lab" sh -c "'$LAB' list | grep -q '^broken.*broke
 # SIGINT in the middle of a run: programs stopped, namespace (and its nft table) gone.
 "$LAB" run slow --out "$TMP/out/slow" --port "$PORT" >"$TMP/slow.out" 2>&1 &
 pid=$!
-for _ in $(seq 50); do grep -q "fg:" "$TMP/slow.out" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q "fg:" "$TMP/slow.out" && break; sleep 0.1; done
 t_check "slow: its namespace exists while it runs" sh -c "ip netns list | grep -q 'hl-$pid-lab'"
 kill -INT $pid
 wait $pid
@@ -76,22 +108,29 @@ rc=$?
 t_check "SIGINT: exit 130" [ $rc = 130 ]
 t_check "SIGINT: a clear message" grep -q "interrupted by SIGINT" "$TMP/slow.out"
 t_check "SIGINT: the namespace is gone" sh -c "! ip netns list | grep -q 'hl-$pid-'"
-t_check "SIGINT: its programs are gone" sh -c "! pgrep -f '^sleep 30$' >/dev/null"
+t_check "SIGINT: its programs are gone" sh -c "! pgrep -f '^sleep $SLOW\$' >/dev/null"
+t_check "SIGINT: no working folder left behind" sh -c "[ -z \"\$(ls -A '$TMP/work')\" ]"
 
-# A run killed with SIGKILL leaves its namespace; the next run sweeps it.
-ip netns add "hl-999999-lab" 2>/dev/null
-"$LAB" run py-fail --out "$TMP/out/py-fail" --port "$PORT" >"$TMP/sweep.out" 2>&1
-t_check "stale namespace of a dead pid is swept" sh -c "! ip netns list | grep -q 'hl-999999-lab'"
-grep -q "removed hl-999999-lab" "$TMP/sweep.out" && t_ok "the sweep is reported" || t_fail "the sweep is reported"
+# A run killed with SIGKILL leaves its namespace; the next run sweeps it. The stale name
+# carries the pid of a process that has just ended.
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+ip netns add "hl-$dead-lab" 2>/dev/null
+lab_run "$TMP/sweep.out" run py-fail --out "$TMP/out/py-fail" --port "$PORT"
+t_check "stale namespace of a dead pid is swept" no_netns_of "$dead"
+grep -q "removed hl-$dead-lab" "$TMP/sweep.out" && t_ok "the sweep is reported" || t_fail "the sweep is reported"
 
 # The real labs: each one is a test. They need the tracer for their trace checks.
 unset HELLO_LABS
 if [ -x "$HELLO_BIN/hello-trace" ]; then
-	"$LAB" run --all --quiet --out "$TMP/all" --port "$PORT" >"$TMP/all.out" 2>&1
-	rc=$?
+	lab_run "$TMP/all.out" run --all --quiet --out "$TMP/all" --port "$PORT"
+	rc=$RC
+	all_pid=$RUN_PID
 	cat "$TMP/all.out"
 	for r in "$TMP"/all/*/result.json; do
 		name=$(basename "$(dirname "$r")")
+		t_check "lab $name: the run folder holds results only" results_only "$(dirname "$r")"
 		t_check "lab $name: every expectation held" \
 			"$PYTHON" -c "import json,sys; sys.exit(not json.load(open('$r'))['ok'])"
 		grep -q "\"format\": \"hellolab-trace\"" "$(dirname "$r")/trace.json" 2>/dev/null ||
@@ -111,7 +150,8 @@ jsonschema.Draft202012Validator(json.load(open('$HELLO_ROOT/docs/trace.schema.js
 	t_check "compare: 6 UDP packets" grep -Eq 'packets \(client \+ server\) +[0-9]+ +6$' <<<"$cmp"
 	t_check "compare: the loss lab's drops are counted" sh -c \
 		"'$LAB' compare '$TMP/all/tcp-loss' '$TMP/all/udp-loss' | grep -Eq 'dropped by the lab.s rules +1 +1$'"
-	t_check "run --all: no namespace left behind" sh -c "! ip netns list | grep -q 'hl-[0-9]*-'"
+	t_check "run --all: no namespace left behind" no_netns_of "$all_pid"
+	t_check "run --all: no working folder left behind" sh -c "[ -z \"\$(ls -A '$TMP/work')\" ]"
 else
 	echo "note: $HELLO_BIN/hello-trace is not built: the real labs were not run"
 fi
