@@ -58,6 +58,7 @@ help:
 	@echo 'make test       build and run every test suite, then the ASan+UBSan pass'
 	@echo 'make check-asan unit and integration tests under AddressSanitizer + UBSan'
 	@echo 'make deps       install missing Debian packages (root) or print the apt-get line'
+	@echo "make repeat SUITE='a.sh b.sh' [N=20] [SAN=1] [BUSY=2]  repeat suites on a busy machine"
 	@echo 'make V=1        show full compiler command lines'
 
 deps: $(DEPS_STAMP)
@@ -109,6 +110,24 @@ check-asan:
 
 lab: all
 	$(Q)bash tools/lab.sh
+
+# `make repeat SUITE='trace_live.sh labs.sh' [N=20] [SAN=1] [BUSY=2]`: each suite N times, with
+# BUSY CPU-bound loops running (a loaded CI machine), recorded in tests/repeat/results.jsonl
+# (docs/testing.md). SAN=1 builds and runs the ASan+UBSan tree, never into build/.
+N    ?= 20
+BUSY ?= 2
+.PHONY: repeat repeat-table
+repeat:
+	$(Q)test -n "$(SUITE)" || { echo "make repeat: name the suites, e.g. SUITE='trace_live.sh labs.sh'"; exit 2; }
+ifneq ($(SAN),)
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin SAN=1 OPT='-O1 -g' all
+	$(Q)PYTHON=$(PYTHON) bash tools/repeat.sh -n $(N) --busy $(BUSY) --san $(SUITE)
+else
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)PYTHON=$(PYTHON) bash tools/repeat.sh -n $(N) --busy $(BUSY) $(SUITE)
+endif
+repeat-table:
+	$(Q)PYTHON=$(PYTHON) bash tools/repeat.sh --table --update docs/testing.md
 
 clean:
 	rm -rf build bin

@@ -48,7 +48,8 @@ struct lab_impair {
 struct lab_expect {
 	char *check;
 	char *why;
-	struct lab_check *parsed;
+	struct lab_check *parsed;	/* with placeholders: parsed with sample values (syntax) */
+	int templated;			/* holds {port} and the like: expanded and parsed per run */
 };
 
 struct lab_def {

@@ -21,23 +21,45 @@ json_t *lab_result_ctx(const char *dir, json_t *steps, json_t *impair, json_t *r
 	return ctx;
 }
 
-int lab_result_checks(const struct lab_def *d, json_t *ctx, json_t *checks, FILE *log)
+/* One check, its placeholders ({port}, ...) filled with this run's values first. */
+static int check_one(const struct lab_expect *e, const struct lab_vars *v, json_t *ctx,
+		     char *text, size_t textlen, char *obs, size_t obslen)
+{
+	struct lab_check *c = e->parsed;
+	char perr[200];
+	int ok;
+
+	snprintf(text, textlen, "%s", e->check);
+	if (!e->templated || !v)
+		return lab_check_eval(c, ctx, obs, obslen);
+	if (lab_def_expand(e->check, v, text, textlen, perr, sizeof perr) < 0 ||
+	    !(c = lab_check_parse(text, perr, sizeof perr))) {
+		snprintf(obs, obslen, "%s", perr);
+		return 0;
+	}
+	ok = lab_check_eval(c, ctx, obs, obslen);
+	lab_check_free(c);
+	return ok;
+}
+
+int lab_result_checks(const struct lab_def *d, const struct lab_vars *v, json_t *ctx,
+		      json_t *checks, FILE *log)
 {
 	int failed = 0;
 	size_t i;
 
 	for (i = 0; i < d->nexpect; i++) {
 		const struct lab_expect *e = &d->expect[i];
-		char obs[1024];
-		int ok = lab_check_eval(e->parsed, ctx, obs, sizeof obs);
-		json_t *c = json_pack("{s:s, s:b, s:s}", "check", e->check, "passed", ok, "observed", obs);
+		char obs[1024], text[1024];
+		int ok = check_one(e, v, ctx, text, sizeof text, obs, sizeof obs);
+		json_t *c = json_pack("{s:s, s:b, s:s}", "check", text, "passed", ok, "observed", obs);
 		if (e->why[0])
 			json_object_set_new(c, "why", json_string(e->why));
 		json_array_append_new(checks, c);
 		failed += !ok;
 		if (!log)
 			continue;
-		fprintf(log, "    %s  %s\n", ok ? "ok  " : "FAIL", e->check);
+		fprintf(log, "    %s  %s\n", ok ? "ok  " : "FAIL", text);
 		if (!ok) {
 			if (e->why[0])
 				fprintf(log, "          expected because: %s\n", e->why);
@@ -78,7 +100,15 @@ int lab_result_recheck(const char *dir, FILE *log, char *err, size_t errlen)
 	ctx = lab_result_ctx(dir, json_object_get(res, "steps"), json_object_get(res, "impair"), res);
 	checks = json_array();
 	fprintf(log, "%s: re-checking %zu expectations against %s\n", d->name, d->nexpect, dir);
-	failed = lab_result_checks(d, ctx, checks, log);
+	/* the run's own values for the checks' placeholders */
+	struct lab_vars v = { (int)json_integer_value(json_object_get(res, "port")),
+			      json_string_value(json_object_get(res, "server")),
+			      json_string_value(json_object_get(res, "client")), d->dir, dir };
+	if (!v.server)
+		v.server = "";
+	if (!v.client)
+		v.client = "";
+	failed = lab_result_checks(d, &v, ctx, checks, log);
 	fprintf(log, "%s %s: %zu/%zu expectations held\n", failed ? "FAIL" : "ok  ", d->name,
 		d->nexpect - (size_t)failed, d->nexpect);
 	json_decref(checks);

@@ -338,7 +338,7 @@ static int finish(struct lab_runner *r, struct lab_proc *tp, long long t0, int b
 	res = run_info(r, lab_now_ms() - t0, files);
 	ctx = lab_result_ctx(r->out, r->steps, impair, res);
 	out(o, 0, "\n  checks:\n");
-	failed = lab_result_checks(r->d, ctx, checks, o->quiet ? NULL : o->log);
+	failed = lab_result_checks(r->d, &r->vars, ctx, checks, o->quiet ? NULL : o->log);
 	json_object_set(res, "steps", r->steps);
 	json_object_set(res, "impair", impair);
 	json_object_set_new(res, "checks", checks);

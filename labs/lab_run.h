@@ -66,7 +66,8 @@ int lab_step_state_code(const char *name);
 
 /* Evaluates d's checks against ctx, prints the verdicts, fills checks (an array).
  * Returns the number that failed. */
-int lab_result_checks(const struct lab_def *d, json_t *ctx, json_t *checks, FILE *log);
+int lab_result_checks(const struct lab_def *d, const struct lab_vars *v, json_t *ctx,
+		      json_t *checks, FILE *log);
 
 /* The check context: the trace's top level (or {} when there is none) plus steps,
  * impair and run. */

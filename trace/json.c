@@ -349,6 +349,7 @@ json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f)
 	set(o, "server", endpoint(&f->ep[1], 1));
 	set_int(o, "first_us", rel(m, f->first_us));
 	set_int(o, "last_us", rel(m, f->last_us));
+	set_int(o, "duration_us", f->last_us > f->first_us ? f->last_us - f->first_us : 0);
 	set(o, "packets", per_side(f->packets[0], f->packets[1]));
 	set(o, "bytes", per_side(f->bytes[0], f->bytes[1]));
 	set(o, "payload_bytes", per_side(f->payload[0], f->payload[1]));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "labs/lab_def.h"
+#include "labs/lab_run.h"
 
 static const char *good =
 	"{\"goal\": \"see it\", \"protocol\": \"tcp\", \"port\": 9100,"
@@ -79,6 +80,8 @@ static void test_bad_definitions(void **state)
 		{ "\"steps.client.exit == 0\"", "17", "expect[0]: must be a check (a string) or {\"check\": ..., \"why\": ...}" },
 		{ "\"protocol\": \"tcp\"", "\"protocol\": \"tcp\", \"topology\": \"star\"", "'topology' is \"star\"" },
 		{ "\"listen\": \"tcp\"", "\"listen\": \"sctp\"", "steps[0].ready: 'listen' is \"sctp\"" },
+		{ "flows[0].conn_state", "flows[{prot}].conn_state", "expect[1]: check \"flows[{prot}]" },
+		{ "flows[0].conn_state == 'SF'", "flows[server.port={port}].x ==", "expect[1]: check \"flows[server.port={port}]" },
 	};
 	char text[4096], err[256];
 	size_t i;
@@ -126,6 +129,35 @@ static void test_expand(void **state)
 	assert_non_null(strstr(err, "longer than"));
 }
 
+/* A check's placeholders take the run's values: the same lab checks the right server
+ * whatever --port was, and result.json shows the check as evaluated. */
+static void test_check_placeholders(void **state)
+{
+	char err[256] = "";
+	struct lab_def *d = load("{\"goal\": \"g\", \"protocol\": \"tcp\", \"steps\": [{\"name\": \"s\","
+				 " \"run\": [\"true\"]}], \"expect\": [\"flows[server.port={port+1}][0].id == 2\"]}",
+				 err, sizeof err);
+	json_t *ctx = json_loads("{\"flows\": [{\"id\": 1, \"server\": {\"port\": 9000}},"
+				 " {\"id\": 2, \"server\": {\"port\": 9001}}]}", 0, NULL);
+	struct lab_vars v = { 9000, "127.0.0.1", "127.0.0.1", ".", "." };
+
+	(void)state;
+	if (!d)
+		fail_msg("%s", err);
+	assert_non_null(ctx);
+	for (int port = 9000; port <= 9001; port++) {
+		json_t *checks = json_array();
+		v.port = port;
+		assert_int_equal(lab_result_checks(d, &v, ctx, checks, NULL), port == 9000 ? 0 : 1);
+		json_t *c = json_array_get(checks, 0);
+		assert_string_equal(json_string_value(json_object_get(c, "check")),
+				    port == 9000 ? "flows[server.port=9001][0].id == 2" : "flows[server.port=9002][0].id == 2");
+		json_decref(checks);
+	}
+	json_decref(ctx);
+	lab_def_free(d);
+}
+
 static void test_load_file_errors(void **state)
 {
 	char err[256];
@@ -142,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_bad_definitions),
 		cmocka_unit_test(test_two_hosts_needs_ns),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_check_placeholders),
 		cmocka_unit_test(test_load_file_errors),
 	};
 	return cmocka_run_group_tests_name("lab_def", tests, NULL, NULL);
