@@ -133,6 +133,18 @@ if [ -x "$HELLO_BIN/hello-trace" ]; then
 		t_check "lab $name: the run folder holds results only" results_only "$(dirname "$r")"
 		t_check "lab $name: every expectation held" \
 			"$PYTHON" -c "import json,sys; sys.exit(not json.load(open('$r'))['ok'])"
+		# What failed, and the run's notes: enough to find the cause from the log alone.
+		"$PYTHON" - "$r" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+if r["ok"]:
+    sys.exit(0)
+for c in r["checks"]:
+    if not c["passed"]:
+        print("    check failed: %s\n      observed: %s" % (c["check"], c["observed"]))
+for n in r.get("notes", []):
+    print("    note: %s" % n)
+EOF
 		grep -q "\"format\": \"hellolab-trace\"" "$(dirname "$r")/trace.json" 2>/dev/null ||
 			"$PYTHON" -c "import json; json.load(open('$(dirname "$r")/trace.json'))" 2>/dev/null ||
 			t_fail "lab $name: no readable trace.json"
