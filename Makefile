@@ -57,6 +57,7 @@ help:
 	@echo 'make lab        build, then run the tcp-hello lab end to end (root: in a private namespace)'
 	@echo 'make test       build and run every test suite, then the ASan+UBSan pass'
 	@echo 'make check-asan unit and integration tests under AddressSanitizer + UBSan'
+	@echo 'make golden     rewrite the renderer golden files (tests/render) and show the diff'
 	@echo 'make deps       install missing Debian packages (root) or print the apt-get line'
 	@echo 'make V=1        show full compiler command lines'
 
@@ -114,6 +115,12 @@ clean:
 	rm -rf build bin
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Golden files (docs/testing.md): `golden` rebuilds the renderer fixtures, rewrites their expected
+# outputs with hello-trace render and shows the diff; the tests only read them.
+.PHONY: golden
+golden: all
+	$(Q)$(RUNENV) bash tests/render/regen.sh
 
 # docs/ladder-*.svg: the committed example ladders, redrawn from fixed fixture traces on demand.
 .PHONY: docs-svg
