@@ -37,8 +37,8 @@ JSON
 cat >"$TMP/labs/slow/lab.json" <<'JSON'
 {"goal": "something to interrupt", "protocol": "tcp",
  "impair": [{"name": "r", "proto": "tcp", "from": "client", "nth": 3}],
- "steps": [{"name": "bg", "background": true, "run": ["sleep", "30"]},
-           {"name": "fg", "run": ["sleep", "30"], "timeout_ms": 40000}],
+ "steps": [{"name": "bg", "background": true, "run": ["sleep", "43.21"]},
+           {"name": "fg", "run": ["sleep", "43.21"], "timeout_ms": 50000}],
  "expect": ["steps.fg.exit == 0"]}
 JSON
 echo '{"goal": "x", "protocol": "tcp", "steps": [{"name": "a", "run": ["true"], "backgroud": true}], "expect": ["steps.a.exit == 0"]}' \
@@ -75,7 +75,8 @@ t_check "slow: its namespace exists while it runs" sh -c "ip netns list | grep -
 t_stop $pid INT
 t_check "SIGINT: a clear message" grep -q "interrupted by SIGINT" "$TMP/slow.out"
 t_check "SIGINT: the namespace is gone" sh -c "! ip netns list | grep -q 'hl-$pid-'"
-t_check "SIGINT: its programs are gone" sh -c "! pgrep -f '^sleep 30$' >/dev/null"
+# pgrep looks system-wide: the lab sleeps for a time no other suite's program uses.
+t_check "SIGINT: its programs are gone" sh -c "! pgrep -f '^sleep 43\.21$' >/dev/null"
 
 # A run killed with SIGKILL leaves its namespace; the next run sweeps it.
 ip netns add "hl-999999-lab" 2>/dev/null

@@ -70,7 +70,7 @@ t_bg sh -c 'trap "exit 0" TERM; touch up; while :; do sleep 0.05; done' >"$PWD/s
 p=$!
 t_wait_file up $p
 t_stop $p
-t_bg --exit 143 sh -c 'touch up2; exec sleep 30'
+t_bg --exit 143 sh -c 'touch up2; exec sleep 20'
 t_wait_file up2 $!
 t_done
 EOF
