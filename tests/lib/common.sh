@@ -46,9 +46,9 @@ t_done() {
 # t_checker WHAT CMD...: runs a checker program (Python, node, ...). Its output, stdout and
 # stderr, is one line per check: "ok: TEXT" (a passed check), "FAIL: TEXT" (a failed one) or
 # "note: TEXT" (shown, not counted); each check becomes "WHAT: TEXT" of this suite. The
-# checker itself is one more check, failed when it exits non-zero, prints any other line (a
-# traceback, "SKIP: ...", stray output: shown in full) or reports no check at all. Returns
-# 0 when all is well; its output stays in $T_CHECKER_OUT until the next call.
+# checker itself fails the suite when it prints any other line (a traceback, "SKIP: ...",
+# stray output: shown in full), reports no check at all, or exits non-zero without a failed
+# check. Returns 0 when all is well; its output stays in $T_CHECKER_OUT until the next call.
 T_CHECKER_OUT=""
 t_checker() {
 	local what=$1 line rc bad=0 n=0; shift
@@ -64,11 +64,12 @@ t_checker() {
 		*) bad=$((bad + 1)); echo "  $what: checker said: $line" ;;
 		esac
 	done <"$T_CHECKER_OUT"
-	if [ $rc -ne 0 ] || [ $bad -gt 0 ] || [ $n -eq 0 ]; then
+	# A non-zero exit is the checker's own verdict only when it reported a failed check.
+	if [ $bad -gt 0 ] || [ $n -eq 0 ] || { [ $rc -ne 0 ] && [ "$T_FAILS" -eq "$f0" ]; }; then
 		t_fail "$what: the checker ($(basename "$1")${2:+ ${2##*/}}) exited $rc with $n check(s) and $bad line(s) outside ok:/FAIL:/note:"
 		return 1
 	fi
-	[ "$T_FAILS" -eq "$f0" ]
+	[ "$T_FAILS" -eq "$f0" ] && [ $rc -eq 0 ]
 }
 
 # t_netns "$@": re-executes the calling script in a new network namespace (as root) with
@@ -179,13 +180,13 @@ t_wait_bg() {
 
 # t_bg_end PID HOW: the checks of an ended (or hung: killed) background program.
 t_bg_end() {
-	local pid=$1 how=$2 rc name=${T_BG_NAME[$pid]:-pid $1} want=${T_BG_EXIT[$pid]:-0}
+	local pid=$1 how=$2 rc hung="" name=${T_BG_NAME[$pid]:-pid $1} want=${T_BG_EXIT[$pid]:-0}
 	local log=${T_BG_LOG[$pid]:-} off=${T_BG_OFF[$pid]:-0} report=""
 	if kill -0 "$pid" 2>/dev/null; then
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		t_fail "$name (pid $pid) still ran 5 s $how: killed"
-		rc=124
+		hung=1 rc=124
 	else
 		wait "$pid" 2>/dev/null
 		rc=$?
@@ -194,7 +195,7 @@ t_bg_end() {
 		report=$(t_san_report "$log" "$off")
 		[ -n "${T_BG_SHOW[$pid]:-}" ] && sed "s/^/  $name: /" "$log"
 	fi
-	if [ $rc != 124 ]; then
+	if [ -z "$hung" ]; then
 		case " $want " in
 		*" $rc "*) t_ok "$name (pid $pid) ended $how with exit $rc" ;;
 		*) t_fail "$name (pid $pid) ended $how with exit $rc, not ${want// / or }"
