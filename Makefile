@@ -128,10 +128,16 @@ docs-svg: $(BIN)/hello-trace
 	$(Q)$(BIN)/hello-trace render tests/render/tcp-live/trace.json -o docs/ladder-tcp-hello.svg
 	$(Q)$(BIN)/hello-trace render tests/render/udp-hello/trace.json -o docs/ladder-udp-hello.svg
 
-# Benchmarks (docs/performance.md): `bench` writes bench/results.json and prints the table (< 10 min;
-# as root it installs redis-server); `bench-smoke` runs every mode tiny (also in make test).
+# Benchmarks (docs/performance.md): `bench` writes bench/results.json, prints the table and rewrites
+# the page's figure blocks (< 10 min; as root it installs redis-server); `bench-smoke` runs every
+# mode tiny (also in make test). `docs-figures` rewrites every figure block of README.md and docs/
+# from its committed saved output (tools/docfigures.py; docs_figures.sh checks them).
+.PHONY: docs-figures
+docs-figures:
+	$(Q)$(PYTHON) tools/docfigures.py --write
 bench: all
 	$(Q)$(RUNENV) bash tools/bench.sh
+	$(Q)$(PYTHON) tools/docfigures.py --write docs/performance.md
 bench-smoke: all
 	$(Q)$(RUNENV) bash tools/bench.sh --smoke --out $(abspath $(BUILD))/bench-smoke.json
 
