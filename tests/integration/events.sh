@@ -168,7 +168,7 @@ for model in fork thread; do
 	for i in 1 2 3; do
 		timeout 10 "$TCPC" -q --port $PORT --events "$T/$model-c.jsonl" & pids+=($!)
 	done
-	for p in "${pids[@]}"; do wait "$p"; done
+	for p in "${pids[@]}"; do wait "$p" || t_fail "$model: a client exited $?"; done
 	t_stop "$spid"
 	F=("$T/$model-c.jsonl" "$T/$model-s.jsonl")
 	ev_check "$model: every line is one JSON object" "${F[@]}" -- json
@@ -185,6 +185,7 @@ if "$HELLO_BIN/hello-lab" run tcp-hello --out "$T/lab" --port 9412 --no-render -
 	t_check "hello-lab: events-client.jsonl and events-server.jsonl in the run folder" [ -s "${F[0]}" -a -s "${F[1]}" ]
 	ev_check "hello-lab: the lab's records are JSON" "${F[@]}" -- json
 	ev_check "hello-lab: bytes sent by each side = bytes received by the other" "${F[@]}" -- bytes
+	t_lab_runs "hello-lab" "$T/lab"
 else
 	t_fail "hello-lab run tcp-hello failed: $(tail -3 "$T/lab.out")"
 fi

@@ -50,6 +50,8 @@ for lab in tcp-hello tcp-teardown client-closes-first closed-port udp-hello udp-
 	t_check "$lab: every call is drawn (HTML boxes, text rows)" drawn_ok "$lab" "$dir"
 done
 
+t_lab_runs "the seven labs" "$TMP"/runs/*/
+
 # The checker can fail: the same tcp-hello trace with the SYN's link to connect() removed.
 "$PYTHON" - "$TMP/runs/tcp-hello/trace.json" "$TMP/cut.json" <<'PY'
 import json, sys

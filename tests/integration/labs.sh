@@ -53,6 +53,7 @@ t_check "py-drop: result.json says ok, with the rule's counter" \
 	"$PYTHON" -c "import json,sys; r=json.load(open('$TMP/out/py-drop/result.json')); sys.exit(not (r['ok'] and r['impair']['drop1']['dropped'] == 1 and r['failed'] == 0))"
 t_check "py-drop: logs written per step" grep -q "got Michael" "$TMP/out/py-drop/server.log"
 t_check "check DIR re-evaluates the finished run" "$LAB" check "$TMP/out/py-drop"
+t_lab_runs "py-drop" "$TMP/out/py-drop"
 t_check "no namespace left behind" sh -c "! ip netns list | grep -q 'hl-[0-9]*-'"
 
 out=$("$LAB" run py-fail --out "$TMP/out/py-fail" --port "$PORT" 2>&1)
@@ -102,6 +103,7 @@ t_checker "lab trace" "$PYTHON" "$HELLO_ROOT/tests/hostile/validate.py" "$HELLO_
 	"$TMP"/all/*/trace.json
 t_check "lab trace: one per lab ($(grep -c . "$T_CHECKER_OUT"))" [ "$(grep -c '^ok' "$T_CHECKER_OUT")" = "$want" ]
 t_check "run --all: exit 0" [ $rc = 0 ]
+t_lab_runs "run --all" "$TMP"/all/*/
 cmp=$("$LAB" compare "$TMP/all/tcp-hello" "$TMP/all/udp-hello" -o "$TMP/compare.html" 2>&1)
 echo "$cmp"
 t_check "compare: TCP needs 2 round trips to the first reply, UDP 1" \

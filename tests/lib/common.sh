@@ -225,6 +225,24 @@ t_bg_stop_all() {
 	for p in "${T_BG_PIDS[@]}"; do t_stop "$p"; done
 }
 
+# t_lab_runs WHAT RUN-DIR...: hello-lab's runs ended clean: every background step (servers and
+# peers, which hello-lab stops with SIGTERM at the end) exited 0, and no log of a run (its
+# steps', its tracer's) holds a sanitizer report. Foreground steps' exits are the labs' own
+# expectations.
+t_lab_runs() {
+	local what=$1 bad report d f
+	shift
+	bad=$("$PYTHON" -c 'import json, sys
+for d in sys.argv[1:]:
+    for n, s in json.load(open(d.rstrip("/") + "/result.json"))["steps"].items():
+        if s.get("background") and s.get("exit") != 0:
+            print("%s: %s exit %s" % (d.rstrip("/").rsplit("/", 1)[-1], n, s.get("exit")))' "$@" 2>&1)
+	t_check "$what: every background step ended with exit 0${bad:+ (not: $bad)}" [ -z "$bad" ]
+	report=$(for d in "$@"; do for f in "$d"/*.log; do t_san_report "$f"; done; done)
+	t_check "$what: no sanitizer report in the runs' logs${report:+:
+$report}" [ -z "$report" ]
+}
+
 # t_cleanup (on exit): kills what is left without checks (the suite ended some other way
 # than t_done or t_skip, which have checked them already).
 t_cleanup() {
