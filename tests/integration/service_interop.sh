@@ -48,7 +48,7 @@ t_stop "$SVC_SERVER_PID"
 
 # 2. Our TCP client against the tutorial's server: the server must receive exactly the
 # three names then exit, one message per recv, and the client must print every reply.
-t_bg svc_py tutorial_tcp_server --port "$PORT" --once --timeout 8 >"$T/py-s.log" 2>&1
+t_bg "$PYTHON" "$PEERS/tutorial_tcp_server.py" --port "$PORT" --once --timeout 8 >"$T/py-s.log" 2>&1
 pypid=$!
 t_wait_port "$PORT" tcp 5 || t_fail "tutorial tcp server listens"
 svc_run "$T/our-c.out" "$TCPC" --port "$PORT"
@@ -69,7 +69,7 @@ Hello, Tracy!
 Hello, Sarah!"
 
 # Names from argv.
-t_bg svc_py tutorial_tcp_server --port "$PORT" --once --timeout 8 >"$T/py-s2.log" 2>&1
+t_bg "$PYTHON" "$PEERS/tutorial_tcp_server.py" --port "$PORT" --once --timeout 8 >"$T/py-s2.log" 2>&1
 pypid=$!
 t_wait_port "$PORT" tcp 5 || t_fail "tutorial tcp server listens"
 svc_run "$T/our-c2.out" "$TCPC" --port "$PORT" Alice Bob
@@ -96,7 +96,7 @@ t_check "udp: exit is just a message" svc_same "$T/uc-exit.out" "b'Hello, exit!'
 t_stop "$SVC_SERVER_PID"
 
 # 4. UDP: our client against the tutorial's UDP server.
-t_bg svc_py tutorial_udp_server --port "$PORT" --count 3 --timeout 8 >"$T/py-us.log" 2>&1
+t_bg "$PYTHON" "$PEERS/tutorial_udp_server.py" --port "$PORT" --count 3 --timeout 8 >"$T/py-us.log" 2>&1
 pypid=$!
 t_wait_port "$PORT" udp 5 || t_fail "tutorial udp server bound"
 svc_run "$T/our-uc.out" "$UDPC" --port "$PORT"

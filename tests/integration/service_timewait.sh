@@ -110,7 +110,7 @@ t_stop "$SVC_SERVER_PID"
 # TIME-WAIT, and the server (the tutorial's, blocked in recv) sees a reset.
 tw_case 3
 rst_capture_start
-t_bg svc_py tutorial_tcp_server --port "$PORT" --once --timeout 8 >"$T/py5.log" 2>&1
+t_bg "$PYTHON" "$PEERS/tutorial_tcp_server.py" --port "$PORT" --once --timeout 8 >"$T/py5.log" 2>&1
 pypid=$!
 t_wait_port "$PORT" tcp 5 || t_fail "tutorial server listens"
 svc_run "$T/c5.out" "$TCPC" --port "$PORT" --linger0 --close-first

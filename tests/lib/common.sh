@@ -132,6 +132,8 @@ T_SUITE_ERR=$(readlink "/proc/$$/fd/2" 2>/dev/null)
 # t_bg [--exit "CODES"] CMD...: starts CMD in the background ($! is its pid), its stdin the
 # caller's (a here-document works; tests/run gives suites /dev/null). CODES are the exit
 # statuses it may end with (default 0): e.g. "143" for a plain program killed by SIGTERM.
+# CMD is best a program: a shell function runs in a subshell, and a signal sent to $! then
+# stops the subshell, not what it runs.
 t_bg() {
 	local want=0 log off=0 show=""
 	if [ "${1:-}" = --exit ]; then want=$2; shift 2; fi
