@@ -14,8 +14,10 @@ if [ "${1:-}" = --report ]; then
 	exec "$PYTHON" - "${2:-$ROOT/bench/evbench.json}" <<'PY'
 import json, statistics, sys
 d = json.load(open(sys.argv[1]))
-print("%s, %d CPUs (%s), kernel %s; hello-bench --connections %d --duration %s, server on CPU 0, generator on CPU 1"
-      % (d["date"], d["cpus"], d["cpu_model"], d["kernel"], d["connections"], d["duration_s"]))
+print("%s, %d CPUs (%s), kernel %s, load average at the end %s, commit %s"
+      % (d["date"], d["cpus"], d["cpu_model"], d["kernel"], " ".join("%.1f" % x for x in d.get("load_avg_at_end", [])) or "?",
+         d.get("commit") or "?"))
+print("hello-bench --connections %d --duration %s, server on CPU 0, generator on CPU 1" % (d["connections"], d["duration_s"]))
 print("round  before (req/s)  now (req/s)  now/before")
 ratios = []
 for i, r in enumerate(d["rounds"], 1):
@@ -58,12 +60,12 @@ for r in $(seq "$EVBENCH_ROUNDS"); do
 	echo "round $r before: $before  now: $now"
 	rounds+=("{\"before\": $before, \"now\": $now}")
 done
-"$PYTHON" - "$OUT" "$(IFS=,; echo "${rounds[*]}")" <<'PY'
+"$PYTHON" - "$OUT" "$(IFS=,; echo "${rounds[*]}")" "$(git -C "$ROOT" describe --always --dirty 2>/dev/null)" <<'PY'
 import datetime, json, os, platform, sys
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 d = {"tool": "tools/evbench.sh", "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-     "cpus": os.cpu_count(), "cpu_model": cpu, "kernel": platform.release(), "connections": 50, "duration_s": 2,
-     "rounds": json.loads("[" + sys.argv[2] + "]")}
+     "cpus": os.cpu_count(), "cpu_model": cpu, "kernel": platform.release(), "load_avg_at_end": list(os.getloadavg()),
+     "commit": sys.argv[3] or None, "connections": 50, "duration_s": 2, "rounds": json.loads("[" + sys.argv[2] + "]")}
 with open(sys.argv[1] + ".tmp", "w") as f:
     json.dump(d, f, indent=1)
     f.write("\n")
