@@ -83,8 +83,8 @@ t_done
 EOF
 sub bg-segv-unwatched 1 "ended after SIGTERM with exit 139, not 0" <<'EOF'
 # It crashes on its own; nobody looks until t_done stops what is left.
-t_bg sh -c 'sleep 0.1; kill -SEGV $$'
-sleep 0.3
+t_bg sh -c 'kill -SEGV $$'
+while kill -0 $! 2>/dev/null; do sleep 0.01; done
 t_ok "the suite's own checks pass"
 t_done
 EOF
@@ -124,8 +124,8 @@ t_fail "a first check"
 t_skip "no such device here"
 EOF
 sub skip-after-crash 1 "ended after SIGTERM with exit 139" <<'EOF'
-t_bg sh -c 'sleep 0.1; kill -SEGV $$'
-sleep 0.3
+t_bg sh -c 'kill -SEGV $$'
+while kill -0 $! 2>/dev/null; do sleep 0.01; done
 t_skip "no such device here"
 EOF
 
