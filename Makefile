@@ -57,6 +57,7 @@ help:
 	@echo 'make lab        build, then run the tcp-hello lab end to end (root: in a private namespace)'
 	@echo 'make test       build and run every test suite, then the ASan+UBSan pass'
 	@echo 'make check-asan unit and integration tests under AddressSanitizer + UBSan'
+	@echo 'make golden     rewrite the renderer golden files (tests/render) and show the diff'
 	@echo 'make deps       install missing Debian packages (root) or print the apt-get line'
 	@echo "make repeat SUITE='a.sh b.sh' [N=20] [SAN=1] [BUSY=2]  repeat suites on a busy machine"
 	@echo 'make V=1        show full compiler command lines'
@@ -113,10 +114,10 @@ lab: all
 
 # `make repeat SUITE='trace_live.sh labs.sh' [N=20] [SAN=1] [BUSY=2]`: each suite N times, with
 # BUSY CPU-bound loops running (a loaded CI machine), recorded in tests/repeat/results.jsonl
-# (docs/testing.md). SAN=1 builds and runs the ASan+UBSan tree, never into build/.
+# (docs/testing.md's table: make docs-figures). SAN=1 builds and runs the ASan+UBSan tree, never into build/.
 N    ?= 20
 BUSY ?= 2
-.PHONY: repeat repeat-table
+.PHONY: repeat
 repeat:
 	$(Q)test -n "$(SUITE)" || { echo "make repeat: name the suites, e.g. SUITE='trace_live.sh labs.sh'"; exit 2; }
 ifneq ($(SAN),)
@@ -126,13 +127,17 @@ else
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)PYTHON=$(PYTHON) bash tools/repeat.sh -n $(N) --busy $(BUSY) $(SUITE)
 endif
-repeat-table:
-	$(Q)PYTHON=$(PYTHON) bash tools/repeat.sh --table --update docs/testing.md
 
 clean:
 	rm -rf build bin
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Golden files (docs/testing.md): `golden` rebuilds the renderer fixtures, rewrites their expected
+# outputs with hello-trace render and shows the diff; the tests only read them.
+.PHONY: golden
+golden: all
+	$(Q)$(RUNENV) bash tests/render/regen.sh
 
 # docs/ladder-*.svg: the committed example ladders, redrawn from fixed fixture traces on demand.
 .PHONY: docs-svg
@@ -140,10 +145,16 @@ docs-svg: $(BIN)/hello-trace
 	$(Q)$(BIN)/hello-trace render tests/render/tcp-live/trace.json -o docs/ladder-tcp-hello.svg
 	$(Q)$(BIN)/hello-trace render tests/render/udp-hello/trace.json -o docs/ladder-udp-hello.svg
 
-# Benchmarks (docs/performance.md): `bench` writes bench/results.json and prints the table (< 10 min;
-# as root it installs redis-server); `bench-smoke` runs every mode tiny (also in make test).
+# Benchmarks (docs/performance.md): `bench` writes bench/results.json, prints the table and rewrites
+# the page's figure blocks (< 10 min; as root it installs redis-server); `bench-smoke` runs every
+# mode tiny (also in make test). `docs-figures` rewrites every figure block of README.md and docs/
+# from its committed saved output (tools/docfigures.py; docs_figures.sh checks them).
+.PHONY: docs-figures
+docs-figures:
+	$(Q)$(PYTHON) tools/docfigures.py --write
 bench: all
 	$(Q)$(RUNENV) bash tools/bench.sh
+	$(Q)$(PYTHON) tools/docfigures.py --write docs/performance.md
 bench-smoke: all
 	$(Q)$(RUNENV) bash tools/bench.sh --smoke --out $(abspath $(BUILD))/bench-smoke.json
 

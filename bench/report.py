@@ -5,6 +5,7 @@ import datetime
 import json
 import os
 import platform
+import subprocess
 import sys
 
 
@@ -28,12 +29,18 @@ def machine():
                     break
     except OSError:
         pass
+    try:
+        commit = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe", "--always",
+                                 "--dirty"], capture_output=True, text=True, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        commit = None
     return {
         "cpus": os.cpu_count(),
         "cpu_model": cpu,
         "kernel": platform.release(),
         "load_avg_at_end": list(os.getloadavg()),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "commit": commit,
     }
 
 
@@ -170,17 +177,22 @@ def fmt(v, spec="{:.0f}"):
 
 def table(res):
     L = []
-    L.append("TCP (requests/s; ratios to the same connection count)")
-    L.append("  %-20s %5s %10s %9s %9s %6s %7s %10s %8s" % ("server", "conns", "req/s", "p50 us", "p99 us", "errors", "active", "x baseline", "x redis"))
+    m = res.get("machine") or {}
+    load = m.get("load_avg_at_end") or []
+    L.append("run: %s, %s CPUs (%s), kernel %s, load average at the end %s, commit %s" % (
+        m.get("date", "?"), m.get("cpus", "?"), m.get("cpu_model", "?"), m.get("kernel", "?"),
+        " ".join("%.1f" % x for x in load) or "?", m.get("commit") or "?"))
+    L.append("TCP (requests/s: best and median of the rounds; ratios of the best to the same connection count)")
+    L.append("  %-20s %5s %10s %8s %9s %9s %6s %7s %10s %8s" % ("server", "conns", "req/s", "median", "p50 us", "p99 us", "errors", "active", "x baseline", "x redis"))
     for r in res["tcp"]:
-        L.append("  %-20s %5d %10s %9s %9s %6s %7s %10s %8s" % (
-            r["name"], r["conns"], fmt(r["rps"]), fmt(r["p50_us"], "{:.1f}"), fmt(r["p99_us"], "{:.1f}"),
+        L.append("  %-20s %5d %10s %8s %9s %9s %6s %7s %10s %8s" % (
+            r["name"], r["conns"], fmt(r["rps"]), fmt(r.get("median_rps")), fmt(r["p50_us"], "{:.1f}"), fmt(r["p99_us"], "{:.1f}"),
             fmt(r["errors"]), fmt(r["active"]), fmt(r["x_baseline"], "{:.2f}"), fmt(r["x_redis"], "{:.2f}")))
     L.append("UDP")
-    L.append("  %-20s %5s %10s %9s %9s %6s %10s" % ("server", "socks", "req/s", "p50 us", "p99 us", "errors", "x baseline"))
+    L.append("  %-20s %5s %10s %8s %9s %9s %6s %10s" % ("server", "socks", "req/s", "median", "p50 us", "p99 us", "errors", "x baseline"))
     for r in res["udp"]:
-        L.append("  %-20s %5d %10s %9s %9s %6s %10s" % (
-            r["name"], r["conns"], fmt(r["rps"]), fmt(r["p50_us"], "{:.1f}"), fmt(r["p99_us"], "{:.1f}"),
+        L.append("  %-20s %5d %10s %8s %9s %9s %6s %10s" % (
+            r["name"], r["conns"], fmt(r["rps"]), fmt(r.get("median_rps")), fmt(r["p50_us"], "{:.1f}"), fmt(r["p99_us"], "{:.1f}"),
             fmt(r["errors"]), fmt(r["x_baseline"], "{:.2f}")))
     L.append("Offline (pkts/s from CPU time user+sys, and from wall time)")
     L.append("  %-22s %8s %10s %10s %8s %9s %10s %9s  %s" % ("tool", "packets", "pkts/s cpu", "pkts/s wall", "RSS MiB", "bytes/pkt", "x tcpdump", "x tshark", "status"))
@@ -190,10 +202,10 @@ def table(res):
             fmt(r["bytes_per_packet"], "{:.0f}"), fmt(r["x_tcpdump_cpu"], "{:.2f}"), fmt(r["x_tshark_cpu"], "{:.1f}"),
             r["status"]))
     L.append("Live capture (hello-tcp-server --model event, 50 connections, hello-trace -i lo)")
-    L.append("  %-12s %10s %10s %11s %10s %8s" % ("case", "offered", "req/s", "x untraced", "pkts seen", "dropped"))
+    L.append("  %-12s %10s %10s %8s %11s %10s %8s" % ("case", "offered", "req/s", "median", "x untraced", "pkts seen", "dropped"))
     for r in res["live"]:
-        L.append("  %-12s %10s %10s %11s %10s %8s" % (
-            r["name"], fmt(r["offered_rps"]), fmt(r["rps"]), fmt(r["x_untraced"], "{:.2f}"),
+        L.append("  %-12s %10s %10s %8s %11s %10s %8s" % (
+            r["name"], fmt(r["offered_rps"]), fmt(r["rps"]), fmt(r.get("median_rps")), fmt(r["x_untraced"], "{:.2f}"),
             fmt(r.get("packets_seen")), fmt(r.get("packets_dropped"))))
     L.append("Targets")
     for t in res["targets"]:

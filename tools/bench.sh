@@ -38,6 +38,20 @@ TRACE_ARGS=${BENCH_TRACE_ARGS:-}
 say() { printf "bench: %s %s\n" "$(date +%T.%N | cut -c1-12)" "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
+# Every server and live tracer must end as documented when stopped (exit 0 after SIGTERM or
+# SIGINT) with no sanitizer report in its output: the smoke run is a test, also under ASan.
+# ended NAME EXIT ERR-FILE: says each exception; the run then exits 1 (after its results).
+. "$ROOT/tests/lib/sanitizer.sh"
+BAD_ENDS=0
+ended() {
+	local report
+	report=$(t_san_report "$3")
+	[ "$2" = 0 ] && [ -z "$report" ] && return 0
+	BAD_ENDS=$((BAD_ENDS + 1))
+	say "$1 ended with exit $2${report:+, and a sanitizer report:
+$report}"
+}
+
 for p in hello-bench hello-bench-epoll hello-bench-udp hello-bench-mkpcap hello-tcp-server hello-udp-server hello-trace; do
 	[ -x "$HELLO_BIN/$p" ] || die "$HELLO_BIN/$p is not built (run make)"
 done
@@ -76,7 +90,7 @@ pin() { local cpu=$1; shift; if command -v taskset >/dev/null; then taskset -c "
 W=$(mktemp -d /tmp/hello-bench.XXXXXX)
 ROWS=$W/rows.jsonl
 : >"$ROWS"
-SRV="" SRV_PORT=0 SRV_PROTO=tcp TPID=""
+SRV="" SRV_PORT=0 SRV_PROTO=tcp SRV_NAME="" TPID=""
 bench_cleanup() {
 	[ -n "$TPID" ] && kill -INT "$TPID" 2>/dev/null
 	stop_server
@@ -98,7 +112,10 @@ wait_port() { # PORT tcp|udp: 5 s at most
 
 start_server() { # PROTO PORT command...: runs it on SRV_CPU, waits for its port
 	local proto=$1 port=$2; shift 2
-	pin "$SRV_CPU" "$@" >/dev/null 2>"$W/server.err" &
+	SRV_NAME=${1##*/}
+	# Not through pin, a function: $! would be a subshell, and its exit status not the server's.
+	command -v taskset >/dev/null && set -- taskset -c "$SRV_CPU" "$@"
+	"$@" >/dev/null 2>"$W/server.err" &
 	SRV=$! SRV_PORT=$port SRV_PROTO=$proto
 	if ! wait_port "$port" "$proto"; then
 		say "server did not start: $* ($(head -c 300 "$W/server.err"))"
@@ -109,11 +126,11 @@ start_server() { # PROTO PORT command...: runs it on SRV_CPU, waits for its port
 
 stop_server() {
 	[ -n "$SRV" ] || return 0
-	pkill -TERM -P "$SRV" 2>/dev/null # fork model: its children
-	kill -TERM "$SRV" 2>/dev/null
+	kill -TERM "$SRV" 2>/dev/null	# the fork model stops its children itself
 	for _ in $(seq 60); do kill -0 "$SRV" 2>/dev/null || break; sleep 0.05; done
 	kill -KILL "$SRV" 2>/dev/null
 	wait "$SRV" 2>/dev/null
+	ended "$SRV_NAME (stopped by SIGTERM)" $? "$W/server.err"
 	SRV=""
 	# The next server binds the same port: wait until nothing (no fork child either) holds it.
 	local flag=-tln
@@ -252,6 +269,7 @@ live_run() {
 		for _ in $(seq 200); do kill -0 "$tpid" 2>/dev/null || break; sleep 0.05; done
 		kill -KILL "$tpid" 2>/dev/null
 		wait "$tpid" 2>/dev/null
+		ended "hello-trace (live $name, stopped by SIGINT)" $? "$W/trace.err"
 		TPID=""
 		for _ in $(seq 40); do [ -s "$W/summary" ] && break; sleep 0.05; done
 		summary=$("$PYTHON" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["capture"]))' "$W/summary" 2>/dev/null || echo null)
@@ -307,4 +325,6 @@ T1=$(date +%s)
 mkdir -p "$(dirname "$OUT")"
 "$PYTHON" "$ROOT/bench/report.py" --rows "$ROWS" --out "$OUT" --seconds $((T1 - T0)) \
 	--pinning "servers and offline tools on CPU $SRV_CPU; hello-bench and the live tracer on CPU $GEN_CPU ($NCPU CPUs)" \
-	--duration "$DUR" --rounds "$ROUNDS" --rate "$RATE" --rate-used "$RATE_USED" $([ "$SMOKE" = 1 ] && echo --smoke)
+	--duration "$DUR" --rounds "$ROUNDS" --rate "$RATE" --rate-used "$RATE_USED" $([ "$SMOKE" = 1 ] && echo --smoke) ||
+	die "bench/report.py failed"
+[ "$BAD_ENDS" = 0 ] || die "$BAD_ENDS server or tracer run(s) ended badly (said above); results written to $OUT"

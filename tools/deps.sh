@@ -4,7 +4,14 @@
 set -u
 
 BUILD_PKGS="gcc make pkg-config libpcap-dev libjansson-dev libcmocka-dev"
-TEST_PKGS="iproute2 nftables tcpdump tshark python3 python3-scapy python3-jsonschema clang libclang-rt-14-dev procps chromium valgrind"
+# What the suites run: ip/ss/tc (iproute2), nft, tcpdump, tshark, /usr/bin/python3 with scapy
+# and jsonschema, clang and libFuzzer (fuzz_short), pgrep/sysctl (procps), chromium
+# (render_browser), unshare/nsenter/flock/taskset (util-linux), script (bsdutils), mount;
+# valgrind for make check-valgrind.
+TEST_PKGS="iproute2 nftables tcpdump tshark python3 python3-scapy python3-jsonschema clang libclang-rt-14-dev procps chromium util-linux bsdutils mount valgrind"
+# Commands that may come from elsewhere than Debian (node from nodesource or nvm brings its
+# own npm): present is enough; when absent, Debian's package is installed. COMMAND:PACKAGE.
+TEST_CMDS="node:nodejs npm:npm"
 PKGS="$BUILD_PKGS $TEST_PKGS"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
@@ -22,6 +29,9 @@ for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 		missing="$missing $p"
 	fi
+done
+for cp in $TEST_CMDS; do
+	command -v "${cp%%:*}" >/dev/null 2>&1 || missing="$missing ${cp#*:}"
 done
 [ -z "$missing" ] && exit 0
 

@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
 # tools/repeat.sh: `make repeat`: runs test suites N times each, on a machine kept busy, and records every run (docs/testing.md's table is made from the record).
 #   tools/repeat.sh [-n N] [--san] [--busy K] [--results FILE] SUITE...
-#   tools/repeat.sh --table [--results FILE] [--update FILE]
+#   tools/repeat.sh --table [--results FILE]
 # SUITE: an integration suite (trace_live.sh, or its path) or a cmocka binary (test_trace_model).
 # --san runs the ASan+UBSan build (build/asan). --busy K keeps K CPU-bound loops running
 # meanwhile, as a loaded CI machine is (default 0). Each run appends one JSON line to the
 # results file (default tests/repeat/results.jsonl); a failed run's output is kept in
-# build/repeat/. --table prints the Markdown table of the record (per suite and build: runs,
-# failures, busy loops, median and slowest time); --update FILE rewrites the table between
-# the markers "<!-- repeat-table -->" and "<!-- /repeat-table -->" in FILE.
+# build/repeat/. --table prints the record as a table (per suite, build and busy loops: runs,
+# failures, median and slowest time, commits): docs/testing.md's figure block.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 : "${PYTHON:=/usr/bin/python3}"
 
-N=20 SAN=0 BUSY=0 RESULTS=tests/repeat/results.jsonl TABLE=0 UPDATE=""
+N=20 SAN=0 BUSY=0 RESULTS=tests/repeat/results.jsonl TABLE=0
 suites=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -23,8 +22,7 @@ while [ $# -gt 0 ]; do
 	--busy) BUSY=$2; shift ;;
 	--results) RESULTS=$2; shift ;;
 	--table) TABLE=1 ;;
-	--update) UPDATE=$2; shift ;;
-	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "repeat.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) suites+=("$1") ;;
 	esac
@@ -32,7 +30,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$TABLE" = 1 ]; then
-	exec "$PYTHON" - "$RESULTS" "$UPDATE" <<'EOF'
+	exec "$PYTHON" - "$RESULTS" <<'EOF'
 import json, statistics, sys
 rows = {}
 try:
@@ -40,30 +38,17 @@ try:
 except OSError as e:
     sys.exit("repeat.sh: %s: %s" % (sys.argv[1], e.strerror))
 for line in lines:
-    if not line.strip():
-        continue
-    r = json.loads(line)
-    rows.setdefault((r["suite"], r["build"], r["busy"]), []).append(r)
-out = ["| suite | build | busy loops | runs | failures | median s | slowest s | commit |",
-       "|---|---|---|---|---|---|---|---|"]
+    if line.strip():
+        r = json.loads(line)
+        rows.setdefault((r["suite"], r["build"], r["busy"]), []).append(r)
+print("%-28s %-6s %5s %5s %9s %9s %10s  %s" % ("suite", "build", "busy", "runs", "failures",
+                                               "median s", "slowest s", "commits"))
 for (suite, build, busy), rs in sorted(rows.items()):
     secs = [r["seconds"] for r in rs]
     fails = sum(1 for r in rs if r["verdict"] == "failed")
-    commits = sorted({r["commit"] for r in rs})
-    out.append("| %s | %s | %d | %d | %d | %.1f | %.1f | %s |" % (
-        suite, build, busy, len(rs), fails, statistics.median(secs), max(secs), ", ".join(commits)))
-table = "\n".join(out)
-if not sys.argv[2]:
-    print(table)
-    sys.exit(0)
-doc = open(sys.argv[2]).read()
-a, b = "<!-- repeat-table -->", "<!-- /repeat-table -->"
-if a not in doc or b not in doc:
-    sys.exit("repeat.sh: %s has no %s ... %s markers" % (sys.argv[2], a, b))
-head, rest = doc.split(a, 1)
-_, tail = rest.split(b, 1)
-open(sys.argv[2], "w").write(head + a + "\n" + table + "\n" + b + tail)
-print("repeat.sh: table of %d rows written into %s" % (len(rows), sys.argv[2]))
+    print("%-28s %-6s %5d %5d %9d %9.1f %10.1f  %s" % (
+        suite, build, busy, len(rs), fails, statistics.median(secs), max(secs),
+        " ".join(sorted({r["commit"] for r in rs}))))
 EOF
 fi
 

@@ -50,7 +50,7 @@ t_check "--rate 2000 for 0.5 s: about 1000 requests" \
 t_check "UDP, 3 sockets: 300 replies" [ $rc = 0 -a "$(jget "$T/udp.json" 'd["requests"], d["proto"]')" = "(300, 'udp')" ]
 "$B/hello-bench" --udp --port 9303 --timeout 50 --duration 0.3 --json >"$T/lost.json"; rc=$?
 t_check "UDP with nobody listening: exit 1, errors counted" [ $rc = 1 -a "$(jget "$T/lost.json" 'd["errors"] > 0')" = True ]
-t_cleanup
+t_bg_stop_all	# the baselines: exit 0 after SIGTERM
 
 # --- the pcap generator
 "$B/hello-bench-mkpcap" --output "$T/g.pcap" --packets 77

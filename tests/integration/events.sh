@@ -11,27 +11,28 @@ trap 't_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 PORT=9411
 TCPS=$HELLO_BIN/hello-tcp-server TCPC=$HELLO_BIN/hello-tcp-client
 UDPS=$HELLO_BIN/hello-udp-server UDPC=$HELLO_BIN/hello-udp-client
+command -v tcpdump >/dev/null || t_skip "tcpdump not found (make deps installs it)"
 
-# ev_check FILE... -- CHECK [ARGS]: runs one check of the Python helper below over the files.
-ev_check() { "$PYTHON" "$T/check.py" "$@"; }
+# ev_check WHAT FILE... -- CHECK [ARGS]: one check of the Python helper below over the files.
+ev_check() { local what=$1; shift; t_checker "$what" "$PYTHON" "$T/check.py" "$@"; }
 cat > "$T/check.py" <<'EOF'
 import json, sys
 args = sys.argv[1:]
 sep = args.index('--')
 files, check, extra = args[:sep], args[sep + 1], args[sep + 2:]
+def need(cond, msg):
+    if not cond:
+        print('FAIL: ' + msg)
+        sys.exit(1)
 recs = []
 for f in files:
     for i, line in enumerate(open(f, 'rb')):
         try:
             r = json.loads(line)
         except ValueError as e:
-            sys.exit('%s:%d: not JSON: %s' % (f, i + 1, e))
-        if not isinstance(r, dict) or not line.endswith(b'\n'):
-            sys.exit('%s:%d: not one JSON object per line' % (f, i + 1))
+            need(False, '%s:%d: not JSON: %s' % (f, i + 1, e))
+        need(isinstance(r, dict) and line.endswith(b'\n'), '%s:%d: not one JSON object per line' % (f, i + 1))
         recs.append(r)
-def need(cond, msg):
-    if not cond:
-        sys.exit('check failed: ' + msg)
 by = lambda role: [r for r in recs if r['role'] == role]
 data = lambda rs, calls: [r for r in rs if r['call'] in calls and r['result'] > 0]
 if check == 'json':
@@ -65,7 +66,7 @@ elif check == 'bytes':
         sent = sum(r['bytes'] for r in data(by(a), ('send', 'sendto')))
         got = sum(r['bytes'] for r in data(by(b), ('recv', 'recvfrom')))
         need(sent > 0 and sent == got, '%s sent %d bytes, %s received %d' % (a, sent, b, got))
-        print('  %s -> %s: %d bytes' % (a, b, sent))
+        print('note: %s -> %s: %d bytes' % (a, b, sent))
 elif check == 'offsets':
     # TCP: each send/recv starts where the previous one of its connection and direction
     # ended. Connections are told apart by their addresses: a descriptor number is reused.
@@ -91,6 +92,7 @@ elif check == 'tids':
     need(len({r.get('tid') for r in recs}) >= int(extra[0]), 'fewer than %s threads' % extra[0])
 else:
     sys.exit('unknown check ' + check)
+print('ok: %s' % ' '.join([check] + extra))
 EOF
 
 # tcp_run TAG SERVER-ARGS -- CLIENT-ARGS: one server, one client, both with --events.
@@ -101,11 +103,11 @@ tcp_run() {
 	shift
 	cargs=("$@")
 	t_bg "$TCPS" --port $PORT --once --events "$T/$tag-s.jsonl" "${sargs[@]}" > "$T/$tag-s.log"
-	t_wait_port $PORT tcp 5 || { t_fail "$tag: server did not listen"; return 1; }
+	local spid=$!
+	t_wait_port $PORT tcp 5 || { t_fail "$tag: server did not listen"; t_stop "$spid"; return 1; }
 	timeout 10 "$TCPC" --port $PORT --events "$T/$tag-c.jsonl" "${cargs[@]}" > "$T/$tag-c.out" 2>&1
 	local rc=$?
-	for p in "${T_BG_PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null; done
-	t_cleanup
+	t_wait_bg "$spid"	# --once
 	return $rc
 }
 
@@ -113,73 +115,77 @@ tcp_run() {
 tcp_run tcp --
 t_check "tcp: client exit 0" [ $? -eq 0 ]
 F=("$T/tcp-c.jsonl" "$T/tcp-s.jsonl")
-t_check "tcp: every line is one JSON object with the required fields, before <= after" ev_check "${F[@]}" -- json
-t_check "tcp: calls in file order never go back in time" ev_check "${F[@]}" -- order
-t_check "tcp: the client's calls in order" ev_check "${F[@]}" -- sequence client \
+ev_check "tcp: every line is one JSON object with the required fields, before <= after" "${F[@]}" -- json
+ev_check "tcp: calls in file order never go back in time" "${F[@]}" -- order
+ev_check "tcp: the client's calls in order" "${F[@]}" -- sequence client \
 	"socket connect recv send recv send recv send recv send recv close"
-t_check "tcp: the server's calls in order" ev_check "${F[@]}" -- sequence server \
+ev_check "tcp: the server's calls in order" "${F[@]}" -- sequence server \
 	"socket setsockopt bind listen accept close send recv send recv send recv send recv close"
-t_check "tcp: connect returned before the first send" ev_check "${F[@]}" -- connect-first
-t_check "tcp: bytes sent by each side = bytes received by the other" ev_check "${F[@]}" -- bytes
-t_check "tcp: stream offsets continue call after call" ev_check "${F[@]}" -- offsets
-t_check "tcp: client local = server peer and back" ev_check "${F[@]}" -- addresses
+ev_check "tcp: connect returned before the first send" "${F[@]}" -- connect-first
+ev_check "tcp: bytes sent by each side = bytes received by the other" "${F[@]}" -- bytes
+ev_check "tcp: stream offsets continue call after call" "${F[@]}" -- offsets
+ev_check "tcp: client local = server peer and back" "${F[@]}" -- addresses
 
 # 2. UDP: the tutorial's datagrams.
 t_bg "$UDPS" --port $PORT --events "$T/udp-s.jsonl" > "$T/udp-s.log"
+spid=$!
 t_wait_port $PORT udp 5 || t_fail "udp: server not bound"
 timeout 10 "$UDPC" --port $PORT --events "$T/udp-c.jsonl" > "$T/udp-c.out" 2>&1
 t_check "udp: client exit 0" [ $? -eq 0 ]
-t_cleanup
+t_stop "$spid"
 F=("$T/udp-c.jsonl" "$T/udp-s.jsonl")
-t_check "udp: every line is JSON, before <= after" ev_check "${F[@]}" -- json
-t_check "udp: the client's calls in order" ev_check "${F[@]}" -- sequence client \
+ev_check "udp: every line is JSON, before <= after" "${F[@]}" -- json
+ev_check "udp: the client's calls in order" "${F[@]}" -- sequence client \
 	"socket sendto recvfrom sendto recvfrom sendto recvfrom close"
-t_check "udp: bytes sent by each side = bytes received by the other" ev_check "${F[@]}" -- bytes
+ev_check "udp: bytes sent by each side = bytes received by the other" "${F[@]}" -- bytes
 
 # 3. A closed port: TCP connect and connected UDP are refused, and the records say so.
 timeout 10 "$TCPC" --port $PORT --events "$T/ref.jsonl" > /dev/null 2>&1
 t_check "closed port: tcp client exit 1" [ $? -eq 1 ]
 timeout 10 "$TCPC" --port $PORT --connect-timeout 500 --events "$T/ref.jsonl" > /dev/null 2>&1
 timeout 10 "$UDPC" --port $PORT --connect --timeout 200 --retries 0 --events "$T/ref.jsonl" > /dev/null 2>&1
-t_check "closed port: every line is JSON" ev_check "$T/ref.jsonl" -- json
-t_check "closed port: connect failed with ECONNREFUSED" ev_check "$T/ref.jsonl" -- errno connect ECONNREFUSED
-t_check "closed port: every connect recorded (two programs appended to one file)" ev_check "$T/ref.jsonl" -- count connect 3
-t_check "closed port: connected udp recvfrom failed with ECONNREFUSED" ev_check "$T/ref.jsonl" -- errno recvfrom ECONNREFUSED
+ev_check "closed port: every line is JSON" "$T/ref.jsonl" -- json
+ev_check "closed port: connect failed with ECONNREFUSED" "$T/ref.jsonl" -- errno connect ECONNREFUSED
+ev_check "closed port: every connect recorded (two programs appended to one file)" "$T/ref.jsonl" -- count connect 3
+ev_check "closed port: connected udp recvfrom failed with ECONNREFUSED" "$T/ref.jsonl" -- errno recvfrom ECONNREFUSED
 
 # 4. A port in use: bind fails with EADDRINUSE.
 t_bg "$TCPS" --port $PORT > /dev/null
+spid=$!
 t_wait_port $PORT tcp 5
 timeout 5 "$TCPS" --port $PORT --events "$T/inuse.jsonl" > /dev/null 2>&1
 t_check "port in use: second server exit 1" [ $? -eq 1 ]
-t_cleanup
-t_check "port in use: bind failed with EADDRINUSE" ev_check "$T/inuse.jsonl" -- errno bind EADDRINUSE
+t_stop "$spid"
+ev_check "port in use: bind failed with EADDRINUSE" "$T/inuse.jsonl" -- errno bind EADDRINUSE
 t_check "port in use: the failed bind names its port" grep -q "\"call\":\"bind\".*\"port\":$PORT.*EADDRINUSE" "$T/inuse.jsonl"
 
 # 5. Fork and thread models: three clients at once, whole lines from every process/thread.
 for model in fork thread; do
 	t_bg "$TCPS" --port $PORT --model $model --events "$T/$model-s.jsonl" > /dev/null
+	spid=$!
 	t_wait_port $PORT tcp 5 || t_fail "$model: server did not listen"
 	pids=()
 	for i in 1 2 3; do
 		timeout 10 "$TCPC" -q --port $PORT --events "$T/$model-c.jsonl" & pids+=($!)
 	done
-	for p in "${pids[@]}"; do wait "$p"; done
-	t_cleanup
+	for p in "${pids[@]}"; do wait "$p" || t_fail "$model: a client exited $?"; done
+	t_stop "$spid"
 	F=("$T/$model-c.jsonl" "$T/$model-s.jsonl")
-	t_check "$model: every line is one JSON object" ev_check "${F[@]}" -- json
-	t_check "$model: three accepts recorded" ev_check "$T/$model-s.jsonl" -- count accept 3
-	t_check "$model: bytes sent by each side = bytes received by the other" ev_check "${F[@]}" -- bytes
-	t_check "$model: offsets per connection and direction" ev_check "${F[@]}" -- offsets
+	ev_check "$model: every line is one JSON object" "${F[@]}" -- json
+	ev_check "$model: three accepts recorded" "$T/$model-s.jsonl" -- count accept 3
+	ev_check "$model: bytes sent by each side = bytes received by the other" "${F[@]}" -- bytes
+	ev_check "$model: offsets per connection and direction" "${F[@]}" -- offsets
 done
-t_check "fork: records from the children's pids" ev_check "$T/fork-s.jsonl" -- pids 4
-t_check "thread: records from the worker threads" ev_check "$T/thread-s.jsonl" -- tids 4
+ev_check "fork: records from the children's pids" "$T/fork-s.jsonl" -- pids 4
+ev_check "thread: records from the worker threads" "$T/thread-s.jsonl" -- tids 4
 
 # 6. hello-lab gives every service program --events RUN/events-STEP.jsonl.
 if "$HELLO_BIN/hello-lab" run tcp-hello --out "$T/lab" --port 9412 --no-render --quiet > "$T/lab.out" 2>&1; then
 	F=("$T/lab/events-client.jsonl" "$T/lab/events-server.jsonl")
 	t_check "hello-lab: events-client.jsonl and events-server.jsonl in the run folder" [ -s "${F[0]}" -a -s "${F[1]}" ]
-	t_check "hello-lab: the lab's records are JSON" ev_check "${F[@]}" -- json
-	t_check "hello-lab: bytes sent by each side = bytes received by the other" ev_check "${F[@]}" -- bytes
+	ev_check "hello-lab: the lab's records are JSON" "${F[@]}" -- json
+	ev_check "hello-lab: bytes sent by each side = bytes received by the other" "${F[@]}" -- bytes
+	t_lab_runs "hello-lab" "$T/lab"
 else
 	t_fail "hello-lab run tcp-hello failed: $(tail -3 "$T/lab.out")"
 fi
@@ -192,33 +198,33 @@ wire_summary() {
 		match($0, /Flags \[[^]]*\]/); fl = substr($0, RSTART + 7, RLENGTH - 8)
 		if ($NF > 0 || fl ~ /[SFR]/) print dir, fl, $NF }'
 }
-if command -v tcpdump >/dev/null; then
-	for tag in off on; do
-		tcpdump -i lo --immediate-mode -w "$T/$tag.pcap" -U "tcp port $PORT" > /dev/null 2> "$T/$tag.tcpdump" & tp=$!
-		for i in $(seq 50); do grep -q "listening on" "$T/$tag.tcpdump" && break; sleep 0.05; done
-		if [ $tag = on ]; then
-			tcp_run w$tag --
-		else
-			t_bg "$TCPS" --port $PORT --once > /dev/null
-			t_wait_port $PORT tcp 5
-			timeout 10 "$TCPC" --port $PORT > /dev/null
-			for p in "${T_BG_PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null; done
-			t_cleanup
-		fi
-		sleep 0.2
-		kill "$tp"; wait "$tp" 2>/dev/null
-		wire_summary "$T/$tag.pcap" > "$T/$tag.txt"
-	done
-	t_check "wire: the same segments with and without --events ($(wc -l < "$T/on.txt") segments)" \
-		cmp -s "$T/off.txt" "$T/on.txt"
-	t_check "wire: the capture holds the exchange (SYN and 4 replies)" \
-		[ "$(grep -c . "$T/on.txt")" -ge 12 ]
-	# 8. hello-trace -r merges the calls offline: linked both ways, noted, schema-valid.
-	"$HELLO_BIN/hello-trace" -r "$T/on.pcap" --events "$T/won-c.jsonl" --events "$T/won-s.jsonl" --notes \
-		-o "$T/merged.json" "tcp port $PORT" 2> "$T/merged.err"
-	t_check "hello-trace -r --events --notes: exit 0" [ $? -eq 0 ]
-	t_check "merged trace: valid, every call in, data/SYN/FIN linked to calls, sends/connect/close to packets" \
-		"$PYTHON" - "$T/merged.json" "$HELLO_ROOT/docs/trace.schema.json" "$T/won-c.jsonl" "$T/won-s.jsonl" <<'EOF2'
+for tag in off on; do
+	t_bg tcpdump -i lo --immediate-mode -w "$T/$tag.pcap" -U "tcp port $PORT" > /dev/null 2> "$T/$tag.tcpdump"
+	tp=$!
+	for i in $(seq 50); do grep -q "listening on" "$T/$tag.tcpdump" && break; sleep 0.05; done
+	if [ $tag = on ]; then
+		tcp_run w$tag --
+	else
+		t_bg "$TCPS" --port $PORT --once > /dev/null
+		spid=$!
+		t_wait_port $PORT tcp 5
+		timeout 10 "$TCPC" --port $PORT > /dev/null
+		t_wait_bg "$spid"
+	fi
+	sleep 0.2
+	t_stop "$tp"
+	wire_summary "$T/$tag.pcap" > "$T/$tag.txt"
+done
+t_check "wire: the same segments with and without --events ($(wc -l < "$T/on.txt") segments)" \
+	cmp -s "$T/off.txt" "$T/on.txt"
+t_check "wire: the capture holds the exchange (SYN and 4 replies)" \
+	[ "$(grep -c . "$T/on.txt")" -ge 12 ]
+# 8. hello-trace -r merges the calls offline: linked both ways, noted, schema-valid.
+"$HELLO_BIN/hello-trace" -r "$T/on.pcap" --events "$T/won-c.jsonl" --events "$T/won-s.jsonl" --notes \
+	-o "$T/merged.json" "tcp port $PORT" 2> "$T/merged.err"
+t_check "hello-trace -r --events --notes: exit 0" [ $? -eq 0 ]
+t_check "merged trace: valid, every call in, data/SYN/FIN linked to calls, sends/connect/close to packets" \
+	"$PYTHON" - "$T/merged.json" "$HELLO_ROOT/docs/trace.schema.json" "$T/won-c.jsonl" "$T/won-s.jsonl" <<'EOF2'
 import json, sys, jsonschema
 d = json.load(open(sys.argv[1]))
 jsonschema.Draft202012Validator(json.load(open(sys.argv[2]))).validate(d)
@@ -243,13 +249,10 @@ closes = [e for e in calls if e['call'] == 'close' and e.get('packets')]
 assert len(closes) == 2, 'both closes send a FIN: %d' % len(closes)
 assert any('TIME_WAIT' in e['note'] for e in closes), 'no close note names TIME_WAIT'
 EOF2
-	t_check "hello-trace -r without --events: no call events, no notes (as before)" \
-		"$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); assert not [e for e in d['events'] if e['type']=='call' or 'note' in e or 'origin' in e]" \
-		<("$HELLO_BIN/hello-trace" -r "$T/on.pcap" "tcp port $PORT" 2>/dev/null)
-	t_check "hello-trace: --events with --jsonl is a usage error (exit 2)" \
-		bash -c '"$0" -r "$1" --jsonl --events x.jsonl > /dev/null 2>&1; [ $? -eq 2 ]' "$HELLO_BIN/hello-trace" "$T/on.pcap"
-else
-	echo "  (tcpdump not found: wire comparison skipped)"
-fi
+t_check "hello-trace -r without --events: no call events, no notes (as before)" \
+	"$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); assert not [e for e in d['events'] if e['type']=='call' or 'note' in e or 'origin' in e]" \
+	<("$HELLO_BIN/hello-trace" -r "$T/on.pcap" "tcp port $PORT" 2>/dev/null)
+t_check "hello-trace: --events with --jsonl is a usage error (exit 2)" \
+	bash -c '"$0" -r "$1" --jsonl --events x.jsonl > /dev/null 2>&1; [ $? -eq 2 ]' "$HELLO_BIN/hello-trace" "$T/on.pcap"
 
 t_done

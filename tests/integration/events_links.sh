@@ -22,12 +22,10 @@ TMP=$(mktemp -d /tmp/hello-events-links.XXXXXX)
 trap 't_cleanup; rm -rf "$TMP"' EXIT
 export HELLO_LABS="$HELLO_ROOT/labs"
 
-# Runs the checker; its lines are shown, and each FAIL line fails the check.
+# The checker: each of its lines is a check of this suite (t_checker); at least 7 of them.
 links_ok() {
-	"$PYTHON" "$CHECK" "$SCHEMA" "$1" "$2" >"$TMP/$1.check" 2>&1
-	local rc=$?
-	sed 's/^/    /' "$TMP/$1.check"
-	[ $rc -eq 0 ] && ! grep -q '^FAIL' "$TMP/$1.check" && [ "$(grep -c '^ok' "$TMP/$1.check")" -ge 7 ]
+	t_checker "$1: links" "$PYTHON" "$CHECK" "$SCHEMA" "$1" "$2"
+	t_check "$1: the link checker made its 7 checks or more" [ "$(grep -c '^ok' "$T_CHECKER_OUT")" -ge 7 ]
 }
 
 # Every call event of the trace is drawn as a box (HTML) and a row (text).
@@ -48,9 +46,11 @@ for lab in tcp-hello tcp-teardown client-closes-first closed-port udp-hello udp-
 	[ $rc -eq 0 ] || tail -5 "$TMP/$lab.log"
 	t_check "$lab: the lab ran and its expectations held" [ $rc -eq 0 ]
 	t_check "$lab: hello-lab recorded the programs' calls" bash -c "ls '$dir'/events-*.jsonl >/dev/null"
-	t_check "$lab: calls and packets link as issue 9 asks" links_ok "$lab" "$dir/trace.json"
+	links_ok "$lab" "$dir/trace.json"	# calls and packets link as issue 9 asks
 	t_check "$lab: every call is drawn (HTML boxes, text rows)" drawn_ok "$lab" "$dir"
 done
+
+t_lab_runs "the seven labs" "$TMP"/runs/*/
 
 # The checker can fail: the same tcp-hello trace with the SYN's link to connect() removed.
 "$PYTHON" - "$TMP/runs/tcp-hello/trace.json" "$TMP/cut.json" <<'PY'
@@ -65,7 +65,8 @@ json.dump(d, open(sys.argv[2], "w"))
 PY
 "$PYTHON" "$CHECK" "$SCHEMA" tcp-hello "$TMP/cut.json" >"$TMP/cut.check" 2>&1
 rc=$?
-t_check "a trace whose SYN links no connect() fails the check" \
-	bash -c "[ $rc -eq 1 ] && grep -q '^FAIL: tcp-hello: every packet the programs caused' '$TMP/cut.check' && grep -q '^FAIL: tcp-hello: every call that sends' '$TMP/cut.check'"
+t_check "a trace whose SYN links no connect() fails the check (exit $rc, ok/FAIL lines only)" \
+	bash -c "[ $rc -eq 1 ] && grep -q '^FAIL: tcp-hello: every packet the programs caused' '$TMP/cut.check' &&
+		grep -q '^FAIL: tcp-hello: every call that sends' '$TMP/cut.check' && ! grep -qv '^\(ok\|FAIL\): ' '$TMP/cut.check'"
 
 t_done

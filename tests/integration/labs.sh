@@ -7,21 +7,21 @@
 command -v ip >/dev/null || t_skip "ip not found (iproute2)"
 command -v nft >/dev/null || t_skip "nft not found (nftables)"
 LAB=$HELLO_BIN/hello-lab
-[ -x "$LAB" ] || t_skip "$LAB is not built"
+# The real labs need the tracer for their trace checks.
+[ -x "$LAB" ] && [ -x "$HELLO_BIN/hello-trace" ] || t_skip "hello-lab or hello-trace is not built"
 
 TMP=$(mktemp -d /tmp/hello-labs-test.XXXXXX)
 trap 't_cleanup; rm -rf "$TMP"' EXIT
 PORT=$((30000 + $$ % 20000))
-# The runs' working folders go here: the suite can see that none is left behind.
+# hello-lab's working folders go here (TMPDIR of its runs only): none may be left behind.
 mkdir -p "$TMP/work"
-export TMPDIR=$TMP/work
 
 # lab_run OUT ARGS...: hello-lab ARGS with its output in OUT; sets RC and RUN_PID, so the
 # checks look at this run's namespaces (hl-PID-*) only, never at other runs on the host.
 lab_run() {
 	local out=$1
 	shift
-	"$LAB" "$@" >"$out" 2>&1 &
+	TMPDIR=$TMP/work "$LAB" "$@" >"$out" 2>&1 &
 	RUN_PID=$!
 	wait "$RUN_PID"
 	RC=$?
@@ -61,7 +61,7 @@ cat >"$TMP/labs/slow/lab.json" <<JSON
 {"goal": "something to interrupt", "protocol": "tcp",
  "impair": [{"name": "r", "proto": "tcp", "from": "client", "nth": 3}],
  "steps": [{"name": "bg", "background": true, "run": ["sleep", "$SLOW"]},
-           {"name": "fg", "run": ["sleep", "$SLOW"], "timeout_ms": 40000}],
+           {"name": "fg", "run": ["sleep", "$SLOW"], "timeout_ms": 50000}],
  "expect": ["steps.fg.exit == 0"]}
 JSON
 echo '{"goal": "x", "protocol": "tcp", "steps": [{"name": "a", "run": ["true"], "backgroud": true}], "expect": ["steps.a.exit == 0"]}' \
@@ -76,6 +76,7 @@ t_check "py-drop: result.json says ok, with the rule's counter" \
 	"$PYTHON" -c "import json,sys; r=json.load(open('$TMP/out/py-drop/result.json')); sys.exit(not (r['ok'] and r['impair']['drop1']['dropped'] == 1 and r['failed'] == 0))"
 t_check "py-drop: logs written per step" grep -q "got Michael" "$TMP/out/py-drop/server.log"
 t_check "check DIR re-evaluates the finished run" "$LAB" check "$TMP/out/py-drop"
+t_lab_runs "py-drop" "$TMP/out/py-drop"
 t_check "no namespace left behind" no_netns_of "$RUN_PID"
 results_only() {	# results_only DIR: the run folder holds results, no working file
 	local extra
@@ -98,14 +99,12 @@ t_check "broken definition: the message names the key" grep -q "steps\[0\]: unkn
 t_check "list marks the broken lab" sh -c "'$LAB' list | grep -q '^broken.*broken:'"
 
 # SIGINT in the middle of a run: programs stopped, namespace (and its nft table) gone.
-"$LAB" run slow --out "$TMP/out/slow" --port "$PORT" >"$TMP/slow.out" 2>&1 &
+# Its job unfinished, hello-lab documents exit 130 after SIGINT.
+t_bg --exit 130 env TMPDIR="$TMP/work" "$LAB" run slow --out "$TMP/out/slow" --port "$PORT" >"$TMP/slow.out" 2>&1
 pid=$!
 for _ in $(seq 100); do grep -q "fg:" "$TMP/slow.out" && break; sleep 0.1; done
 t_check "slow: its namespace exists while it runs" sh -c "ip netns list | grep -q 'hl-$pid-lab'"
-kill -INT $pid
-wait $pid
-rc=$?
-t_check "SIGINT: exit 130" [ $rc = 130 ]
+t_stop $pid INT
 t_check "SIGINT: a clear message" grep -q "interrupted by SIGINT" "$TMP/slow.out"
 t_check "SIGINT: the namespace is gone" sh -c "! ip netns list | grep -q 'hl-$pid-'"
 t_check "SIGINT: its programs are gone" sh -c "! pgrep -f '^sleep $SLOW\$' >/dev/null"
@@ -121,50 +120,43 @@ lab_run "$TMP/sweep.out" run py-fail --out "$TMP/out/py-fail" --port "$PORT"
 t_check "stale namespace of a dead pid is swept" no_netns_of "$dead"
 grep -q "removed hl-$dead-lab" "$TMP/sweep.out" && t_ok "the sweep is reported" || t_fail "the sweep is reported"
 
-# The real labs: each one is a test. They need the tracer for their trace checks.
+# The real labs: each one is a test.
 unset HELLO_LABS
-if [ -x "$HELLO_BIN/hello-trace" ]; then
-	lab_run "$TMP/all.out" run --all --quiet --out "$TMP/all" --port "$PORT"
-	rc=$RC
-	all_pid=$RUN_PID
-	cat "$TMP/all.out"
-	for r in "$TMP"/all/*/result.json; do
-		name=$(basename "$(dirname "$r")")
-		t_check "lab $name: the run folder holds results only" results_only "$(dirname "$r")"
-		t_check "lab $name: every expectation held" \
-			"$PYTHON" -c "import json,sys; sys.exit(not json.load(open('$r'))['ok'])"
-		# What failed, and the run's notes: enough to find the cause from the log alone.
-		"$PYTHON" - "$r" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))
-if r["ok"]:
-    sys.exit(0)
-for c in r["checks"]:
-    if not c["passed"]:
-        print("    check failed: %s\n      observed: %s" % (c["check"], c["observed"]))
-for n in r.get("notes", []):
-    print("    note: %s" % n)
-EOF
-		grep -q "\"format\": \"hellolab-trace\"" "$(dirname "$r")/trace.json" 2>/dev/null ||
-			"$PYTHON" -c "import json; json.load(open('$(dirname "$r")/trace.json'))" 2>/dev/null ||
-			t_fail "lab $name: no readable trace.json"
-		if [ -f "$HELLO_ROOT/docs/trace.schema.json" ]; then
-			t_check "lab $name: trace.json validates against docs/trace.schema.json" "$PYTHON" -c "
-import json, jsonschema
-jsonschema.Draft202012Validator(json.load(open('$HELLO_ROOT/docs/trace.schema.json'))).validate(json.load(open('$(dirname "$r")/trace.json')))"
-		fi
-	done
-	t_check "run --all: exit 0" [ $rc = 0 ]
-	cmp=$("$LAB" compare "$TMP/all/tcp-hello" "$TMP/all/udp-hello" -o "$TMP/compare.html" 2>&1)
-	echo "$cmp"
-	t_check "compare: TCP needs 2 round trips to the first reply, UDP 1" \
-		grep -Eq 'round trips to the first reply +2 +1$' <<<"$cmp"
-	t_check "compare: 6 UDP packets" grep -Eq 'packets \(client \+ server\) +[0-9]+ +6$' <<<"$cmp"
-	t_check "compare: the loss lab's drops are counted" sh -c \
-		"'$LAB' compare '$TMP/all/tcp-loss' '$TMP/all/udp-loss' | grep -Eq 'dropped by the lab.s rules +1 +1$'"
-	t_check "run --all: no namespace left behind" no_netns_of "$all_pid"
-	t_check "run --all: no working folder left behind" sh -c "[ -z \"\$(ls -A '$TMP/work')\" ]"
-else
-	echo "note: $HELLO_BIN/hello-trace is not built: the real labs were not run"
-fi
+lab_run "$TMP/all.out" run --all --quiet --out "$TMP/all" --port "$PORT"
+rc=$RC
+all_pid=$RUN_PID
+cat "$TMP/all.out"
+want=$(ls "$HELLO_ROOT"/labs/*/lab.json | wc -l)
+got=$(ls "$TMP"/all/*/result.json 2>/dev/null | wc -l)
+t_check "run --all ran every lab ($got results of $want labs)" [ "$got" = "$want" ]
+# Each lab's result.json: every expectation held (one check each); a failed lab shows its
+# failed checks and its notes, enough to find the cause from the log alone.
+t_checker "lab" "$PYTHON" -c 'import json, sys
+for r in sys.argv[1:]:
+    d = json.load(open(r))
+    print("%s: %s: every expectation held (%d of %d)" % ("ok" if d["ok"] else "FAIL", r.split("/")[-2],
+                                                          d["passed"], d["passed"] + d["failed"]))
+    for c in ([] if d["ok"] else d["checks"]):
+        if not c["passed"]:
+            print("note: %s: check failed: %s; observed: %s" % (r.split("/")[-2], c["check"], c["observed"]))
+    for n in ([] if d["ok"] else d.get("notes", [])):
+        print("note: %s: %s" % (r.split("/")[-2], n))' "$TMP"/all/*/result.json
+# Every lab's trace.json parses and validates against docs/trace.schema.json: one check each.
+t_checker "lab trace" "$PYTHON" "$HELLO_ROOT/tests/hostile/validate.py" "$HELLO_ROOT/docs/trace.schema.json" doc \
+	"$TMP"/all/*/trace.json
+t_check "lab trace: one per lab ($(grep -c . "$T_CHECKER_OUT"))" [ "$(grep -c '^ok' "$T_CHECKER_OUT")" = "$want" ]
+for d in "$TMP"/all/*/; do
+	t_check "lab $(basename "$d"): the run folder holds results only" results_only "$d"
+done
+t_check "run --all: exit 0" [ $rc = 0 ]
+t_lab_runs "run --all" "$TMP"/all/*/
+cmp=$("$LAB" compare "$TMP/all/tcp-hello" "$TMP/all/udp-hello" -o "$TMP/compare.html" 2>&1)
+echo "$cmp"
+t_check "compare: TCP needs 2 round trips to the first reply, UDP 1" \
+	grep -Eq 'round trips to the first reply +2 +1$' <<<"$cmp"
+t_check "compare: 6 UDP packets" grep -Eq 'packets \(client \+ server\) +[0-9]+ +6$' <<<"$cmp"
+t_check "compare: the loss lab's drops are counted" sh -c \
+	"'$LAB' compare '$TMP/all/tcp-loss' '$TMP/all/udp-loss' | grep -Eq 'dropped by the lab.s rules +1 +1$'"
+t_check "run --all: no namespace left behind" no_netns_of "$all_pid"
+t_check "run --all: no working folder left behind" sh -c "[ -z \"\$(ls -A '$TMP/work')\" ]"
 t_done

@@ -83,7 +83,7 @@ t_check "line framing: an overlong line is refused and the connection closed" \
 svc_run "$T/after.out" "$TCPC" --port "$PORT" --framing line Still
 t_check "line framing: the server still serves after an overlong line" \
 	svc_has "$T/after.out" "Hello, Still!"
-svc_stop "$SVC_SERVER_PID"
+t_stop "$SVC_SERVER_PID"
 
 # 3. Raw framing sends no newline (byte for byte the tutorial's): checked in
 # service_interop.sh. Here: IPv6 on ::1, TCP and UDP, our programs and the Python peers.
@@ -100,7 +100,7 @@ t_check "tcp over ::1: Hello, Sarah!" svc_has "$T/v6c.out" "Hello, Sarah!"
 svc_run "$T/v6py.out" svc_py tutorial_tcp_client --host ::1 --port "$PORT" --repr V6
 t_check "tcp over ::1: tutorial client gets exact bytes" svc_same "$T/v6py.out" "b'hello!'
 b'Hello, V6!'"
-svc_stop "$pid"
+t_stop "$pid"
 svc_run "$T/v6-6.out" "$TCPC" -6 --port "$PORT"
 t_check "tcp client -6 to a closed port: Connection refused on [::1]" \
 	svc_has "$T/v6-6.out" "Connection refused"
@@ -113,6 +113,6 @@ t_check "udp over ::1: our client exit 0" svc_code $? 0
 t_check "udp over ::1: Hello, Sarah!" svc_has "$T/v6u.out" "Hello, Sarah!"
 svc_run "$T/v6upy.out" svc_py tutorial_udp_client --host ::1 --port "$PORT" --repr V6
 t_check "udp over ::1: tutorial client gets exact bytes" svc_same "$T/v6upy.out" "b'Hello, V6!'"
-svc_stop "$pid"
+t_stop "$pid"
 
 t_done

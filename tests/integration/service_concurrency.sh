@@ -26,7 +26,7 @@ run_model() {
 			grep -qF "Hello, c$i!" "$T/c-$model-$i.out" && ok=$((ok + 1))
 	done
 	t1=$(date +%s%N)
-	svc_stop "$SVC_SERVER_PID"
+	t_stop "$SVC_SERVER_PID"
 	RM_MS=$(( (t1 - t0) / 1000000 )) RM_OK=$ok
 }
 

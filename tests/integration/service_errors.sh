@@ -39,7 +39,8 @@ t_check "udp: --timeout/--retries bound the wait (0.2 s .. 5 s)" [ "$ms" -ge 200
 
 # Partial: a server that answers only some datagrams (Python, drops 'Tracy') => exit 3,
 # the replies that came are printed, the missing one is named.
-"$PYTHON" - "$PORT" >"$T/drop.log" 2>&1 <<'PY' &
+# It ends after 5 s without a datagram; SIGTERM ends it sooner (Python's default: 143).
+t_bg --exit 143 "$PYTHON" - "$PORT" >"$T/drop.log" 2>&1 <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", int(sys.argv[1])))
@@ -53,11 +54,10 @@ except socket.timeout:
     pass
 PY
 pypid=$!
-T_BG_PIDS+=("$pypid")
 t_wait_port "$PORT" udp 5 || t_fail "dropping udp server bound"
 svc_run "$T/part.out" "$UDPC" --port "$PORT" --timeout 100 --retries 1
 rc=$?
-svc_stop "$pypid"
+t_stop "$pypid"
 t_check "udp partial replies: exit 3" svc_code "$rc" 3
 t_check "udp partial replies: Hello, Michael! printed" svc_has "$T/part.out" "Hello, Michael!"
 t_check "udp partial replies: Hello, Sarah! printed" svc_has "$T/part.out" "Hello, Sarah!"
@@ -71,12 +71,12 @@ svc_run "$T/s2.out" "$TCPS" --port "$PORT"
 rc=$?
 t_check "second tcp server on a taken port: exit 1" svc_code "$rc" 1
 t_check "second tcp server: 'Address already in use'" svc_has "$T/s2.out" "Address already in use"
-svc_stop "$SVC_SERVER_PID"
+t_stop "$SVC_SERVER_PID"
 svc_udp_server "$T/u.log" || t_fail "udp server bound"
 svc_run "$T/u2.out" "$UDPS" --port "$PORT"
 rc=$?
 t_check "second udp server on a taken port: exit 1" svc_code "$rc" 1
 t_check "second udp server: 'Address already in use'" svc_has "$T/u2.out" "Address already in use"
-svc_stop "$SVC_SERVER_PID"
+t_stop "$SVC_SERVER_PID"
 
 t_done

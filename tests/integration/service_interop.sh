@@ -19,7 +19,7 @@ for model in event thread fork iterative; do
 	t_check "tutorial client vs our tcp server ($model): exit 0" svc_code "$rc" 0
 	t_check "tutorial client vs our tcp server ($model): exact greeting and replies" \
 		svc_same "$T/c-$model.out" "$REPLIES"
-	svc_stop "$SVC_SERVER_PID"
+	t_stop "$SVC_SERVER_PID"
 done
 
 # The server closes on exit and the tutorial client sees EOF (waiting for it after exit).
@@ -44,17 +44,17 @@ b'Hello, \\xff\\x00caf\\xc3!'
 b''"
 svc_run "$T/c-after.out" svc_py tutorial_tcp_client --port "$PORT" --repr
 t_check "the server still answers after binary input" svc_same "$T/c-after.out" "$REPLIES"
-svc_stop "$SVC_SERVER_PID"
+t_stop "$SVC_SERVER_PID"
 
 # 2. Our TCP client against the tutorial's server: the server must receive exactly the
 # three names then exit, one message per recv, and the client must print every reply.
-t_bg svc_py tutorial_tcp_server --port "$PORT" --once --timeout 8 >"$T/py-s.log" 2>&1
+t_bg "$PYTHON" "$PEERS/tutorial_tcp_server.py" --port "$PORT" --once --timeout 8 >"$T/py-s.log" 2>&1
 pypid=$!
 t_wait_port "$PORT" tcp 5 || t_fail "tutorial tcp server listens"
 svc_run "$T/our-c.out" "$TCPC" --port "$PORT"
 rc=$?
 t_check "our tcp client vs tutorial server: exit 0" svc_code "$rc" 0
-svc_wait_exit "$pypid" 50
+t_wait_bg "$pypid"
 grep '^recv ' "$T/py-s.log" >"$T/py-s.recv"
 t_check "tutorial server received exactly Michael, Tracy, Sarah, exit" svc_same "$T/py-s.recv" \
 	"recv b'Michael'
@@ -69,12 +69,12 @@ Hello, Tracy!
 Hello, Sarah!"
 
 # Names from argv.
-t_bg svc_py tutorial_tcp_server --port "$PORT" --once --timeout 8 >"$T/py-s2.log" 2>&1
+t_bg "$PYTHON" "$PEERS/tutorial_tcp_server.py" --port "$PORT" --once --timeout 8 >"$T/py-s2.log" 2>&1
 pypid=$!
 t_wait_port "$PORT" tcp 5 || t_fail "tutorial tcp server listens"
 svc_run "$T/our-c2.out" "$TCPC" --port "$PORT" Alice Bob
 t_check "our tcp client with names from argv: exit 0" svc_code $? 0
-svc_wait_exit "$pypid" 50
+t_wait_bg "$pypid"
 grep '^recv ' "$T/py-s2.log" >"$T/py-s2.recv"
 t_check "tutorial server received Alice, Bob, exit" svc_same "$T/py-s2.recv" \
 	"recv b'Alice'
@@ -93,15 +93,15 @@ b'Hello, Sarah!'"
 # exit is an ordinary message over UDP (no connection to close).
 svc_run "$T/uc-exit.out" svc_py tutorial_udp_client --port "$PORT" --repr exit
 t_check "udp: exit is just a message" svc_same "$T/uc-exit.out" "b'Hello, exit!'"
-svc_stop "$SVC_SERVER_PID"
+t_stop "$SVC_SERVER_PID"
 
 # 4. UDP: our client against the tutorial's UDP server.
-t_bg svc_py tutorial_udp_server --port "$PORT" --count 3 --timeout 8 >"$T/py-us.log" 2>&1
+t_bg "$PYTHON" "$PEERS/tutorial_udp_server.py" --port "$PORT" --count 3 --timeout 8 >"$T/py-us.log" 2>&1
 pypid=$!
 t_wait_port "$PORT" udp 5 || t_fail "tutorial udp server bound"
 svc_run "$T/our-uc.out" "$UDPC" --port "$PORT"
 t_check "our udp client vs tutorial udp server: exit 0" svc_code $? 0
-svc_wait_exit "$pypid" 50
+t_wait_bg "$pypid"
 sed -n "s/^Received from .*\. //p" "$T/py-us.log" >"$T/py-us.recv"
 t_check "tutorial udp server received exactly Michael, Tracy, Sarah" svc_same "$T/py-us.recv" \
 	"b'Michael'

@@ -32,7 +32,8 @@ sys.exit(rc)' "$@"
 q() { "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 # ql FILE EXPR: EXPR with s = the last line (summary) of a JSON lines file.
 ql() { "$PYTHON" -c "import json,sys; s=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print($2)" "$1"; }
-valid() { "$PYTHON" "$VALIDATE" "$SCHEMA" "$@" >"$T/valid.out" 2>&1 || { cat "$T/valid.out" | grep FAIL | head -3; return 1; }; }
+# valid WHAT doc|jsonl [--sample N] FILE...: the schema checker, one check per file (t_checker).
+valid() { local what=$1; shift; t_checker "$what" "$PYTHON" "$VALIDATE" "$SCHEMA" "$@"; }
 secs() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # 1. Distinct flows with --max-flows 100: JSON lines keep memory flat (a tenth of the
@@ -51,7 +52,7 @@ t_check "jsonl: every flow written once ($(grep -c '"type":"flow"' "$T/flows.jso
 	[ "$(grep -c '"type":"flow"' "$T/flows.jsonl")" = "$FLOWS" ]
 t_check "jsonl: the endpoint list stops at its limit (1024)" [ "$(ql "$T/flows.jsonl" 'len(s["endpoints"])')" = 1024 ]
 if [ "$FLOWS" -le 100000 ]; then
-	t_check "jsonl: every line parses; the first and last 1000 and every 1000th validate" valid jsonl --sample 1000 "$T/flows.jsonl"
+	valid "jsonl: every line parses; the first and last 1000 and every 1000th validate" jsonl --sample 1000 "$T/flows.jsonl"
 	t0=$(date +%s.%N)
 	timeout 120 "$TRACE" -r "$T/flows.pcap" --max-flows 100 -o "$T/flows.json" 2>"$T/doc.err"
 	rc=$?; dt=$(secs "$t0")
@@ -65,16 +66,15 @@ fi
 # every TCP packet is cut. Nothing crashes; each one says where it was cut.
 t_bg "$TCPS" --port "$PORT" >"$T/srv.log" 2>&1
 t_wait_port "$PORT" tcp 5 || t_fail "server listens"
-"$TRACE" -i lo -s 64 -w "$T/cut.pcap" -o "$T/cut.json" --ready-file "$T/cut.ready" --duration 10 \
-	"tcp port $PORT" 2>"$T/cut.err" &
+t_bg "$TRACE" -i lo -s 64 -w "$T/cut.pcap" -o "$T/cut.json" --ready-file "$T/cut.ready" --duration 10 \
+	"tcp port $PORT" 2>"$T/cut.err"
 TR=$!
-i=0; while [ ! -e "$T/cut.ready" ] && [ $i -lt 100 ] && kill -0 $TR 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+t_wait_file "$T/cut.ready" "$TR"
 timeout 10 "$TCPC" --port "$PORT" >/dev/null 2>&1
 t_check "snaplen 64: the exchange ran" [ $? = 0 ]
 sleep 0.2
-kill -INT $TR; wait $TR
-t_check "snaplen 64: live capture exit 0 ($?)" [ $? = 0 ]
-t_check "snaplen 64: the trace validates" valid doc "$T/cut.json"
+t_stop "$TR" INT	# snaplen 64: the live capture ends with exit 0
+valid "snaplen 64: the trace validates" doc "$T/cut.json"
 got=$(q "$T/cut.json" '"%d %d %d %d" % (d["capture"]["snaplen"], d["capture"]["packets_seen"], d["capture"]["packets_truncated"], sum(1 for e in d["events"] if e["type"] == "packet" and "truncated" in e))')
 set -- $got
 t_check "snaplen 64: all $2 packets marked truncated ($got)" [ "$1" = 64 -a "$2" -ge 10 -a "$3" = "$2" -a "$4" = "$2" ]
@@ -112,10 +112,10 @@ t_check "full disk, stdout: exit 1 ($rc), says so" [ $rc = 1 ] && grep -q "No sp
 # capture goes on, and its tracefs instance is gone after the stop.
 if id nobody >/dev/null 2>&1; then
 	chmod 777 "$T"	# the trace is renamed into place by then as nobody
-	"$TRACE" -i lo -Z nobody -w "$T/z.pcap" -o "$T/z.json" --ready-file "$T/z.ready" --duration 10 \
-		"tcp port $PORT" 2>"$T/z.err" &
+	t_bg "$TRACE" -i lo -Z nobody -w "$T/z.pcap" -o "$T/z.json" --ready-file "$T/z.ready" --duration 10 \
+		"tcp port $PORT" 2>"$T/z.err"
 	TR=$!
-	i=0; while [ ! -e "$T/z.ready" ] && [ $i -lt 100 ] && kill -0 $TR 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+	t_wait_file "$T/z.ready" "$TR"
 	nb=$(id -u nobody); ng=$(id -g nobody)
 	ids=$(awk '/^Uid:|^Gid:/ { printf "%s %s %s %s ", $2, $3, $4, $5 }' "/proc/$TR/status")
 	t_check "-Z nobody: real, effective, saved and fs uid and gid dropped ($ids)" \
@@ -123,10 +123,9 @@ if id nobody >/dev/null 2>&1; then
 	t_check "-Z nobody: no supplementary group of root's" [ "$(awk '/^Groups:/ { print $2 }' "/proc/$TR/status")" != 0 ]
 	timeout 10 "$TCPC" --port "$PORT" >/dev/null 2>&1
 	sleep 0.2
-	kill -TERM $TR; wait $TR
-	t_check "-Z nobody: exit 0 after SIGTERM ($?)" [ $? = 0 ]
+	t_stop "$TR"	# -Z nobody: exit 0 after SIGTERM
 	t_check "-Z nobody: no tracefs instance left (hellolab-$TR)" [ ! -e "$INSTANCES/hellolab-$TR" ]
-	t_check "-Z nobody: the trace validates" valid doc "$T/z.json"
+	valid "-Z nobody: the trace validates" doc "$T/z.json"
 	t_check "-Z nobody: the pcap opens" tcpdump -r "$T/z.pcap" -c 1 -w /dev/null 2>/dev/null
 	chmod 755 "$T"
 fi

@@ -19,47 +19,16 @@ TPIDS=()
 
 k_cleanup() {
 	local p
-	for p in "${TPIDS[@]}"; do
-		kill -INT "$p" 2>/dev/null
-	done
-	for p in "${TPIDS[@]}"; do
-		for _ in $(seq 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
-		kill -KILL "$p" 2>/dev/null
-	done
+	t_cleanup
 	sleep 0.2
 	for p in "${TPIDS[@]}"; do rmdir "$INSTANCES/hellolab-$p" 2>/dev/null; done
-	t_cleanup
 	rm -rf "$T"
 }
 trap k_cleanup EXIT
 
-run_checks() {
-	local line
-	while IFS= read -r line; do
-		case "$line" in
-		ok:*) t_ok "${line#ok: }" ;;
-		FAIL:*) t_fail "${line#FAIL: }" ;;
-		*) echo "  $line" ;;
-		esac
-	done < <("$PYTHON" "$CHECK" "$@" 2>&1)
-}
+# The python checker: one check per line (t_checker).
+run_checks() { t_checker "$1" "$PYTHON" "$CHECK" "$@"; }
 field() { "$PYTHON" "$CHECK" field "$@"; }
-
-wait_file() {
-	for _ in $(seq 100); do
-		[ -e "$1" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-wait_gone() {
-	for _ in $(seq $(($2 * 20))); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 # start_tracer NAME ARGS...: hello-trace in the background writing T/NAME.{json,pcap}; TPID.
 start_tracer() {
@@ -67,40 +36,33 @@ start_tracer() {
 	shift
 	rm -f "$T/$name.ready"
 	# --duration bounds the tracer even if this script is SIGKILLed.
-	"$B/hello-trace" -w "$T/$name.pcap" -o "$T/$name.json" --ready-file "$T/$name.ready" \
-		--duration 60 "$@" 2>"$T/$name.err" &
+	t_bg "$B/hello-trace" -w "$T/$name.pcap" -o "$T/$name.json" --ready-file "$T/$name.ready" \
+		--duration 60 "$@" 2>"$T/$name.err"
 	TPID=$!
 	TPIDS+=("$TPID")
-	t_check "$name: hello-trace is ready" wait_file "$T/$name.ready" "$TPID"
+	t_check "$name: hello-trace is ready" t_wait_file "$T/$name.ready" "$TPID"
 }
 
-# stop_tracer NAME: SIGINT, bounded wait, exit code 0 or 130, instance gone.
+# stop_tracer NAME: SIGINT, bounded wait, exit code 0 (a live capture stopped by a signal
+# has done its job), instance gone.
 stop_tracer() {
-	local rc
-	kill -INT "$TPID"
-	if wait_gone "$TPID" 10; then
-		wait "$TPID"
-		rc=$?
-		t_check "$1: hello-trace stops on SIGINT (exit $rc)" test "$rc" = 0 -o "$rc" = 130
-	else
-		t_fail "$1: hello-trace did not stop within 10 s"
-	fi
+	t_stop "$TPID" INT
 	sed "s/^/  $1 hello-trace: /" "$T/$1.err"
 	t_check "$1: no tracefs instance left" test ! -e "$INSTANCES/hellolab-$TPID"
 }
 
-# exchange PORT [server options...]: one hello exchange on 127.0.0.1:PORT.
+# exchange PORT [-6] [CLIENT-OPTIONS...]: one hello exchange on PORT, IPv6 on both sides
+# with -6; the server (--once) ends by itself.
 exchange() {
-	local port=$1 spid
+	local port=$1 fam=() spid
 	shift
-	"$B/hello-tcp-server" --once --port "$port" "$@" >>"$T/server.log" 2>&1 &
+	[ "${1:-}" = -6 ] && { fam=(-6); shift; }
+	t_bg "$B/hello-tcp-server" "${fam[@]}" --once --port "$port" >>"$T/server.log" 2>&1
 	spid=$!
-	t_wait_port "$port" || { t_fail "server listens on $port"; return; }
-	timeout 10 "$B/hello-tcp-client" --port "$port" >>"$T/client.log" 2>&1 ||
-		t_fail "client exchange on $port"
-	wait_gone "$spid" 5
-	wait "$spid" 2>/dev/null
-	sleep 0.3	# a few ticks: sock_diag sees the TIME_WAIT start
+	t_wait_port "$port" || { t_fail "server ${fam[*]} listens on $port"; t_stop "$spid"; return; }
+	timeout 10 "$B/hello-tcp-client" "${fam[@]}" --port "$port" "$@" >>"$T/client.log" 2>&1 ||
+		t_fail "client ${fam[*]} $* exchange on $port"
+	t_wait_bg "$spid"
 }
 
 # --- 0. What the user asked for and cannot have is an error (exit 1), said plainly. --
@@ -126,8 +88,7 @@ if [ -d "$INSTANCES/hellolab-$TPID" ]; then
 	t_ok "kill: the private instance hellolab-$TPID exists while tracing"
 	grep -q mono "$INSTANCES/hellolab-$TPID/trace_clock" 2>/dev/null &&
 		t_ok "kill: its trace_clock is mono" || t_fail "kill: its trace_clock is mono"
-	kill -KILL "$TPID"
-	wait "$TPID" 2>/dev/null
+	t_stop "$TPID" KILL
 	gone() {
 		for _ in $(seq 40); do [ -e "$INSTANCES/hellolab-$TPID" ] || return 0; sleep 0.05; done
 		return 1
@@ -135,14 +96,14 @@ if [ -d "$INSTANCES/hellolab-$TPID" ]; then
 	t_check "kill: after SIGKILL the instance is removed within 2 s" gone
 else
 	echo "  note: no tracefs instance (tracepoint unavailable): $(cat "$T/kill.err")"
-	kill -KILL "$TPID"
-	wait "$TPID" 2>/dev/null
+	t_stop "$TPID" KILL
 fi
 
 # --- 2. --no-kernel: no source, no instance, said so. ------------------------------
 start_tracer nokernel -i lo --no-kernel "tcp port $PORT"
 t_check "nokernel: no instance created" test ! -e "$INSTANCES/hellolab-$TPID"
 exchange "$PORT"
+sleep 0.3	# a few ticks: sock_diag sees the TIME_WAIT start
 stop_tracer nokernel
 t_check "nokernel: state_sources says no tracepoint, no sock_diag" \
 	test "$(field "$T/nokernel.json" capture.state_sources.tracepoint)$(field "$T/nokernel.json" capture.state_sources.sock_diag)" = falsefalse
@@ -159,6 +120,7 @@ if id nobody >/dev/null 2>&1; then
 	uid=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "/proc/$TPID/status" 2>/dev/null)
 	t_check "dropz: the tracer runs as nobody ($uid)" test "$uid" = "$(id -u nobody)$(id -u nobody)$(id -u nobody)$(id -u nobody)"
 	exchange "$PORT"
+	sleep 0.3
 	stop_tracer dropz
 	if [ -s "$T/dropz.json" ]; then
 		run_checks live "$T/dropz.json" "$PORT" lo
@@ -173,37 +135,17 @@ fi
 # --- 4. Who holds TIME_WAIT: IPv6 (server closes), --close-first (client closes),
 # --close-after-exit (the FINs race): the kernel and the inference agree each time. -----
 start_tracer sides -i lo "tcp port $PORT"
-exchange6() {
-	local spid
-	"$B/hello-tcp-server" -6 --once --port "$PORT" >>"$T/server.log" 2>&1 &
-	spid=$!
-	t_wait_port "$PORT" || { t_fail "sides: IPv6 server listens"; return; }
-	timeout 10 "$B/hello-tcp-client" -6 --port "$PORT" >>"$T/client.log" 2>&1 ||
-		t_fail "sides: IPv6 client exchange"
-	wait_gone "$spid" 5
-	wait "$spid" 2>/dev/null
-}
-exchange6
-client_opt() {
-	local spid
-	"$B/hello-tcp-server" --once --port "$PORT" >>"$T/server.log" 2>&1 &
-	spid=$!
-	t_wait_port "$PORT" || { t_fail "sides: server listens"; return; }
-	timeout 10 "$B/hello-tcp-client" --port "$PORT" "$@" >>"$T/client.log" 2>&1 ||
-		t_fail "sides: client $*"
-	wait_gone "$spid" 5
-	wait "$spid" 2>/dev/null
-}
-client_opt --close-first
-client_opt --close-after-exit
+exchange "$PORT" -6
+exchange "$PORT" --close-first
+exchange "$PORT" --close-after-exit
 sleep 0.3
 stop_tracer sides
 run_checks sides "$T/sides.json" "$PORT" server client '*'
 
 # --- 5. --netns: a second namespace over a veth pair; sock_diag sees both ends. ----
 command -v nsenter >/dev/null || t_skip "nsenter not found (util-linux)"
-t_bg unshare -n sleep 30
-HOLD=${T_BG_PIDS[-1]}
+t_bg --exit 143 unshare -n sleep 30	# holds the second namespace until stopped
+HOLD=$!
 for _ in $(seq 40); do
 	[ "$(readlink "/proc/$HOLD/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
 	sleep 0.05
@@ -220,7 +162,7 @@ else
 	t_done
 fi
 start_tracer netns -i hl-a --netns /proc/$$/ns/net --netns "$NS2" "tcp port $NSPORT"
-"$B/hello-tcp-server" --once --host 10.77.0.1 --port "$NSPORT" --delay 100 >>"$T/server.log" 2>&1 &
+t_bg "$B/hello-tcp-server" --once --host 10.77.0.1 --port "$NSPORT" --delay 100 >>"$T/server.log" 2>&1
 SPID=$!
 t_wait_port "$NSPORT" || t_fail "netns: server listens"
 run_client2() {
@@ -228,8 +170,7 @@ run_client2() {
 		>>"$T/client.log" 2>&1
 }
 t_check "netns: client in the other namespace runs the exchange" run_client2
-wait_gone "$SPID" 5
-wait "$SPID" 2>/dev/null
+t_wait_bg "$SPID"
 sleep 0.3
 stop_tracer netns
 run_checks live "$T/netns.json" "$NSPORT" hl-a

@@ -10,7 +10,7 @@ W=$(mktemp -d /tmp/trace_cases.XXXXXX)
 trap 't_cleanup; rm -rf "$W"' EXIT
 
 # One Python process builds every pcap (scapy loads once) and checks every trace; it
-# prints one "ok: ..." or "FAIL: ..." line per check.
+# prints one "ok: NAME: ..." or "FAIL: NAME: ..." line per check (t_checker).
 run_cases() {
 	"$PYTHON" - "$HELLO_ROOT" "$TRACE" "$W" <<'PY'
 import importlib.util, json, os, subprocess, sys
@@ -57,11 +57,11 @@ for name in sorted(os.listdir(cases)):
 PY
 }
 
-while IFS= read -r line; do
-	case "$line" in
-	"ok: "*) t_ok "${line#ok: }" ;;
-	"FAIL: "*) t_fail "${line#FAIL: }" ;;
-	*) echo "$line" ;;
-	esac
-done < <(run_cases 2>&1)
+t_checker cases run_cases
+# Every case folder ran: a case the checker passed over (or never reached) is a failure.
+want=$(for f in "$HELLO_ROOT"/tests/trace/cases/*/case.json; do f=${f%/case.json}; echo "${f##*/}"; done)
+ran=$(sed -n 's/^\(ok\|FAIL\): \([^:]*\): .*/\2/p' "$T_CHECKER_OUT" | sort -u)
+missing=$(comm -23 <(echo "$want" | sort) <(echo "$ran"))
+t_check "every case ran: $(echo "$ran" | grep -c .) of $(echo "$want" | grep -c .)${missing:+, not: $(echo $missing)}" \
+	test -z "$missing" -a -n "$want"
 t_done

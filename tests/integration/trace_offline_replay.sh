@@ -44,25 +44,16 @@ for t in ts: t.join(5)
 PY
 }
 
-# wait_file PATH: up to 5 s.
-wait_file() { local i; for i in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.05; done; return 1; }
-# wait_pid PID: up to 5 s; returns its exit code.
-wait_pid() {
-	local i; for i in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
-	kill -0 "$1" 2>/dev/null && { kill -KILL "$1"; wait "$1"; return 124; }
-	wait "$1"
-}
 q() { "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 valid() { "$PYTHON" -c 'import json,sys,jsonschema; jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))' "$SCHEMA" "$1"; }
 
 # 1. Live, stopped with SIGINT; -w and -o alongside.
-"$TRACE" -i lo -w "$W/live.pcap" -o "$W/live.json" --ready-file "$W/ready" 'tcp port 9999 or udp port 9999' 2>"$W/stderr" &
-T=$!; T_BG_PIDS+=("$T")
-t_check "ready file appears" wait_file "$W/ready"
+t_bg "$TRACE" -i lo -w "$W/live.pcap" -o "$W/live.json" --ready-file "$W/ready" 'tcp port 9999 or udp port 9999' 2>"$W/stderr"
+TR=$!
+t_check "ready file appears" t_wait_file "$W/ready" "$TR"
 t_check "ready line on stderr" grep -q "^hello-trace: capturing on lo$" "$W/stderr"
 t_check "traffic ran" traffic
-kill -INT "$T"; wait_pid "$T"; rc=$?
-t_check "SIGINT: clean exit 0 (got $rc)" [ "$rc" = 0 ]
+t_stop "$TR" INT	# a clean exit 0
 t_check "live JSON validates" valid "$W/live.json"
 t_check "pcap readable by tcpdump -r" bash -c "tcpdump -nr '$W/live.pcap' 2>/dev/null | grep -c . | grep -qx 22"
 t_check "live: the hello exchange, server closes first" \
@@ -105,22 +96,22 @@ t_check "offline replay: same packets and inferred states as live" same "$W/live
 
 # 3. SIGTERM with --jsonl to stdout: the stream is complete (summary last) and valid.
 rm -f "$W/ready"
-"$TRACE" -i lo --jsonl --ready-file "$W/ready" 'tcp port 9999' >"$W/live.jsonl" 2>/dev/null &
-T=$!; T_BG_PIDS+=("$T")
-wait_file "$W/ready" && traffic >/dev/null
-kill -TERM "$T"; wait_pid "$T"; rc=$?
+t_bg "$TRACE" -i lo --jsonl --ready-file "$W/ready" 'tcp port 9999' >"$W/live.jsonl" 2>/dev/null
+TR=$!
+t_wait_file "$W/ready" "$TR" && traffic >/dev/null
+t_stop "$TR" TERM; rc=$?
 t_check "live --jsonl: every line validates" "$PYTHON" -c 'import json,sys,jsonschema
 s = json.load(open(sys.argv[1])); v = jsonschema.Draft202012Validator({"$defs": s["$defs"], "$ref": "#/$defs/jsonl_line"})
 for l in open(sys.argv[2]): v.validate(json.loads(l))' "$SCHEMA" "$W/live.jsonl"
 t_check "SIGTERM --jsonl: exit 0, summary last" [ "$rc $(tail -n 1 "$W/live.jsonl" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["type"])')" = "0 summary" ]
 
 # 4. -c and --duration end a live capture by themselves.
-"$TRACE" -i lo -c 3 -o "$W/count.json" 'tcp port 9999' 2>/dev/null &
-T=$!; T_BG_PIDS+=("$T")
-sleep 0.2; traffic >/dev/null; wait_pid "$T"; rc=$?
+t_bg "$TRACE" -i lo -c 3 -o "$W/count.json" 'tcp port 9999' 2>/dev/null
+TR=$!
+sleep 0.2; traffic >/dev/null; t_wait_bg "$TR"; rc=$?
 t_check "-c 3 live: exit 0, 3 packets" [ "$rc $(q "$W/count.json" '"%d %s" % (d["capture"]["packets_seen"], d["capture"]["stop_reason"])')" = "0 3 count" ]
-"$TRACE" -i lo --duration 0.3 -o "$W/dur.json" 2>/dev/null & T=$!; T_BG_PIDS+=("$T")
-wait_pid "$T"; rc=$?
+t_bg "$TRACE" -i lo --duration 0.3 -o "$W/dur.json" 2>/dev/null
+t_wait_bg $!; rc=$?
 t_check "--duration 0.3: exit 0 on its own" [ "$rc $(q "$W/dur.json" 'd["capture"]["stop_reason"]')" = "0 duration" ]
 t_check "an empty capture is a valid trace too" valid "$W/dur.json"
 t_check "every live trace validates" bash -c 'for f in "$1"/count.json "$1"/replay.json; do "$2" -c "import json,sys,jsonschema; jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))" "$3" "$f" || exit 1; done' _ "$W" "$PYTHON" "$SCHEMA"

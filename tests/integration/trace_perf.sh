@@ -11,17 +11,7 @@ done
 PORT=19994
 SCALE=1; [ -n "${HELLO_SANITIZED:-}" ] && SCALE=4
 T=$(mktemp -d "${TMPDIR:-/tmp}/trace_perf.XXXXXX") || exit 1
-TPID=""
-perf_cleanup() {
-	if [ -n "$TPID" ] && kill -0 "$TPID" 2>/dev/null; then
-		kill -INT "$TPID" 2>/dev/null
-		for _ in $(seq 40); do kill -0 "$TPID" 2>/dev/null || break; sleep 0.05; done
-		kill -KILL "$TPID" 2>/dev/null
-	fi
-	t_cleanup
-	rm -rf "$T"
-}
-trap perf_cleanup EXIT
+trap 't_cleanup; rm -rf "$T"' EXIT
 
 # peak CMD...: runs CMD; prints its peak RSS in kB on fd 3; returns its exit code.
 peak() {
@@ -58,11 +48,10 @@ t_check "-B 10: usage error (exit $rc)" grep -q "not a buffer size" "$T/err"
 [ $rc = 2 ] || t_fail "-B 10: exit $rc, not 2"
 t_bg "$B/hello-udp-server" -q --port "$PORT" >/dev/null
 t_wait_port "$PORT" udp || t_fail "udp server did not start"
-"$B/hello-trace" -i lo --no-kernel --jsonl -B 4096 --ready-file "$T/ready" --duration 30 "udp port $PORT" \
-	>"$T/live.jsonl" 2>"$T/live.err" &
+t_bg "$B/hello-trace" -i lo --no-kernel --jsonl -B 4096 --ready-file "$T/ready" --duration 30 "udp port $PORT" \
+	>"$T/live.jsonl" 2>"$T/live.err"
 TPID=$!
-for _ in $(seq 100); do [ -e "$T/ready" ] && break; sleep 0.05; done
-t_check "live: the tracer is ready" [ -e "$T/ready" ]
+t_check "live: the tracer is ready" t_wait_file "$T/ready" "$TPID"
 t_check "live: header gives the default live snap length 65535" \
 	[ "$(head -n 1 "$T/live.jsonl" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["capture"]["snaplen"])')" = 65535 ]
 "$B/hello-udp-client" -q --port "$PORT" Ada >/dev/null
@@ -78,12 +67,7 @@ t_check "live: both datagrams readable while the tracer runs ($n lines after $ms
 kill -0 "$TPID" 2>/dev/null
 t_check "live: (the tracer was still running)" [ $? = 0 ]
 "$B/hello-udp-client" -q --port "$PORT" Bob Eve >/dev/null
-kill -INT "$TPID"
-for _ in $(seq 100); do kill -0 "$TPID" 2>/dev/null || break; sleep 0.05; done
-wait "$TPID"
-rc=$?
-TPID=""
-t_check "live: SIGINT: exit 130 or 0 ($rc)" [ $rc = 130 -o $rc = 0 ]
+t_stop "$TPID" INT	# live: SIGINT ends the capture: exit 0
 t_check "live: SIGINT: every packet line written before the summary (6 of $(last "$T/live.jsonl" 's["capture"]["packets_seen"]'))" \
 	[ "$(grep -c '"type":"packet"' "$T/live.jsonl")" = 6 -a "$(last "$T/live.jsonl" 's["type"], s["capture"]["packets_seen"]')" = "summary 6" ]
 

@@ -59,24 +59,8 @@ svc_udp_server() {
 	t_wait_port "$PORT" udp 5
 }
 
-# svc_stop PID: stops a background process and reaps it (bounded).
-svc_stop() {
-	local pid=$1 i=0
-	kill "$pid" 2>/dev/null
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
-# svc_wait_exit PID [TENTHS]: waits for a background process to end by itself; returns
-# its exit code, or 124 if it was still running (then it is killed).
-svc_wait_exit() {
-	local pid=$1 limit=${2:-50} i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt "$limit" ]; do sleep 0.1; i=$((i + 1)); done
-	if kill -0 "$pid" 2>/dev/null; then svc_stop "$pid"; return 124; fi
-	wait "$pid"
-}
+# Servers end with t_stop (SIGTERM: exit 0) or t_wait_bg (--once), which check their exit
+# status and output (tests/lib/common.sh).
 
 # svc_py PEER ARGS...: runs a Python peer (tests/peers/PEER.py) with Debian's python.
 svc_py() { local p=$1; shift; "$PYTHON" "$PEERS/$p.py" "$@"; }

@@ -6,7 +6,8 @@
 #                                             ARROWS arrows (and CALLS call boxes) in all, nothing
 #                                             fetched from the network, the events JSON blocks
 #                                             parse, the step mode's controls are there
-# Prints what is wrong and exits 1; exits 0 when all is well.
+# Prints "FAIL: ..." for each thing wrong and exits 1, or one "ok: ..." line and exits 0
+# (the checker protocol of t_checker, tests/lib/common.sh).
 import json
 import re
 import sys
@@ -126,7 +127,7 @@ def check_html(path, want, want_calls=None):
 
 def main():
     if len(sys.argv) not in (4, 5) or sys.argv[1] not in ("svg", "html"):
-        print("usage: check_markup.py svg|html FILE ARROWS [CALLS]")
+        print("usage: check_markup.py svg|html FILE ARROWS [CALLS]", file=sys.stderr)
         return 2
     kind, path, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
     calls = int(sys.argv[4]) if len(sys.argv) == 5 else None
@@ -135,7 +136,11 @@ def main():
     except (ET.ParseError, OSError, UnicodeDecodeError) as e:
         errs = [str(e)]
     for e in errs:
-        print(f"{path}: {e}")
+        print(f"FAIL: {path}: {e}")
+    if not errs:
+        what = ("well-formed XML, svg root with viewBox" if kind == "svg" else
+                "tags balanced, inline SVG well-formed, events JSON, step mode, CSP, nothing fetched")
+        print(f"ok: {what}, {want} arrows" + ("" if calls is None else f", {calls} call boxes"))
     return 1 if errs else 0
 
 

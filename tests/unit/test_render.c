@@ -18,8 +18,8 @@
 #include "trace/render_text.h"
 
 /* Fixtures live in tests/render/NAME/: trace.json, the expected outputs, `arrows` and
- * `calls` (the arrow and call-box counts, written by hand). HELLO_UPDATE_GOLDEN=1 rewrites
- * the expected outputs. */
+ * `calls` (the arrow and call-box counts, written by hand). The tests only read them:
+ * `make golden` rewrites the expected outputs (tests/render/regen.sh). */
 static char fixtures[1024];
 
 typedef int (*render_fn)(FILE *, const struct trace_ladder *, const struct trace_render_opts *, char *, size_t);
@@ -63,24 +63,16 @@ static void load(const char *name, int flow, struct trace_ladder *l)
 		fail_msg("%s", err);
 }
 
-/* Compares with tests/render/NAME/FILE, or writes it when updating the golden files. */
+/* Compares with tests/render/NAME/FILE. */
 static void golden(const char *name, const char *file, const char *got)
 {
 	char path[2048];
 	char *want;
 
 	snprintf(path, sizeof(path), "%s/%s/%s", fixtures, name, file);
-	if (getenv("HELLO_UPDATE_GOLDEN")) {
-		FILE *f = fopen(path, "w");
-
-		assert_non_null(f);
-		fputs(got, f);
-		assert_int_equal(fclose(f), 0);
-		return;
-	}
 	want = slurp(path);
 	if (!want)
-		fail_msg("%s: missing (bash tests/render/regen.sh writes it)", path);
+		fail_msg("%s: missing (make golden writes it)", path);
 	if (strcmp(want, got) != 0) {
 		fprintf(stderr, "--- %s differs; got:\n%s", path, got);
 		free(want);
@@ -180,6 +172,16 @@ static void check_fixture(const char *name)
 	assert_null(strstr(s, "<link rel=\"stylesheet\""));
 	free(s);
 	trace_ladder_free(&l);
+}
+
+/* The tests never write a golden file. HELLO_UPDATE_GOLDEN once made this suite rewrite
+ * them and pass whatever it drew; set now, it is a mistake said out loud. */
+static void test_goldens_read_only(void **state)
+{
+	(void)state;
+	if (getenv("HELLO_UPDATE_GOLDEN"))
+		fail_msg("HELLO_UPDATE_GOLDEN is set: the tests never write golden files; "
+			 "`make golden` rewrites them and shows the diff");
 }
 
 static void test_golden(void **state)
@@ -499,6 +501,7 @@ static void test_main(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_goldens_read_only),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_model_kernel),
 		cmocka_unit_test(test_model_udp),

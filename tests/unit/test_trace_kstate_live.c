@@ -221,8 +221,8 @@ static void test_teardown_v6(void **state)
 	(void)state;
 	lfd = listener(AF_INET6, &port);
 	if (lfd < 0) {
-		printf("skipped: no IPv6 loopback here\n");
-		return;
+		print_message("no IPv6 loopback here\n");
+		skip();
 	}
 	assert_int_equal(trace_sockdiag_open(&sd, NULL, 0, &port, 1, err, sizeof err), 0);
 	cfd = connect_to(AF_INET6, lfd, &cport);
@@ -256,8 +256,8 @@ static void test_netns_path(void **state)
 
 	(void)state;
 	if (geteuid() != 0) {
-		printf("skipped: --netns needs root (setns)\n");
-		return;
+		print_message("--netns needs root (setns)\n");
+		skip();
 	}
 	lfd = listener(AF_INET, &port);
 	assert_true(lfd >= 0);
