@@ -8,7 +8,7 @@ t_netns "$@"
 
 T=$(mktemp -d /tmp/hello-events.XXXXXX)
 trap 't_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-PORT=9411
+t_port	# the lab below traces: ports no other suite on this host traces now
 TCPS=$HELLO_BIN/hello-tcp-server TCPC=$HELLO_BIN/hello-tcp-client
 UDPS=$HELLO_BIN/hello-udp-server UDPC=$HELLO_BIN/hello-udp-client
 command -v tcpdump >/dev/null || t_skip "tcpdump not found (make deps installs it)"
@@ -180,7 +180,7 @@ ev_check "fork: records from the children's pids" "$T/fork-s.jsonl" -- pids 4
 ev_check "thread: records from the worker threads" "$T/thread-s.jsonl" -- tids 4
 
 # 6. hello-lab gives every service program --events RUN/events-STEP.jsonl.
-if "$HELLO_BIN/hello-lab" run tcp-hello --out "$T/lab" --port 9412 --no-render --quiet > "$T/lab.out" 2>&1; then
+if "$HELLO_BIN/hello-lab" run tcp-hello --out "$T/lab" --port $((PORT + 4)) --no-render --quiet > "$T/lab.out" 2>&1; then
 	F=("$T/lab/events-client.jsonl" "$T/lab/events-server.jsonl")
 	t_check "hello-lab: events-client.jsonl and events-server.jsonl in the run folder" [ -s "${F[0]}" -a -s "${F[1]}" ]
 	ev_check "hello-lab: the lab's records are JSON" "${F[@]}" -- json

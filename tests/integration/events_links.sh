@@ -21,6 +21,7 @@ SCHEMA="$HELLO_ROOT/docs/trace.schema.json"
 TMP=$(mktemp -d /tmp/hello-events-links.XXXXXX)
 trap 't_cleanup; rm -rf "$TMP"' EXIT
 export HELLO_LABS="$HELLO_ROOT/labs"
+t_port	# the labs trace: ports no other suite on this host traces now
 
 # The checker: each of its lines is a check of this suite (t_checker); at least 7 of them.
 links_ok() {
@@ -41,7 +42,7 @@ drawn_ok() {
 
 for lab in tcp-hello tcp-teardown client-closes-first closed-port udp-hello udp-closed-port message-boundaries; do
 	dir="$TMP/runs/$lab"
-	timeout 60 "$LAB" run "$lab" --out "$dir" --quiet --no-render >"$TMP/$lab.log" 2>&1
+	timeout 60 "$LAB" run "$lab" --out "$dir" --port "$PORT" --quiet --no-render >"$TMP/$lab.log" 2>&1
 	rc=$?
 	[ $rc -eq 0 ] || tail -5 "$TMP/$lab.log"
 	t_check "$lab: the lab ran and its expectations held" [ $rc -eq 0 ]

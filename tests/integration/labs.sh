@@ -12,7 +12,7 @@ LAB=$HELLO_BIN/hello-lab
 
 TMP=$(mktemp -d /tmp/hello-labs-test.XXXXXX)
 trap 't_cleanup; rm -rf "$TMP"' EXIT
-PORT=$((30000 + $$ % 20000))
+t_port	# the labs trace: ports no other suite on this host traces now
 # hello-lab's working folders go here (TMPDIR of its runs only): none may be left behind.
 mkdir -p "$TMP/work"
 

@@ -12,7 +12,7 @@ TCPC=$HELLO_BIN/hello-tcp-client
 SCHEMA=$HELLO_ROOT/docs/trace.schema.json
 VALIDATE=$HELLO_ROOT/tests/hostile/validate.py
 FLOWS=${TRACE_FIRE_FLOWS:-50000}
-PORT=19996	# the kernel tracepoint is system-wide: a port no other suite traces
+t_port	# the tracepoint is system-wide: ports no other suite on this host traces now
 INSTANCES=/sys/kernel/tracing/instances
 SCALE=1; [ -n "${HELLO_SANITIZED:-}" ] && SCALE=4
 [ -x "$TRACE" ] || t_skip "$TRACE not built"

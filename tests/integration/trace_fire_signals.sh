@@ -9,7 +9,7 @@ TRACE=$HELLO_BIN/hello-trace
 SCHEMA=$HELLO_ROOT/docs/trace.schema.json
 VALIDATE=$HELLO_ROOT/tests/hostile/validate.py
 ROUNDS=${TRACE_FIRE_SIGNALS:-20}
-PORT=19995	# the kernel tracepoint is system-wide: a port no other suite traces
+t_port	# the tracepoint is system-wide: ports no other suite on this host traces now
 INSTANCES=/sys/kernel/tracing/instances
 for p in hello-trace hello-tcp-server hello-tcp-client hello-udp-server hello-udp-client; do
 	[ -x "$HELLO_BIN/$p" ] || t_skip "$HELLO_BIN/$p not built"

@@ -8,7 +8,7 @@ CHECK="$HELLO_ROOT/tests/integration/trace_live_check.py"
 SCHEMA="$HELLO_ROOT/docs/trace.schema.json"
 INSTANCES=/sys/kernel/tracing/instances
 # The tracepoint is system-wide: a port no other suite uses (see tests/integration/trace_live*.sh).
-PORT=19999
+t_port	# the tracepoint is system-wide: ports no other suite on this host traces now
 for p in hello-trace hello-tcp-server hello-tcp-client; do
 	[ -x "$B/$p" ] || t_skip "$B/$p is not built"
 done

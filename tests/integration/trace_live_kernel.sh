@@ -7,8 +7,8 @@ B=$HELLO_BIN
 CHECK="$HELLO_ROOT/tests/integration/trace_live_check.py"
 INSTANCES=/sys/kernel/tracing/instances
 # System-wide tracepoint: ports only this suite uses (trace_live.sh uses 19999).
-PORT=19998
-NSPORT=19997
+t_port	# the tracepoint is system-wide: ports no other suite on this host traces now
+NSPORT=$((PORT + 1))
 for p in hello-trace hello-tcp-server hello-tcp-client; do
 	[ -x "$B/$p" ] || t_skip "$B/$p is not built"
 done

@@ -104,6 +104,33 @@ t_wait_port() {
 	return 1
 }
 
+# t_port [VAR]: reserves a block of 16 ports for as long as this suite runs and sets VAR
+# (default PORT) to its first. The sock:inet_sock_set_state tracepoint sees every network
+# namespace of the host, so two suites that trace the same port at once (two CI jobs, a
+# developer's make test beside make lab) would see each other's sockets: each traced suite
+# takes ports no other hellolab suite on this host holds. A block is held with flock(1) on
+# /tmp/hellolab-ports/BASE.lock through a descriptor the suite keeps open; it is free again
+# when the suite (and whatever inherited the descriptor) ends, however it ends.
+t_port() {
+	local var=${1:-PORT} dir=/tmp/hellolab-ports base i f fd
+	command -v flock >/dev/null || t_skip "flock not found (util-linux)"
+	mkdir -p "$dir" 2>/dev/null && chmod 1777 "$dir" 2>/dev/null
+	for i in $(seq 400); do
+		# below the ephemeral range (32768-60999): a client's port never takes a server's
+		base=$((20000 + 16 * (RANDOM % 798)))
+		f=$dir/$base.lock
+		# A lock file another user made is opened read-only: flock works on either.
+		if ! exec {fd}>>"$f" 2>/dev/null; then exec {fd}<"$f" 2>/dev/null || continue; fi
+		if flock -n "$fd"; then
+			printf -v "$var" '%d' "$base"
+			return 0
+		fi
+		exec {fd}>&-
+	done
+	echo "FAIL: t_port: no free block of ports in $dir after $i tries"
+	exit 1
+}
+
 # t_wait_file PATH [PID] [TIMEOUT_S]: waits (5 s) until PATH exists; 1 when it does not, or
 # when PID (say, the program that writes it) ended first.
 t_wait_file() {
