@@ -6,7 +6,6 @@ t_netns "$@"
 B=$HELLO_BIN
 CHECK="$HELLO_ROOT/tests/integration/trace_live_check.py"
 INSTANCES=/sys/kernel/tracing/instances
-# System-wide tracepoint: ports only this suite uses (trace_live.sh uses 19999).
 t_port	# the tracepoint is system-wide: ports no other suite on this host traces now
 NSPORT=$((PORT + 1))
 for p in hello-trace hello-tcp-server hello-tcp-client; do
