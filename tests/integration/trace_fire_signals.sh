@@ -51,6 +51,13 @@ caught() {
 	[ -n "$mask" ] && (((16#$mask >> ($2 - 1)) & 1))
 }
 
+# instance_gone PID: the tracefs instance of tracer PID is gone, or goes within 2 s.
+instance_gone() {
+	local i
+	for ((i = 0; i < 40; i++)); do [ -e "$INSTANCES/hellolab-$1" ] || return 0; sleep 0.05; done
+	return 1
+}
+
 docs=() lines=() early=0 late=0 hung=0 badrc=0 nojson=0 nopcap=0 inst=0 tmp=0 ints=0 terms=0
 for ((r = 1; r <= ROUNDS; r++)); do
 	sig=INT; ((RANDOM % 2)) && sig=TERM
@@ -65,8 +72,15 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	if [ $sig = INT ]; then
 		for ((i = 0; i < 500; i++)); do caught "$pid" 2 && break; sleep 0.001; done
 	fi
-	# A random moment: mostly while capturing, sometimes still setting up (0..400 ms).
-	sleep "0.$(printf '%03d' $((RANDOM % 400)))"
+	# A random moment. Odd rounds: while capturing (once the ready file is there, 0..100 ms
+	# later), whatever the machine's load makes of the set-up; even rounds: any moment in
+	# the first 400 ms, set-up included.
+	if ((r % 2)); then
+		t_wait_file "$T/r$r.ready" "$pid" 10 || echo "  round $r: not ready within 10 s"
+		sleep "0.$(printf '%03d' $((RANDOM % 100)))"
+	else
+		sleep "0.$(printf '%03d' $((RANDOM % 400)))"
+	fi
 	active=0; [ -e "$T/r$r.ready" ] && active=1
 	kill -"$sig" "$pid"
 	[ $sig = INT ] && ints=$((ints + 1)) || terms=$((terms + 1))
@@ -74,8 +88,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		hung=$((hung + 1)); echo "  round $r: still running 5 s after SIG$sig"; kill -KILL "$pid"
 	fi
 	wait "$pid"; rc=$?
-	sleep 0.05	# the guard process removes an instance left by an early death
-	[ -e "$INSTANCES/hellolab-$pid" ] && { inst=$((inst + 1)); echo "  round $r: instance hellolab-$pid left"; }
+	# The guard process removes an instance left by an early death: give it 2 s.
+	instance_gone "$pid" || { inst=$((inst + 1)); echo "  round $r: instance hellolab-$pid left"; }
 	ls "$T"/r$r.*.tmp >/dev/null 2>&1 && [ $active = 1 ] && { tmp=$((tmp + 1)); echo "  round $r: .tmp left"; }
 	if [ $active = 0 ]; then
 		# Stopped before the capture was active: a clean end, and whatever was written is whole.
@@ -115,8 +129,7 @@ for ((r = 1; r <= 10; r++)); do
 		early_hung=$((early_hung + 1)); echo "  early round $r: still running 5 s after SIG$sig"; kill -KILL "$pid"
 	fi
 	wait "$pid"
-	sleep 0.05
-	[ -e "$INSTANCES/hellolab-$pid" ] && { early_left=$((early_left + 1)); echo "  early round $r: instance left"; }
+	instance_gone "$pid" || { early_left=$((early_left + 1)); echo "  early round $r: instance left"; }
 	ls "$T"/e$r.*.tmp >/dev/null 2>&1 && { early_left=$((early_left + 1)); echo "  early round $r: .tmp left"; }
 	[ -s "$out" ] && docs+=("$out")
 done
