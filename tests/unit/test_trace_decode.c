@@ -245,15 +245,6 @@ static void test_preview(void **state)
 	assert_string_equal(out, "hi");
 }
 
-static json_t *finish_doc(struct trace_model *m)
-{
-	assert_int_equal(trace_model_finish(m), 0);
-	json_t *d = trace_json_document(m);
-	trace_model_free(m);
-	assert_non_null(d);
-	return d;
-}
-
 /* The hello exchange under each snap length: what survives, and what the flow becomes. */
 static const struct tb_step hello[] = {
 	{ 'C', "S", 0, 0, 0, 0, 0 }, { 'S', "SA", 0, 0, 0, 0, 0 }, { 'C', "A", 0, 0, 0, 0, 0 },
@@ -286,9 +277,8 @@ static void test_snaplen_flows(void **state)
 		assert_non_null(m);
 		trace_model_set_capture(m, 0, "t", NULL, (int)snaps[i].snaplen, DLT_EN10MB, "EN10MB");
 		assert_int_equal(tb_run(m, hello, 0, snaps[i].snaplen), 0);
-		assert_int_equal(trace_model_finish(m), 0);
-		json_t *d = trace_json_document(m);
-		trace_model_free(m);
+		json_t *d = tb_document(m);
+		assert_non_null(d);
 		print_message("snaplen %u\n", snaps[i].snaplen);
 		json_t *e0 = json_array_get(json_object_get(d, "events"), 0);
 		json_t *tr = json_object_get(e0, "truncated");
@@ -358,7 +348,8 @@ static void test_mutations(void **state)
 		assert_int_equal(trace_model_add_packet(m[d], TB_T0 + i, f, cap, (uint32_t)n), 0);
 	}
 	for (int d = 0; d < 2; d++) {
-		json_t *doc = finish_doc(m[d]);
+		json_t *doc = tb_document(m[d]);
+		assert_non_null(doc);
 		assert_true(json_array_size(json_object_get(doc, "events")) > 0);
 		json_decref(doc);
 	}

@@ -41,11 +41,8 @@ static const struct tb_step open_only[] = {
 
 static struct trace_model *model(const struct trace_sink *sink)
 {
-	char err[128];
-	struct trace_model_opts o = { 0, 0, sink };
-	struct trace_model *m = trace_model_new(&o, err, sizeof(err));
+	struct trace_model *m = tb_model(0, 0, sink);
 	assert_non_null(m);
-	trace_model_set_capture(m, 0, "test.pcap", NULL, 65535, DLT_EN10MB, "EN10MB");
 	return m;
 }
 
