@@ -107,8 +107,11 @@ int trace_capture_open(struct trace_capture *c, const struct trace_capture_opts 
 			 c->linktype, c->dlt);
 		goto fail;
 	}
-	if (c->o.file)
+	if (c->o.file) {
 		c->o.snaplen = pcap_snapshot(c->p);
+		/* pcapng files report the section's major version, 1; pcap files 2. */
+		c->file32 = pcap_major_version(c->p) == PCAP_VERSION_MAJOR;
+	}
 	if (set_filter(c, err, errlen) < 0)
 		goto fail;
 	if (c->o.write_path && !(c->dump = pcap_dump_open(c->p, c->o.write_path))) {
@@ -126,7 +129,7 @@ fail:
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct trace_capture *c = (struct trace_capture *)user;
-	int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+	struct trace_tstamp ts = trace_tstamp_from_timeval(h->ts.tv_sec, h->ts.tv_usec, c->file32);
 
 	if (c->o.count && c->seen >= c->o.count)
 		return;
@@ -140,7 +143,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 			pcap_breakloop(c->p);
 		}
 	}
-	if (trace_model_add_packet(c->m, ts, bytes, h->caplen, h->len) < 0)
+	if (trace_model_add_packet_at(c->m, &ts, bytes, h->caplen, h->len) < 0)
 		c->failed = 1;
 	if (c->o.count && c->seen >= c->o.count)
 		pcap_breakloop(c->p);

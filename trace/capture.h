@@ -50,6 +50,7 @@ struct trace_capture {
 	const char *linktype;
 	struct trace_model *m;
 	uint64_t seen;
+	int file32;			/* a pcap file: 32-bit unsigned times (trace/tstamp.h) */
 	int failed;			/* the model ran out of memory */
 	int dump_errno;			/* -w: the first write error (a full disk), 0 none */
 	volatile sig_atomic_t stop;

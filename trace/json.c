@@ -1,7 +1,6 @@
 /* trace/json.c: the trace model as jansson objects (docs/trace-format.md), a document or JSON lines. */
 #include <netinet/in.h>
 #include <string.h>
-#include <time.h>
 
 #include "trace/json.h"
 
@@ -361,17 +360,20 @@ json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f)
 
 /* ---- capture, endpoints, document ---- */
 
-static json_t *rfc3339(int64_t us)
+/* The start as ISO 8601 text and as microseconds since the epoch; the latter omitted when
+ * they overflow 64 bits (a pcapng can say a time 500,000 years away). */
+static void set_start(json_t *o, const struct trace_capture_info *c)
 {
-	time_t sec = (time_t)(us / 1000000);
-	struct tm tm;
-	char buf[64];
+	struct trace_tstamp t;
+	char buf[TRACE_TSTAMP_ISO_MAX];
+	int64_t us;
 
-	if (!gmtime_r(&sec, &tm))
-		return NULL;
-	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof(buf) - n, ".%06dZ", (int)(us % 1000000));
-	return json_string(buf);
+	if (trace_tstamp_at(c->origin_s, c->start_us, &t) < 0)
+		return;
+	trace_tstamp_iso(&t, buf, sizeof(buf));
+	set(o, "start_time", ascii(buf));
+	if (trace_tstamp_epoch_us(&t, &us) == 0)
+		set_int(o, "start_us", us);
 }
 
 static json_t *str_array(char **v, size_t n)
@@ -406,11 +408,9 @@ json_t *trace_json_capture(const struct trace_model *m)
 	const struct trace_capture_info *c = &m->cap;
 	json_t *o = trace_json_capture_setup(m);
 
-	if (c->have_start) {
-		set(o, "start_time", rfc3339(c->start_us));
-		set_int(o, "start_us", c->start_us);
-	}
-	set_int(o, "duration_us", c->have_start ? c->last_us - c->start_us : 0);
+	if (c->have_start)
+		set_start(o, c);
+	set_int(o, "duration_us", c->have_start ? c->last_us - c->min_us : 0);
 	set_int(o, "packets_seen", (int64_t)c->packets_seen);
 	if (c->have_stats) {
 		set_int(o, "packets_dropped", (int64_t)c->packets_dropped);

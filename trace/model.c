@@ -131,14 +131,21 @@ void trace_model_set_stop_reason(struct trace_model *m, const char *reason)
 /* Keeps (or streams) one finished event. */
 static int store(struct trace_model *m, struct trace_event *e)
 {
-	if (!m->cap.have_start || e->ts_us < m->cap.start_us) {
-		/* Streaming keeps the first line's time as zero, whatever comes later. */
-		if (!m->cap.have_start || !m->o.sink)
-			m->cap.start_us = e->ts_us;
-		m->cap.have_start = 1;
+	struct trace_capture_info *c = &m->cap;
+
+	if (!c->have_start) {
+		c->have_start = 1;
+		c->start_us = c->min_us = c->last_us = e->ts_us;
 	}
-	if (e->ts_us > m->cap.last_us)
-		m->cap.last_us = e->ts_us;
+	/* A document's zero is its earliest event; a stream keeps its first line's, whatever
+	 * comes later (an event stamped earlier has a negative t_us there). */
+	if (e->ts_us < c->min_us) {
+		c->min_us = e->ts_us;
+		if (!m->o.sink)
+			c->start_us = e->ts_us;
+	}
+	if (e->ts_us > c->last_us)
+		c->last_us = e->ts_us;
 	if (m->o.sink) {
 		m->o.sink->event(m->o.sink->arg, m, e);
 		return 0;
@@ -426,6 +433,9 @@ void trace_mi_count(struct trace_flow *f, int from, const struct trace_pkt *k, i
 	f->packets[from]++;
 	f->bytes[from] += k->ip_len;
 	f->payload[from] += k->payload_len;
+	/* Packets can go back in time (a capture merged from several queues, a clock step). */
+	if (ts < f->first_us)
+		f->first_us = ts;
 	if (ts > f->last_us)
 		f->last_us = ts;
 }

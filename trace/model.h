@@ -8,6 +8,7 @@
 #include "trace/decode.h"
 #include "trace/flow.h"
 #include "trace/kevent.h"
+#include "trace/tstamp.h"
 
 struct trace_model;
 
@@ -101,8 +102,15 @@ struct trace_capture_info {
 	int live;
 	char *interface, *file, *filter, *linktype;
 	int snaplen, dlt;
+	/* The model's clock: microseconds since origin_s (trace/tstamp.h). Offline it starts
+	 * at the first packet's second, so that any time a pcapng holds fits; live (and for
+	 * trace_model_add_packet) at the epoch, the clock of kernel and call events. */
+	int have_origin;
+	int64_t origin_s;
 	int have_start;
-	int64_t start_us, last_us;	/* earliest and latest event time */
+	int64_t start_us;		/* t_us 0: the earliest event (a stream: its first line's) */
+	int64_t min_us, last_us;	/* earliest and latest event time */
+	int64_t last_pkt_us;		/* the latest packet's time, in file order */
 	uint64_t packets_seen, packets_truncated, packets_invalid;
 	int have_stats;
 	uint64_t packets_dropped, packets_if_dropped;
@@ -155,9 +163,15 @@ void trace_model_free(struct trace_model *m);
 /* What is captured: live on `name` (an interface) or from a file. */
 int trace_model_set_capture(struct trace_model *m, int live, const char *name, const char *filter,
 			    int snaplen, int dlt, const char *linktype);
-/* One frame of the capture's link type. Returns 0, or -1 when out of memory. */
+/* One frame of the capture's link type, at ts_us on the model's clock. Returns 0, or -1
+ * when out of memory. */
 int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *p,
 			   uint32_t caplen, uint32_t wirelen);
+/* The same with the frame's time as the file says it. A time beyond TRACE_TSTAMP_SPAN_US
+ * of the clock's origin (only a corrupt pcapng can say it) is taken as the packet
+ * before's, and the packet is marked invalid "timestamp". */
+int trace_model_add_packet_at(struct trace_model *m, const struct trace_tstamp *t, const uint8_t *p,
+			      uint32_t caplen, uint32_t wirelen);
 /* One kernel socket state observation (tracepoint or sock_diag). */
 int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *ev);
 
