@@ -66,16 +66,62 @@ def udp_hello():
     return out
 
 
-def write_pcap(path, frames, linktype=1, snaplen=262144):
-    """frames: raw bytes per packet; a frame longer than snaplen is cut (caplen < len)."""
+def write_pcap(path, frames, linktype=1, snaplen=262144, times=None):
+    """frames: raw bytes per packet; a frame longer than snaplen is cut (caplen < len).
+    times: (sec, usec) per frame, written as the record's two unsigned 32-bit fields as
+    they are (default: T0 + 1 ms per frame)."""
+    times = times or default_times(len(frames), (int(T0), 0))
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype))
-        for i, b in enumerate(frames):
-            ts = T0 + i * 0.001
-            sec, usec = int(ts), int(round((ts - int(ts)) * 1e6))
+        for b, (sec, usec) in zip(frames, times):
             cap = b[:snaplen]
             f.write(struct.pack("<IIII", sec, usec, len(cap), len(b)))
             f.write(cap)
+
+
+def default_times(n, t0):
+    return [(t0[0] + (t0[1] + i * 1000) // 1000000, (t0[1] + i * 1000) % 1000000) for i in range(n)]
+
+
+def pcapng_block(kind, body):
+    body += b"\0" * (-len(body) % 4)
+    n = len(body) + 12
+    return struct.pack("<II", kind, n) + body + struct.pack("<I", n)
+
+
+def write_pcapng(path, frames, linktype=1, snaplen=262144, times=None, tsresol=6, tsoffset=0):
+    """A pcapng of one interface whose if_tsresol is 10^-tsresol s and if_tsoffset tsoffset
+    seconds: each time (sec, usec) becomes 64-bit ticks = (sec - tsoffset) * 10^tsresol
+    plus the fraction, the way libpcap reads them back (sec = ticks / resol + tsoffset)."""
+    times = times or default_times(len(frames), (int(T0), 0))
+    resol = 10 ** tsresol
+    opts = struct.pack("<HHB3x", 9, 1, tsresol)
+    if tsoffset:
+        opts += struct.pack("<HHq", 14, 8, tsoffset)
+    opts += struct.pack("<HH", 0, 0)
+    with open(path, "wb") as f:
+        f.write(pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) + struct.pack("<HH", 0, 0)))
+        f.write(pcapng_block(1, struct.pack("<HHI", linktype, 0, snaplen) + opts))
+        for b, (sec, usec) in zip(frames, times):
+            ticks = (sec - tsoffset) * resol + usec * resol // 1000000
+            assert 0 <= ticks < 1 << 64, "time out of the pcapng's 64-bit ticks"
+            cap = b[:snaplen]
+            f.write(pcapng_block(6, struct.pack("<IIIII", 0, ticks >> 32, ticks & 0xFFFFFFFF, len(cap), len(b)) + cap))
+
+
+def write_case(path, case):
+    """A case of tests/trace/cases/ (its README.md): "format" pcap (default) or pcapng
+    ("tsresol", "tsoffset"), "t0" [sec, usec] and a step's own "ts" [sec, usec]."""
+    steps = [st for st in case["steps"] if not st.get("lost")]
+    frames = [eth(p) for p in case_packets(case)]
+    times = default_times(len(frames), case.get("t0", (int(T0), 0)))
+    times = [tuple(st.get("ts", t)) for st, t in zip(steps, times)]
+    snaplen = case.get("snaplen", 262144)
+    if case.get("format") == "pcapng":
+        write_pcapng(path, frames, snaplen=snaplen, times=times, tsresol=case.get("tsresol", 6),
+                     tsoffset=case.get("tsoffset", 0))
+    else:
+        write_pcap(path, frames, snaplen=snaplen, times=times)
 
 
 def eth(p):
@@ -134,8 +180,7 @@ def case_packets(case):
 
 def main():
     if sys.argv[1] == "--case":
-        case = json.load(open(sys.argv[2]))
-        write_pcap(sys.argv[3], [eth(p) for p in case_packets(case)], snaplen=case.get("snaplen", 262144))
+        write_case(sys.argv[3], json.load(open(sys.argv[2])))
         return
     d = sys.argv[1]
     os.makedirs(d, exist_ok=True)

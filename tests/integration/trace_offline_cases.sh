@@ -41,7 +41,7 @@ for name in sorted(os.listdir(cases)):
         continue
     case = json.load(open(path))
     pcap, out = os.path.join(work, name + ".pcap"), os.path.join(work, name + ".json")
-    mk.write_pcap(pcap, [mk.eth(p) for p in mk.case_packets(case)], snaplen=case.get("snaplen", 262144))
+    mk.write_case(pcap, case)
     r = subprocess.run([trace, "-r", pcap, "-o", out], capture_output=True, text=True, timeout=30)
     if r.returncode != 0:
         print(f"FAIL: {name}: hello-trace exit {r.returncode}: {r.stderr.strip()}")
