@@ -2,13 +2,9 @@
 # tests/integration/trace_offline.sh: hello-trace -r on generated pcaps: flows, schema, link types, jsonl, errors.
 . "$(dirname "$0")/../lib/common.sh"
 
-TRACE=$HELLO_BIN/hello-trace
 SCHEMA=$HELLO_ROOT/docs/trace.schema.json
-[ -x "$TRACE" ] || t_skip "$TRACE not built"
-"$PYTHON" -c 'import scapy, jsonschema' 2>/dev/null || t_skip "$PYTHON lacks scapy or jsonschema"
-
-W=$(mktemp -d /tmp/trace_offline.XXXXXX)
-trap 't_cleanup; rm -rf "$W"' EXIT
+t_need_tracer
+t_workdir trace_offline
 "$PYTHON" "$HELLO_ROOT/tools/mkpcap_trace.py" "$W" || { t_fail "generate pcaps"; t_done; }
 
 # validate MODE FILE...: every document (doc) or every line (jsonl) against the schema.
