@@ -69,14 +69,17 @@ def udp_hello():
 def write_pcap(path, frames, linktype=1, snaplen=262144, times=None):
     """frames: raw bytes per packet; a frame longer than snaplen is cut (caplen < len).
     times: (sec, usec) per frame, written as the record's two unsigned 32-bit fields as
-    they are (default: T0 + 1 ms per frame)."""
+    they are (default: T0 + 1 ms per frame). Returns the file offset where each record ends."""
     times = times or default_times(len(frames), (int(T0), 0))
+    ends = []
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype))
         for b, (sec, usec) in zip(frames, times):
             cap = b[:snaplen]
             f.write(struct.pack("<IIII", sec, usec, len(cap), len(b)))
             f.write(cap)
+            ends.append(f.tell())
+    return ends
 
 
 def default_times(n, t0):
@@ -92,13 +95,15 @@ def pcapng_block(kind, body):
 def write_pcapng(path, frames, linktype=1, snaplen=262144, times=None, tsresol=6, tsoffset=0):
     """A pcapng of one interface whose if_tsresol is 10^-tsresol s and if_tsoffset tsoffset
     seconds: each time (sec, usec) becomes 64-bit ticks = (sec - tsoffset) * 10^tsresol
-    plus the fraction, the way libpcap reads them back (sec = ticks / resol + tsoffset)."""
+    plus the fraction, the way libpcap reads them back (sec = ticks / resol + tsoffset).
+    Returns the file offset where each packet's block ends."""
     times = times or default_times(len(frames), (int(T0), 0))
     resol = 10 ** tsresol
     opts = struct.pack("<HHB3x", 9, 1, tsresol)
     if tsoffset:
         opts += struct.pack("<HHq", 14, 8, tsoffset)
     opts += struct.pack("<HH", 0, 0)
+    ends = []
     with open(path, "wb") as f:
         f.write(pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) + struct.pack("<HH", 0, 0)))
         f.write(pcapng_block(1, struct.pack("<HHI", linktype, 0, snaplen) + opts))
@@ -107,6 +112,8 @@ def write_pcapng(path, frames, linktype=1, snaplen=262144, times=None, tsresol=6
             assert 0 <= ticks < 1 << 64, "time out of the pcapng's 64-bit ticks"
             cap = b[:snaplen]
             f.write(pcapng_block(6, struct.pack("<IIIII", 0, ticks >> 32, ticks & 0xFFFFFFFF, len(cap), len(b)) + cap))
+            ends.append(f.tell())
+    return ends
 
 
 def write_case(path, case):

@@ -178,9 +178,20 @@ static int signal_ready(struct trace_capture *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Returns the packets read, -1 on an error (err filled), -2 when pcap_breakloop was
+ * called, -3 when a file cannot be read further (c->read_error says why). */
 static int dispatch(struct trace_capture *c, char *err, size_t errlen)
 {
 	int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
+	if (n == PCAP_ERROR && c->o.file && !c->failed && !c->dump_errno) {
+		/* Every packet before the bad record has been handed over already. A short
+		 * read set the stream's end-of-file flag: the file was cut (a capture killed,
+		 * a disk full); anything else is a record libpcap refuses, or an I/O error. */
+		FILE *fp = pcap_file(c->p);
+		c->cut = fp && feof(fp);
+		snprintf(c->read_error, sizeof(c->read_error), "%s", pcap_geterr(c->p));
+		return -3;
+	}
 	if (n == PCAP_ERROR) {
 		snprintf(err, errlen, "%s %s: %s", what(c), name(c), pcap_geterr(c->p));
 		return -1;
@@ -193,7 +204,7 @@ static int dispatch(struct trace_capture *c, char *err, size_t errlen)
 		snprintf(err, errlen, "-w %s: %s", c->o.write_path, strerror(c->dump_errno));
 		return -1;
 	}
-	return n == PCAP_ERROR_BREAK ? -2 : n;	/* -2: pcap_breakloop was called */
+	return n == PCAP_ERROR_BREAK ? -2 : n;
 }
 
 static int count_done(const struct trace_capture *c)
@@ -208,6 +219,10 @@ static int run_file(struct trace_capture *c, char *err, size_t errlen)
 	while (!c->stop && !count_done(c)) {
 		if ((n = dispatch(c, err, errlen)) == -1)
 			return -1;
+		if (n == -3) {
+			trace_model_set_stop_reason(c->m, c->cut ? "truncated" : "read_error");
+			return 0;
+		}
 		if (n == 0 && !c->stop && !count_done(c))
 			break;		/* end of file */
 	}

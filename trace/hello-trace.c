@@ -21,7 +21,8 @@
 #endif
 
 /* The exit codes every hellolab program shares (core/opt.h). */
-enum { EXIT_OK = HELLO_EXIT_OK, EXIT_FAIL = HELLO_EXIT_FAIL, EXIT_USAGE = HELLO_EXIT_USAGE };
+enum { EXIT_OK = HELLO_EXIT_OK, EXIT_FAIL = HELLO_EXIT_FAIL, EXIT_USAGE = HELLO_EXIT_USAGE,
+       EXIT_PARTIAL = HELLO_EXIT_PARTIAL };
 
 struct cli {
 	struct trace_capture_opts cap;
@@ -86,7 +87,10 @@ static void usage(FILE *f)
 	fprintf(f, "\nServer side of a flow: the --server-port, else a port below 1024 facing one\n"
 		   "above, else (UDP, or TCP without a SYN) the receiver of the first packet; for\n"
 		   "TCP with a SYN, the side that received it.\n"
-		   "Exit status: 0 done, 1 capture or output failed, 2 usage error.\n");
+		   "Exit status: 0 done, 1 capture or output failed, 2 usage error, 3 the -r file\n"
+		   "ends in a record that cannot be read (cut short, or bad): every packet before\n"
+		   "it is traced, capture.stop_reason says \"truncated\" or \"read_error\", and a\n"
+		   "warning on stderr says after how many packets and what libpcap said.\n");
 }
 
 static int usage_error(const char *fmt, const char *a, const char *b)
@@ -390,9 +394,17 @@ static int run(struct cli *c)
 	if (trace_capture_close(&cap, err, sizeof(err)) < 0 || trace_out_close(&out, err, sizeof(err)) < 0)
 		goto out;
 	rc = EXIT_OK;
+	if (cap.read_error[0]) {
+		/* The trace is whole and valid up to the bad record; say what happened. */
+		fprintf(stderr, "hello-trace: warning: -r %s: %s after %llu packets%s (libpcap: %s); "
+			"the trace holds every packet before it\n", c->cap.file,
+			cap.cut ? "the file is cut short" : "a record cannot be read",
+			(unsigned long long)cap.seen, c->filter ? " that passed the filter" : "", cap.read_error);
+		rc = EXIT_PARTIAL;
+	}
 out:
 	running = NULL;
-	if (rc != EXIT_OK) {
+	if (rc == EXIT_FAIL) {
 		fprintf(stderr, "hello-trace: %s\n", err);
 		trace_out_abort(&out);
 	}
