@@ -202,6 +202,7 @@ def main():
     write_pcap(f"{d}/tcp_hello_sll2.pcap", [sll2(p) for p in hello], linktype=276)
     write_pcap(f"{d}/tcp_hello_null.pcap", [struct.pack("<I", 2) + raw(p) for p in hello], linktype=0)
     write_pcap(f"{d}/tcp_hello_raw.pcap", [raw(p) for p in hello], linktype=101)
+    write_pcap(f"{d}/undecoded.pcap", [raw(p) for p in hello], linktype=147)  # USER0: not decoded
     write_pcap(f"{d}/tcp_hello6.pcap", [eth(p) for p in tcp_hello(v6=True)])
     write_pcap(f"{d}/tcp_retrans.pcap", [eth(p) for p in tcp_hello(retransmit=True)])
     write_pcap(f"{d}/tcp_cut.pcap", [eth(p) for p in hello], snaplen=54)

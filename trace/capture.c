@@ -100,13 +100,10 @@ int trace_capture_open(struct trace_capture *c, const struct trace_capture_opts 
 		goto fail;
 	c->dlt = pcap_datalink(c->p);
 	c->linktype = pcap_datalink_val_to_name(c->dlt);
+	/* A link type trace_decode does not know is still read: its packets are listed
+	 * undecoded (trace_decode_dlt_supported tells the caller, who may warn). */
 	if (!c->linktype)
 		c->linktype = "UNKNOWN";
-	if (!trace_decode_dlt_supported(c->dlt)) {
-		snprintf(err, errlen, "%s %s: link type %s (%d) is not supported", what(c), name(c),
-			 c->linktype, c->dlt);
-		goto fail;
-	}
 	if (c->o.file) {
 		c->o.snaplen = pcap_snapshot(c->p);
 		/* pcapng files report the section's major version, 1; pcap files 2. */

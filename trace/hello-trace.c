@@ -358,6 +358,10 @@ static int run(struct cli *c)
 	if (trace_capture_open(&cap, &c->cap, err, sizeof(err)) < 0)
 		goto out;
 	opened = 1;
+	if (!trace_decode_dlt_supported(cap.dlt))
+		fprintf(stderr, "hello-trace: warning: %s %s: link type %s (%d) is not decoded: its packets "
+			"are listed with their times and lengths only\n", c->cap.file ? "-r" : "-i",
+			c->cap.file ? c->cap.file : c->cap.interface, cap.linktype, cap.dlt);
 	if (trace_out_open(&out, c->out, err, sizeof(err)) < 0)
 		goto out;
 	w.f = out.f;
