@@ -57,7 +57,7 @@ static const struct {
 	{ { "duration", required_argument, NULL, OPT_DURATION }, "SEC", "stop after SEC seconds (live; decimals allowed)" },
 	{ { "jsonl", no_argument, NULL, OPT_JSONL }, NULL, "stream one JSON object per line instead of one document" },
 	{ { "ready-file", required_argument, NULL, OPT_READY }, "PATH", "create PATH once the capture is active" },
-	{ { "max-flows", required_argument, NULL, OPT_MAX_FLOWS }, "N", "keep at most N flows open; the least active is closed (10000)" },
+	{ { "max-flows", required_argument, NULL, OPT_MAX_FLOWS }, "N", "keep at most N flows in memory; the least active is closed (10000)" },
 	{ { "server-port", required_argument, NULL, OPT_SERVER_PORT }, "PORT", "the port that marks the server side (9999)" },
 	{ { "netns", required_argument, NULL, OPT_NETNS }, "NAME|PATH", "poll TCP sockets of this network namespace with sock_diag (repeatable)" },
 	{ { "no-kernel", no_argument, NULL, OPT_NO_KERNEL }, NULL, "do not ask the kernel for socket states (tracepoint, sock_diag)" },
@@ -365,7 +365,10 @@ static int run(struct cli *c)
 	if (trace_out_open(&out, c->out, err, sizeof(err)) < 0)
 		goto out;
 	w.f = out.f;
-	struct trace_model_opts mo = { c->max_flows, c->server_port, c->jsonl ? &w.sink : NULL };
+	/* A document's evicted flows wait on disk, not in memory (docs/trace-format.md). */
+	const char *tmp = getenv("TMPDIR");
+	struct trace_model_opts mo = { c->max_flows, c->server_port, c->jsonl ? &w.sink : NULL,
+				       c->jsonl ? NULL : tmp && *tmp ? tmp : "/tmp" };
 	if (!(m = trace_model_new(&mo, err, sizeof(err))))
 		goto out;
 	trace_model_set_capture(m, c->cap.interface != NULL, c->cap.interface ? c->cap.interface : c->cap.file,

@@ -445,13 +445,13 @@ void trace_json_add_endpoints(json_t *list, json_t *seen, const struct trace_flo
 		if (json_object_get(seen, key))
 			continue;
 		json_object_set_new(seen, key, json_true());
-		json_array_append_new(list, trace_json_endpoint(f, s));
+		json_array_append_new(list, trace_json_endpoint(&f->ep[s], s));
 	}
 }
 
-json_t *trace_json_endpoint(const struct trace_flow *f, int side)
+json_t *trace_json_endpoint(const struct trace_endpoint *ep, int side)
 {
-	json_t *e = endpoint(&f->ep[side], 1);
+	json_t *e = endpoint(ep, 1);
 
 	set(e, "role", ascii(side_names[side]));
 	return e;
@@ -467,8 +467,16 @@ json_t *trace_json_document(const struct trace_model *m)
 	set(d, "capture", trace_json_capture(m));
 	json_t *seen = json_object();
 	for (size_t i = 0; i < m->nflows; i++) {
-		trace_json_add_endpoints(eps, seen, m->flows[i], (size_t)-1);
-		json_array_append_new(flows, trace_json_flow(m, m->flows[i]));
+		struct trace_flow scratch;
+		const struct trace_flow *f = trace_model_flow(m, i, &scratch);
+		if (!f) {
+			json_decref(seen), json_decref(eps), json_decref(flows), json_decref(evs);
+			json_decref(d);
+			return NULL;
+		}
+		trace_json_add_endpoints(eps, seen, f, (size_t)-1);
+		json_array_append_new(flows, trace_json_flow(m, f));
+		trace_model_flow_done(f, &scratch);
 	}
 	json_decref(seen);
 	for (size_t i = 0; i < m->nev; i++) {

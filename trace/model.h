@@ -7,6 +7,7 @@
 
 #include "trace/decode.h"
 #include "trace/flow.h"
+#include "trace/flowspill.h"
 #include "trace/kevent.h"
 #include "trace/tstamp.h"
 
@@ -96,6 +97,9 @@ struct trace_model_opts {
 	size_t max_flows;		/* 0: TRACE_DEFAULT_MAX_FLOWS */
 	int server_port;		/* 0: TRACE_DEFAULT_SERVER_PORT; -1: no hint */
 	const struct trace_sink *sink;	/* NULL: keep everything for one document */
+	/* Document mode: where flows evicted by max_flows wait, out of memory, until the
+	 * document is written (trace/flowspill.h); NULL keeps them in memory. */
+	const char *spill_dir;
 };
 
 struct trace_capture_info {
@@ -136,8 +140,13 @@ struct trace_model {
 	size_t nevrare, cap_evrare;
 	char *pv;			/* ... and previews, one after the other */
 	size_t npv, cap_pv;
-	struct trace_flow **flows;
+	struct trace_flowref {		/* every flow of the document, in id order: */
+		struct trace_flow *f;	/* in memory, or NULL: ... */
+		uint64_t off;		/* ... its record in the spill file */
+	} *flows;
 	size_t nflows, cap_flows;
+	struct trace_flowspill *spill;	/* made at the first eviction; NULL until then */
+	int spill_off;			/* no spill_dir, or the file could not be made */
 	uint32_t *index;		/* after trace_model_finish: event id -> position */
 	/* the packet being decoded, and the events it causes: stored after it */
 	struct trace_event pkt;
@@ -185,6 +194,14 @@ void trace_model_set_stop_reason(struct trace_model *m, const char *reason);
 /* Ends the trace: pending receptions, unanswered requests, disagreements; sorts the
  * events by time (stable) and builds the id -> position index. */
 int trace_model_finish(struct trace_model *m);
+
+/* Flow i of a document (0 <= i < m->nflows): in memory, or read back from the spill file
+ * into *scratch. NULL when it cannot be read (m->spill->error says why). Give it back with
+ * trace_model_flow_done. */
+const struct trace_flow *trace_model_flow(const struct trace_model *m, size_t i, struct trace_flow *scratch);
+void trace_model_flow_done(const struct trace_flow *f, struct trace_flow *scratch);
+/* Only the two ends of flow i; 0 or -1 (as trace_model_flow). */
+int trace_model_flow_ends(const struct trace_model *m, size_t i, struct trace_endpoint ep[2]);
 
 /* Event i of a document (0 <= i < m->nev), whole; its preview points into m. */
 void trace_model_event_get(const struct trace_model *m, size_t i, struct trace_event *e);

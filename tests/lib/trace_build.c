@@ -187,7 +187,7 @@ int tb_run(struct trace_model *m, const struct tb_step *steps, int v6, uint32_t 
 struct trace_model *tb_model(int live, size_t max_flows, const struct trace_sink *sink)
 {
 	char err[128];
-	struct trace_model_opts o = { max_flows, 0, sink };
+	struct trace_model_opts o = { max_flows, 0, sink, NULL };
 	struct trace_model *m = trace_model_new(&o, err, sizeof(err));
 
 	if (m)

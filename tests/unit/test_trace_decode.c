@@ -272,7 +272,7 @@ static void test_snaplen_flows(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(snaps) / sizeof(snaps[0]); i++) {
 		char err[128];
-		struct trace_model_opts o = { 0, 0, NULL };
+		struct trace_model_opts o = { 0, 0, NULL, NULL };
 		struct trace_model *m = trace_model_new(&o, err, sizeof(err));
 		assert_non_null(m);
 		trace_model_set_capture(m, 0, "t", NULL, (int)snaps[i].snaplen, DLT_EN10MB, "EN10MB");
@@ -318,7 +318,7 @@ static void test_mutations(void **state)
 	uint8_t base[6][512], f[512], u[256];
 	size_t bn[6];
 	char err[128];
-	struct trace_model_opts o = { 8, 0, NULL };
+	struct trace_model_opts o = { 8, 0, NULL, NULL };
 	struct trace_model *m[2];
 	int dlts[2] = { DLT_EN10MB, DLT_RAW };
 
