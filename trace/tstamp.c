@@ -14,7 +14,8 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 static int64_t floor_mod(int64_t a, int64_t b)
 {
-	return a - floor_div(a, b) * b;
+	int64_t r = a % b;	/* not a - floor_div(a, b) * b: that overflows near INT64_MIN */
+	return r != 0 && (r < 0) != (b < 0) ? r + b : r;
 }
 
 struct trace_tstamp trace_tstamp_from_timeval(int64_t tv_sec, int64_t tv_usec, int file32)
