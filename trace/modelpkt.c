@@ -230,7 +230,6 @@ static int add_packet(struct trace_model *m, int64_t ts_us, int bad_time, const 
 	return trace_mi_commit(m);
 }
 
-
 int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *p,
 			   uint32_t caplen, uint32_t wirelen)
 {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/integration/trace_offline_cut.sh: pcap and pcapng files cut at random offsets: every whole packet traced, valid JSON (document and --jsonl), the warning, exit 3.
+# tests/integration/trace_offline_cut.sh: pcap and pcapng files cut at random offsets, or with a bad record: every whole packet traced, valid JSON (document and --jsonl), the warning, exit 3.
 # CUT_SEED=N repeats a run (the seed is printed); CUT_RANDOM=N offsets per format (10).
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -66,6 +66,24 @@ for fmt, write in (("pcap", mk.write_pcap), ("pcapng", mk.write_pcapng)):
         if tcpdump and off in cuts[:4]:
             t = subprocess.run([tcpdump, "--count", "-r", cut], capture_output=True, text=True)
             check(f"{tag}: tcpdump --count agrees ({t.stdout.strip()})", t.stdout.strip() == f"{n} packets")
+    # A record libpcap refuses in the middle (a pcap record longer than any snap length, a
+    # pcapng block shorter than a block header): the packets before it, read_error, exit 3.
+    k = len(ends) // 3
+    bad = bytearray(data)
+    if fmt == "pcap":
+        bad[ends[k - 1] + 8:ends[k - 1] + 12] = (1 << 28).to_bytes(4, "little")
+    else:
+        bad[ends[k - 1] + 4:ends[k - 1] + 8] = (8).to_bytes(4, "little")
+    cut = os.path.join(work, f"bad.{fmt}")
+    with open(cut, "wb") as f:
+        f.write(bad)
+    r = subprocess.run([trace, "--no-kernel", "-r", cut, "-o", cut + ".json"], capture_output=True, text=True, timeout=30)
+    got = (r.returncode, json.load(open(cut + ".json"))["capture"]) if r.returncode == 3 else (r.returncode, {})
+    check(f"{fmt} with a bad record after {k} packets: exit 3, read_error, {k} packets, the warning",
+          got[0] == 3 and got[1].get("stop_reason") == "read_error" and got[1].get("packets_seen") == k and
+          f"-r {cut}: a record cannot be read after {k} packets (libpcap: " in r.stderr, f"{got}: {r.stderr.strip()}")
+    if r.returncode == 3:
+        docs.append(cut + ".json")
     # Cut inside the file's own header: nothing can be read, exit 1, no output left.
     cut = os.path.join(work, f"head.{fmt}")
     with open(cut, "wb") as f:
