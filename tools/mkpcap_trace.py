@@ -66,14 +66,15 @@ def udp_hello():
     return out
 
 
-def write_pcap(path, frames, linktype=1, snaplen=262144, times=None):
+def write_pcap(path, frames, linktype=1, snaplen=262144, times=None, nano=False):
     """frames: raw bytes per packet; a frame longer than snaplen is cut (caplen < len).
-    times: (sec, usec) per frame, written as the record's two unsigned 32-bit fields as
-    they are (default: T0 + 1 ms per frame). Returns the file offset where each record ends."""
+    times: (sec, usec) per frame, or (sec, nsec) with nano (pcap's nanosecond variant),
+    written as the record's two unsigned 32-bit fields as they are (default: T0 + 1 ms per
+    frame). Returns the file offset where each record ends."""
     times = times or default_times(len(frames), (int(T0), 0))
     ends = []
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype))
+        f.write(struct.pack("<IHHiIII", 0xA1B23C4D if nano else 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype))
         for b, (sec, usec) in zip(frames, times):
             cap = b[:snaplen]
             f.write(struct.pack("<IIII", sec, usec, len(cap), len(b)))
@@ -117,18 +118,22 @@ def write_pcapng(path, frames, linktype=1, snaplen=262144, times=None, tsresol=6
 
 
 def write_case(path, case):
-    """A case of tests/trace/cases/ (its README.md): "format" pcap (default) or pcapng
-    ("tsresol", "tsoffset"), "t0" [sec, usec] and a step's own "ts" [sec, usec]."""
+    """A case of tests/trace/cases/ (its README.md): "format" pcap (default), pcap-ns or
+    pcapng ("tsresol", "tsoffset"), "t0" [sec, usec] and a step's own "ts" [sec, usec]
+    ([sec, nsec] in pcap-ns)."""
     steps = [st for st in case["steps"] if not st.get("lost")]
     frames = [eth(p) for p in case_packets(case)]
+    fmt = case.get("format", "pcap")
     times = default_times(len(frames), case.get("t0", (int(T0), 0)))
+    if fmt == "pcap-ns":
+        times = [(s, us * 1000) for s, us in times]
     times = [tuple(st.get("ts", t)) for st, t in zip(steps, times)]
     snaplen = case.get("snaplen", 262144)
-    if case.get("format") == "pcapng":
+    if fmt == "pcapng":
         write_pcapng(path, frames, snaplen=snaplen, times=times, tsresol=case.get("tsresol", 6),
                      tsoffset=case.get("tsoffset", 0))
     else:
-        write_pcap(path, frames, snaplen=snaplen, times=times)
+        write_pcap(path, frames, snaplen=snaplen, times=times, nano=fmt == "pcap-ns")
 
 
 def eth(p):

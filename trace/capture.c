@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,11 +52,33 @@ static int open_live(struct trace_capture *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether path is a pcap file of nanosecond times (magic 0xa1b23c4d, either byte order).
+ * libpcap does not say, and it matters: read in microseconds, libpcap 1.10 divides the
+ * sign-extended field by 1000, so a field of 2^31 ns or more (invalid, but a file can say
+ * it) cannot be taken back as unsigned. Only a regular file is looked at: reading from a
+ * pipe would take its bytes from libpcap. */
+static int file_is_nano(const char *path)
+{
+	static const unsigned char be[4] = { 0xa1, 0xb2, 0x3c, 0x4d }, le[4] = { 0x4d, 0x3c, 0xb2, 0xa1 };
+	unsigned char m[4];
+	struct stat st;
+	int fd, nano = 0;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (read(fd, m, sizeof(m)) == (ssize_t)sizeof(m))
+		nano = memcmp(m, be, 4) == 0 || memcmp(m, le, 4) == 0;
+	close(fd);
+	return nano;
+}
+
 static int open_file(struct trace_capture *c, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 
-	c->p = pcap_open_offline_with_tstamp_precision(c->o.file, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	c->nano = file_is_nano(c->o.file);
+	c->p = pcap_open_offline_with_tstamp_precision(c->o.file, c->nano ? PCAP_TSTAMP_PRECISION_NANO :
+						       PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (!c->p) {
 		/* libpcap's message may already start with the file name. */
 		size_t n = strlen(c->o.file);
@@ -126,7 +149,7 @@ fail:
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct trace_capture *c = (struct trace_capture *)user;
-	struct trace_tstamp ts = trace_tstamp_from_timeval(h->ts.tv_sec, h->ts.tv_usec, c->file32);
+	struct trace_tstamp ts = trace_tstamp_from_timeval(h->ts.tv_sec, h->ts.tv_usec, c->file32, c->nano);
 
 	if (c->o.count && c->seen >= c->o.count)
 		return;

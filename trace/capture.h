@@ -51,6 +51,7 @@ struct trace_capture {
 	struct trace_model *m;
 	uint64_t seen;
 	int file32;			/* a pcap file: 32-bit unsigned times (trace/tstamp.h) */
+	int nano;			/* ... of nanoseconds, read as such */
 	int failed;			/* the model ran out of memory */
 	int dump_errno;			/* -w: the first write error (a full disk), 0 none */
 	/* -r: the file ended in a record libpcap could not read, after c->seen packets: what

@@ -18,7 +18,7 @@ static int64_t floor_mod(int64_t a, int64_t b)
 	return r != 0 && (r < 0) != (b < 0) ? r + b : r;
 }
 
-struct trace_tstamp trace_tstamp_from_timeval(int64_t tv_sec, int64_t tv_usec, int file32)
+struct trace_tstamp trace_tstamp_from_timeval(int64_t tv_sec, int64_t tv_usec, int file32, int nano)
 {
 	struct trace_tstamp t;
 	int64_t carry;
@@ -28,6 +28,8 @@ struct trace_tstamp trace_tstamp_from_timeval(int64_t tv_sec, int64_t tv_usec, i
 		tv_sec = (uint32_t)tv_sec;
 		tv_usec = (uint32_t)tv_usec;
 	}
+	if (nano)
+		tv_usec = floor_div(tv_usec, 1000);
 	carry = floor_div(tv_usec, 1000000);
 	t.usec = (int32_t)floor_mod(tv_usec, 1000000);
 	/* pcapng: libpcap hands 64-bit seconds; a carry past INT64_MAX cannot be kept. */

@@ -18,12 +18,15 @@ struct trace_tstamp {
 /* "-292277026596-12-04T15:30:07.000000Z" is the longest: a sign, 12 digits, the rest. */
 #define TRACE_TSTAMP_ISO_MAX 40
 
-/* A packet's time from libpcap's timeval. file32: a pcap file (not pcapng), whose record
- * holds 32-bit unsigned seconds and sub-second field; libpcap 1.10 sign-extends both into
- * the timeval, so they are taken back as unsigned (0x80000000 is 2038-01-19T03:14:08Z,
- * not 1901). A sub-second field of a second or more (invalid, but a file can say it)
- * carries into the seconds. */
-struct trace_tstamp trace_tstamp_from_timeval(int64_t tv_sec, int64_t tv_usec, int file32);
+/* A packet's time from libpcap's timeval, whose sub-second field holds nanoseconds when
+ * nano (the capture asked libpcap for them) and microseconds otherwise. file32: a pcap
+ * file (not pcapng), whose record holds 32-bit unsigned seconds and sub-second field;
+ * libpcap 1.10 sign-extends both into the timeval, so they are taken back as unsigned
+ * (0x80000000 is 2038-01-19T03:14:08Z, not 1901). A sub-second field of a second or more
+ * (invalid, but a file can say it) carries into the seconds. (A nanosecond pcap read from
+ * a pipe is read in microseconds: libpcap 1.10 has then divided a field of 2^31 ns or more
+ * while sign-extended, and it comes out wrong.) */
+struct trace_tstamp trace_tstamp_from_timeval(int64_t tv_sec, int64_t tv_usec, int file32, int nano);
 
 /* Microseconds from origin_s to t; 0, or -1 when beyond +-TRACE_TSTAMP_SPAN_US. */
 int trace_tstamp_since(const struct trace_tstamp *t, int64_t origin_s, int64_t *us);

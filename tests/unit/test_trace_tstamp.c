@@ -43,19 +43,24 @@ static void test_iso(void **state)
 static void test_from_timeval(void **state)
 {
 	(void)state;
-	struct trace_tstamp t = trace_tstamp_from_timeval(INT32_MIN, 0, 1);
+	struct trace_tstamp t = trace_tstamp_from_timeval(INT32_MIN, 0, 1, 0);
 	assert_true(t.sec == 2147483648LL && t.usec == 0);
-	t = trace_tstamp_from_timeval(-1, 0, 1);
+	t = trace_tstamp_from_timeval(-1, 0, 1, 0);
 	assert_true(t.sec == 4294967295LL && t.usec == 0);
 	/* An invalid sub-second field (2^31 us) carries into the seconds. */
-	t = trace_tstamp_from_timeval(1418145370, INT32_MIN, 1);
+	t = trace_tstamp_from_timeval(1418145370, INT32_MIN, 1, 0);
 	assert_true(t.sec == 1418145370LL + 2147 && t.usec == 483648);
-	t = trace_tstamp_from_timeval(1418145370, 1000000, 1);
+	t = trace_tstamp_from_timeval(1418145370, 1000000, 1, 0);
 	assert_true(t.sec == 1418145371LL && t.usec == 0);
+	/* Nanoseconds: 2^31 ns (invalid) is 2.147483 s; a whole 999999999 ns is 999999 us. */
+	t = trace_tstamp_from_timeval(1418145370, INT32_MIN, 1, 1);
+	assert_true(t.sec == 1418145372LL && t.usec == 147483);
+	t = trace_tstamp_from_timeval(1418145370, 999999999, 1, 1);
+	assert_true(t.sec == 1418145370LL && t.usec == 999999);
 	/* pcapng (an if_tsoffset can put it before 1970): signed, kept as is. */
-	t = trace_tstamp_from_timeval(-5, 250000, 0);
+	t = trace_tstamp_from_timeval(-5, 250000, 0, 0);
 	assert_true(t.sec == -5 && t.usec == 250000);
-	t = trace_tstamp_from_timeval(INT64_MAX, 2000000, 0);
+	t = trace_tstamp_from_timeval(INT64_MAX, 2000000, 0, 0);
 	assert_true(t.sec == INT64_MAX && t.usec == 0);
 }
 
