@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tools/corpus.sh: hello-trace -r over every capture of a folder: valid JSON, every whole packet, the documented exit status, no sanitizer report.
-#   tools/corpus.sh [--bin DIR] [--jsonl] [--cuts N] [--seed S] [--keep DIR] [--timeout SEC] DIR
+#   tools/corpus.sh [--bin DIR] [--jsonl] [--render] [--cuts N] [--seed S] [--keep DIR] [--timeout SEC] DIR
 # Each *.pcap, *.pcapng, *.cap (any depth) is traced in document mode (-o); with --jsonl also
-# as JSON lines; with --cuts N also cut at N random offsets (--seed repeats them). A file
+# as JSON lines; with --render each document is also drawn (text, svg, html, mermaid:
+# exit 0, no sanitizer report); with --cuts N also cut at N random offsets (--seed). A file
 # passes when hello-trace exits 0, or 3 with stop_reason truncated/read_error and its
 # warning, with JSON that validates against docs/trace.schema.json and packets_seen equal
 # to `tcpdump --count` of the same file; or exits 1 on a file tcpdump cannot open either.
@@ -12,12 +13,13 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${HELLO_BIN:-$ROOT/bin} PYTHON=${PYTHON:-/usr/bin/python3}
-JSONL=0 CUTS=0 SEED=$$ KEEP="" LIMIT=60
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+JSONL=0 RENDER=0 CUTS=0 SEED=$$ KEEP="" LIMIT=60
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--bin) BIN=$2; shift ;;
 	--jsonl) JSONL=1 ;;
+	--render) RENDER=1 ;;
 	--cuts) CUTS=$2; shift ;;
 	--seed) SEED=$2; shift ;;
 	--keep) KEEP=$2; shift ;;
@@ -59,6 +61,17 @@ run() {
 		fi
 		rc=$?
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$cap" "$mode" "$rc" "$err" "$out" "${td:--1}" >>"$W/manifest"
+		[ "$mode" = doc ] && [ "$RENDER" = 1 ] && { [ "$rc" = 0 ] || [ "$rc" = 3 ]; } && draw "$name" "$cap" "$out"
+	done
+}
+
+# draw NAME CAPTURE DOC: the document through every renderer; a manifest row each.
+draw() {
+	local fmt rc
+	for fmt in text svg html mermaid; do
+		timeout -s KILL "$LIMIT" "$TRACE" render -f "$fmt" "$3" >/dev/null 2>"$OUT/$1.$fmt.err"
+		rc=$?
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "render-$fmt" "$rc" "$OUT/$1.$fmt.err" - - >>"$W/manifest"
 	done
 }
 

@@ -2,9 +2,9 @@
 """tools/corpus_check.py: judges the runs tools/corpus.sh made (one manifest row per run).
 
 usage: corpus_check.py SCHEMA MANIFEST
-A row: name, capture, mode (doc|jsonl), exit status, stderr file, output file, and the
-packets `tcpdump --count` read from the capture (-1: tcpdump could not open it). Prints one
-line per row and a summary; exits 1 when any row failed.
+A row: name, capture, mode (doc|jsonl|render-FORMAT), exit status, stderr file, output
+file, and the packets `tcpdump --count` read from the capture (-1: tcpdump could not open
+it). Prints one line per row and a summary; exits 1 when any row failed.
 """
 import collections
 import json
@@ -28,11 +28,13 @@ def load(path, mode):
 def judge(row, doc_v, line_v):
     """Returns (fine, what): what the run did, or why it failed."""
     name, cap, mode, rc, errf, out, td = row
-    rc, td = int(rc), int(td)
+    rc, td = int(rc), int(td) if td != "-" else -1
     err = open(errf, errors="replace").read()
     bad = [s for s in SANITIZER if s in err]
     if bad:
         return False, f"sanitizer report ({bad[0]}): {err.strip().splitlines()[0][:200]}"
+    if mode.startswith("render-"):
+        return rc == 0, f"drawn (exit {rc})" + ("" if rc == 0 else f": {err.strip()[:200]}")
     if rc == 1:
         if td >= 0:
             return False, f"exit 1, but tcpdump reads {td} packets: {err.strip()[:200]}"

@@ -110,4 +110,15 @@ t_check "every cut's document validates (${#docs[@]})" [ $? = 0 ]
 "$PYTHON" "$VALIDATE" "$SCHEMA" jsonl --sample 20 "${lines[@]}" >"$W/lines.out"
 t_check "every cut's JSON lines validate (${#lines[@]})" [ $? = 0 ]
 grep -h FAIL "$W/docs.out" "$W/lines.out" | head -3
+
+# tools/corpus.sh judges a folder of captures the same way (docs/testing.md): whole, with a
+# bad record, and not a capture at all; each also cut once.
+mkdir "$W/corpus"
+cp "$W/whole.pcap" "$W/whole.pcapng" "$W/bad.pcap" "$W/corpus/"
+echo "not a capture" >"$W/corpus/junk.pcap"
+"$HELLO_ROOT/tools/corpus.sh" --bin "$HELLO_BIN" --jsonl --render --cuts 1 --seed 5 "$W/corpus" >"$W/corpus.out" 2>&1
+rc=$?
+t_check "tools/corpus.sh: exit $rc, $(tail -n 1 "$W/corpus.out")" \
+	[ $rc = 0 -a "$(grep -c '^ok .* render-html: drawn' "$W/corpus.out")" -ge 3 ]
+grep '^FAIL' "$W/corpus.out" | head -3
 t_done
