@@ -86,10 +86,10 @@ def find(rows, name, conns):
     return None
 
 
-def offline_rows(rows):
+def offline_rows(rows, section="offline"):
     out = []
     for r in rows:
-        if r["section"] != "offline":
+        if r["section"] != section:
             continue
         cpu = r["user_s"] + r["sys_s"]
         n = r["packets"]
@@ -103,6 +103,8 @@ def offline_rows(rows):
             "max_rss_mib": round(r["max_rss_kb"] / 1024.0, 1) if r["max_rss_kb"] else None,
             "bytes_per_packet": round(r["out_bytes"] / n, 1) if ok and n else None,
         })
+        if "flows" in r:
+            out[-1]["flows"] = r["flows"]
     return out
 
 
@@ -166,7 +168,7 @@ def compute(rows, args):
         "offered_rate_asked": float(args.rate),
         "offered_rate_used": float(args.rate_used),
         "run_seconds": args.seconds,
-        "tcp": tcp, "udp": udp, "offline": off, "live": live,
+        "tcp": tcp, "udp": udp, "offline": off, "offline_flows": offline_rows(rows, "offline-flows"), "live": live,
         "targets": targets,
     }
 
@@ -176,44 +178,61 @@ def fmt(v, spec="{:.0f}"):
 
 
 def table(res):
+    """The parts a run measured (tools/bench.sh --flows measures one)."""
     L = []
     m = res.get("machine") or {}
     load = m.get("load_avg_at_end") or []
     L.append("run: %s, %s CPUs (%s), kernel %s, load average at the end %s, commit %s" % (
         m.get("date", "?"), m.get("cpus", "?"), m.get("cpu_model", "?"), m.get("kernel", "?"),
         " ".join("%.1f" % x for x in load) or "?", m.get("commit") or "?"))
-    L.append("TCP (requests/s: best and median of the rounds; ratios of the best to the same connection count)")
-    L.append("  %-20s %5s %10s %8s %9s %9s %6s %7s %10s %8s" % ("server", "conns", "req/s", "median", "p50 us", "p99 us", "errors", "active", "x baseline", "x redis"))
-    for r in res["tcp"]:
-        L.append("  %-20s %5d %10s %8s %9s %9s %6s %7s %10s %8s" % (
-            r["name"], r["conns"], fmt(r["rps"]), fmt(r.get("median_rps")), fmt(r["p50_us"], "{:.1f}"), fmt(r["p99_us"], "{:.1f}"),
-            fmt(r["errors"]), fmt(r["active"]), fmt(r["x_baseline"], "{:.2f}"), fmt(r["x_redis"], "{:.2f}")))
-    L.append("UDP")
-    L.append("  %-20s %5s %10s %8s %9s %9s %6s %10s" % ("server", "socks", "req/s", "median", "p50 us", "p99 us", "errors", "x baseline"))
-    for r in res["udp"]:
-        L.append("  %-20s %5d %10s %8s %9s %9s %6s %10s" % (
-            r["name"], r["conns"], fmt(r["rps"]), fmt(r.get("median_rps")), fmt(r["p50_us"], "{:.1f}"), fmt(r["p99_us"], "{:.1f}"),
-            fmt(r["errors"]), fmt(r["x_baseline"], "{:.2f}")))
-    L.append("Offline (pkts/s from CPU time user+sys, and from wall time)")
-    L.append("  %-22s %8s %10s %10s %8s %9s %10s %9s  %s" % ("tool", "packets", "pkts/s cpu", "pkts/s wall", "RSS MiB", "bytes/pkt", "x tcpdump", "x tshark", "status"))
-    for r in res["offline"]:
-        L.append("  %-22s %8d %10s %10s %8s %9s %10s %9s  %s" % (
-            r["name"], r["packets"], fmt(r["pps_cpu"]), fmt(r["pps_wall"]), fmt(r["max_rss_mib"], "{:.1f}"),
-            fmt(r["bytes_per_packet"], "{:.0f}"), fmt(r["x_tcpdump_cpu"], "{:.2f}"), fmt(r["x_tshark_cpu"], "{:.1f}"),
-            r["status"]))
-    L.append("Live capture (hello-tcp-server --model event, 50 connections, hello-trace -i lo)")
-    L.append("  %-12s %10s %10s %8s %11s %10s %8s" % ("case", "offered", "req/s", "median", "x untraced", "pkts seen", "dropped"))
-    for r in res["live"]:
-        L.append("  %-12s %10s %10s %8s %11s %10s %8s" % (
-            r["name"], fmt(r["offered_rps"]), fmt(r["rps"]), fmt(r.get("median_rps")), fmt(r["x_untraced"], "{:.2f}"),
-            fmt(r.get("packets_seen")), fmt(r.get("packets_dropped"))))
-    L.append("Targets")
-    for t in res["targets"]:
-        verdict = "n/a" if t["met"] is None else ("met" if t["met"] else "MISSED")
-        v = t["value"]
-        L.append("  %-48s %10s %2s %-6s %s %s" % (t["target"], "-" if v is None else ("%.3g" % v), t["op"], t["limit"], verdict, t["note"]))
-    L.append("pinning: %s; %s s per trial, best of %d rounds; whole run %s s" % (
-        res["pinning"], res["trial_duration_s"], res["rounds"], res["run_seconds"]))
+    if res["tcp"]:
+        L.append("TCP (requests/s: best and median of the rounds; ratios of the best to the same connection count)")
+        L.append("  %-20s %5s %10s %8s %9s %9s %6s %7s %10s %8s" % ("server", "conns", "req/s", "median", "p50 us", "p99 us", "errors", "active", "x baseline", "x redis"))
+        for r in res["tcp"]:
+            L.append("  %-20s %5d %10s %8s %9s %9s %6s %7s %10s %8s" % (
+                r["name"], r["conns"], fmt(r["rps"]), fmt(r.get("median_rps")), fmt(r["p50_us"], "{:.1f}"), fmt(r["p99_us"], "{:.1f}"),
+                fmt(r["errors"]), fmt(r["active"]), fmt(r["x_baseline"], "{:.2f}"), fmt(r["x_redis"], "{:.2f}")))
+    if res["udp"]:
+        L.append("UDP")
+        L.append("  %-20s %5s %10s %8s %9s %9s %6s %10s" % ("server", "socks", "req/s", "median", "p50 us", "p99 us", "errors", "x baseline"))
+        for r in res["udp"]:
+            L.append("  %-20s %5d %10s %8s %9s %9s %6s %10s" % (
+                r["name"], r["conns"], fmt(r["rps"]), fmt(r.get("median_rps")), fmt(r["p50_us"], "{:.1f}"), fmt(r["p99_us"], "{:.1f}"),
+                fmt(r["errors"]), fmt(r["x_baseline"], "{:.2f}")))
+    if res["offline"]:
+        L.append("Offline (pkts/s from CPU time user+sys, and from wall time)")
+        L.append("  %-22s %8s %10s %10s %8s %9s %10s %9s  %s" % ("tool", "packets", "pkts/s cpu", "pkts/s wall", "RSS MiB", "bytes/pkt", "x tcpdump", "x tshark", "status"))
+        for r in res["offline"]:
+            L.append("  %-22s %8d %10s %10s %8s %9s %10s %9s  %s" % (
+                r["name"], r["packets"], fmt(r["pps_cpu"]), fmt(r["pps_wall"]), fmt(r["max_rss_mib"], "{:.1f}"),
+                fmt(r["bytes_per_packet"], "{:.0f}"), fmt(r["x_tcpdump_cpu"], "{:.2f}"), fmt(r["x_tshark_cpu"], "{:.1f}"),
+                r["status"]))
+    flows = res.get("offline_flows") or []
+    if flows:
+        L.append("Distinct flows (hello-trace -r, default --max-flows 10000; RSS is the peak)")
+        L.append("  %-24s %8s %8s %10s %10s %8s %9s  %s" % ("tool", "packets", "flows", "pkts/s cpu", "pkts/s wall", "RSS MiB", "bytes/pkt", "status"))
+        for r in flows:
+            L.append("  %-24s %8d %8d %10s %10s %8s %9s  %s" % (
+                r["name"], r["packets"], r["flows"], fmt(r["pps_cpu"]), fmt(r["pps_wall"]),
+                fmt(r["max_rss_mib"], "{:.1f}"), fmt(r["bytes_per_packet"], "{:.0f}"), r["status"]))
+    if res["live"]:
+        L.append("Live capture (hello-tcp-server --model event, 50 connections, hello-trace -i lo)")
+        L.append("  %-12s %10s %10s %8s %11s %10s %8s" % ("case", "offered", "req/s", "median", "x untraced", "pkts seen", "dropped"))
+        for r in res["live"]:
+            L.append("  %-12s %10s %10s %8s %11s %10s %8s" % (
+                r["name"], fmt(r["offered_rps"]), fmt(r["rps"]), fmt(r.get("median_rps")), fmt(r["x_untraced"], "{:.2f}"),
+                fmt(r.get("packets_seen")), fmt(r.get("packets_dropped"))))
+    if any(x["value"] is not None for x in res["targets"]):
+        L.append("Targets")
+        for t in res["targets"]:
+            verdict = "n/a" if t["met"] is None else ("met" if t["met"] else "MISSED")
+            v = t["value"]
+            L.append("  %-48s %10s %2s %-6s %s %s" % (t["target"], "-" if v is None else ("%.3g" % v), t["op"], t["limit"], verdict, t["note"]))
+    if res["tcp"] or res["udp"] or res["live"]:
+        L.append("pinning: %s; %s s per trial, best of %d rounds; whole run %s s" % (
+            res["pinning"], res["trial_duration_s"], res["rounds"], res["run_seconds"]))
+    else:
+        L.append("pinning: %s; whole run %s s" % (res["pinning"], res["run_seconds"]))
     return "\n".join(L)
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/bench.sh: `make bench` (and `make bench-smoke`): servers, tracer and peers measured in one run; writes results.json and a table.
-#   tools/bench.sh [--smoke] [--out FILE] [--duration SEC] [--rounds N]
+#   tools/bench.sh [--smoke] [--flows] [--out FILE] [--duration SEC] [--rounds N]
+# --flows: only the tracer on many distinct flows (memory of --max-flows), into bench/results-flows.json.
 # As root it runs in a private network namespace (unshare -n): ports are free and a capture on
 # lo holds only the benchmark's own traffic. Pinning (2 CPUs or more): every server and the
 # offline tools on CPU 0, hello-bench and the live tracer on CPU 1 (docs/performance.md).
@@ -10,23 +11,25 @@ cd "$ROOT"
 : "${HELLO_BIN:=$ROOT/bin}" "${PYTHON:=/usr/bin/python3}"
 export HELLO_BIN PYTHON
 
-SMOKE=0 OUT="" DUR="" ROUNDS="" ROUND=0
+SMOKE=0 FLOWS_ONLY=0 OUT="" DUR="" ROUNDS="" ROUND=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) SMOKE=1 ;;
+	--flows) FLOWS_ONLY=1 ;;
 	--out) OUT=$2; shift ;;
 	--duration) DUR=$2; shift ;;
 	--rounds) ROUNDS=$2; shift ;;
-	-h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
 done
 if [ "$SMOKE" = 1 ]; then
-	: "${DUR:=0.15}" "${ROUNDS:=1}"; PCAP_PKTS=3000; TSHARK_PKTS=300; SETUP_MS=300
+	: "${DUR:=0.15}" "${ROUNDS:=1}"; PCAP_PKTS=3000; TSHARK_PKTS=300; SETUP_MS=300; FLOWS=1500
 else
-	: "${DUR:=1.5}" "${ROUNDS:=5}"; PCAP_PKTS=1000000; TSHARK_PKTS=100000; SETUP_MS=2000
+	: "${DUR:=1.5}" "${ROUNDS:=5}"; PCAP_PKTS=1000000; TSHARK_PKTS=100000; SETUP_MS=2000; FLOWS=500000
 fi
+if [ "$FLOWS_ONLY" = 1 ]; then : "${OUT:=$ROOT/bench/results-flows.json}"; fi
 : "${OUT:=$ROOT/bench/results.json}"
 case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
 RATE=${BENCH_RATE:-100000}
@@ -59,7 +62,7 @@ done
 # Root: the full run installs what it lacks (redis-server, time, linux-perf stays optional),
 # then re-executes itself in a fresh network namespace. The smoke run installs nothing.
 if [ "$(id -u)" = 0 ] && [ -z "${BENCH_IN_NETNS:-}" ]; then
-	if [ "$SMOKE" = 0 ]; then
+	if [ "$SMOKE" = 0 ] && [ "$FLOWS_ONLY" = 0 ]; then
 		need=""
 		command -v redis-server >/dev/null || need="$need redis-server"
 		[ -x /usr/bin/time ] || need="$need time"
@@ -71,6 +74,7 @@ if [ "$(id -u)" = 0 ] && [ -z "${BENCH_IN_NETNS:-}" ]; then
 	fi
 	args=(--out "$OUT" --duration "$DUR" --rounds "$ROUNDS")
 	[ "$SMOKE" = 1 ] && args+=(--smoke)
+	[ "$FLOWS_ONLY" = 1 ] && args+=(--flows)
 	BENCH_IN_NETNS=1 exec unshare -n -- bash "$0" "${args[@]}"
 fi
 LIVE=0
@@ -199,7 +203,9 @@ udp_section() {
 }
 
 # timed NAME PACKETS LIMIT_S OUTFILE command...: runs on SRV_CPU under /usr/bin/time (killed
-# after LIMIT_S seconds: exit 137 in the row), stdout to OUTFILE.
+# after LIMIT_S seconds: exit 137 in the row), stdout to OUTFILE. The row's section is
+# $SECTION (offline), with $ROW_EXTRA (JSON members) added.
+SECTION=offline ROW_EXTRA=""
 timed() {
 	local name=$1 pkts=$2 limit=$3 outf=$4 rc e u s m bytes x; shift 4
 	rm -f "$W/time.txt"
@@ -221,9 +227,9 @@ timed() {
 		[[ "${!x:-}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || printf -v "$x" 0
 	done
 	bytes=$(stat -c %s "$outf" 2>/dev/null || echo 0)
-	row "{\"section\":\"offline\",\"name\":\"$name\",\"packets\":$pkts,\"exit\":$rc,\"limit_s\":$limit,\"elapsed_s\":$e,\"user_s\":$u,\"sys_s\":$s,\"max_rss_kb\":$m,\"out_bytes\":$bytes}"
+	row "{\"section\":\"$SECTION\",${ROW_EXTRA:+$ROW_EXTRA,}\"name\":\"$name\",\"packets\":$pkts,\"exit\":$rc,\"limit_s\":$limit,\"elapsed_s\":$e,\"user_s\":$u,\"sys_s\":$s,\"max_rss_kb\":$m,\"out_bytes\":$bytes}"
 	rm -f "$outf"
-	say "offline $name done (${e}s)"
+	say "$SECTION $name done (${e}s)"
 }
 
 offline_section() {
@@ -242,6 +248,20 @@ offline_section() {
 		timed hello-trace-json-cut "$TSHARK_PKTS" "$DOC_LIMIT" "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/cut.pcap"
 	fi
 	rm -f "$W/hello.pcap" "$W/cut.pcap"
+}
+
+# Many distinct flows (tests/hostile/mkflows.py: a SYN and its SYN+ACK each): what the
+# default --max-flows (10000) bounds. JSON lines write and free each evicted flow; the
+# document writes its evicted flows to a temporary file and reads them back in place.
+flows_section() {
+	local pkts=$((2 * FLOWS))
+	say "offline: hello-trace -r on $FLOWS distinct flows ($pkts packets), document and --jsonl"
+	"$PYTHON" "$ROOT/tests/hostile/mkflows.py" "$W/flows.pcap" "$FLOWS" 2 || die "cannot write the flows pcap"
+	SECTION=offline-flows ROW_EXTRA="\"flows\":$FLOWS"
+	timed hello-trace-json-flows "$pkts" 120 "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/flows.pcap"
+	timed hello-trace-jsonl-flows "$pkts" 120 "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/flows.pcap" --jsonl
+	SECTION=offline ROW_EXTRA=""
+	rm -f "$W/flows.pcap"
 }
 
 # live_run CASE SNAPLEN hello-bench-args...: the event server loaded with the tracer on lo
@@ -313,14 +333,19 @@ live_section() {
 # The machine is shared: every trial runs ROUNDS times, rounds interleaved, and the report
 # keeps each one's best (noise only ever slows a trial down).
 T0=$(date +%s)
-for ROUND in $(seq "$ROUNDS"); do
-	tcp_section
-	udp_section
-done
-offline_section
-for ROUND in $(seq "$ROUNDS"); do
-	live_section
-done
+if [ "$FLOWS_ONLY" = 1 ]; then
+	flows_section
+else
+	for ROUND in $(seq "$ROUNDS"); do
+		tcp_section
+		udp_section
+	done
+	offline_section
+	flows_section
+	for ROUND in $(seq "$ROUNDS"); do
+		live_section
+	done
+fi
 T1=$(date +%s)
 mkdir -p "$(dirname "$OUT")"
 "$PYTHON" "$ROOT/bench/report.py" --rows "$ROWS" --out "$OUT" --seconds $((T1 - T0)) \

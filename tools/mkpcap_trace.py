@@ -66,16 +66,74 @@ def udp_hello():
     return out
 
 
-def write_pcap(path, frames, linktype=1, snaplen=262144):
-    """frames: raw bytes per packet; a frame longer than snaplen is cut (caplen < len)."""
+def write_pcap(path, frames, linktype=1, snaplen=262144, times=None, nano=False):
+    """frames: raw bytes per packet; a frame longer than snaplen is cut (caplen < len).
+    times: (sec, usec) per frame, or (sec, nsec) with nano (pcap's nanosecond variant),
+    written as the record's two unsigned 32-bit fields as they are (default: T0 + 1 ms per
+    frame). Returns the file offset where each record ends."""
+    times = times or default_times(len(frames), (int(T0), 0))
+    ends = []
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype))
-        for i, b in enumerate(frames):
-            ts = T0 + i * 0.001
-            sec, usec = int(ts), int(round((ts - int(ts)) * 1e6))
+        f.write(struct.pack("<IHHiIII", 0xA1B23C4D if nano else 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype))
+        for b, (sec, usec) in zip(frames, times):
             cap = b[:snaplen]
             f.write(struct.pack("<IIII", sec, usec, len(cap), len(b)))
             f.write(cap)
+            ends.append(f.tell())
+    return ends
+
+
+def default_times(n, t0):
+    return [(t0[0] + (t0[1] + i * 1000) // 1000000, (t0[1] + i * 1000) % 1000000) for i in range(n)]
+
+
+def pcapng_block(kind, body):
+    body += b"\0" * (-len(body) % 4)
+    n = len(body) + 12
+    return struct.pack("<II", kind, n) + body + struct.pack("<I", n)
+
+
+def write_pcapng(path, frames, linktype=1, snaplen=262144, times=None, tsresol=6, tsoffset=0):
+    """A pcapng of one interface whose if_tsresol is 10^-tsresol s and if_tsoffset tsoffset
+    seconds: each time (sec, usec) becomes 64-bit ticks = (sec - tsoffset) * 10^tsresol
+    plus the fraction, the way libpcap reads them back (sec = ticks / resol + tsoffset).
+    Returns the file offset where each packet's block ends."""
+    times = times or default_times(len(frames), (int(T0), 0))
+    resol = 10 ** tsresol
+    opts = struct.pack("<HHB3x", 9, 1, tsresol)
+    if tsoffset:
+        opts += struct.pack("<HHq", 14, 8, tsoffset)
+    opts += struct.pack("<HH", 0, 0)
+    ends = []
+    with open(path, "wb") as f:
+        f.write(pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) + struct.pack("<HH", 0, 0)))
+        f.write(pcapng_block(1, struct.pack("<HHI", linktype, 0, snaplen) + opts))
+        for b, (sec, usec) in zip(frames, times):
+            ticks = (sec - tsoffset) * resol + usec * resol // 1000000
+            assert 0 <= ticks < 1 << 64, "time out of the pcapng's 64-bit ticks"
+            cap = b[:snaplen]
+            f.write(pcapng_block(6, struct.pack("<IIIII", 0, ticks >> 32, ticks & 0xFFFFFFFF, len(cap), len(b)) + cap))
+            ends.append(f.tell())
+    return ends
+
+
+def write_case(path, case):
+    """A case of tests/trace/cases/ (its README.md): "format" pcap (default), pcap-ns or
+    pcapng ("tsresol", "tsoffset"), "t0" [sec, usec] and a step's own "ts" [sec, usec]
+    ([sec, nsec] in pcap-ns)."""
+    steps = [st for st in case["steps"] if not st.get("lost")]
+    frames = [eth(p) for p in case_packets(case)]
+    fmt = case.get("format", "pcap")
+    times = default_times(len(frames), case.get("t0", (int(T0), 0)))
+    if fmt == "pcap-ns":
+        times = [(s, us * 1000) for s, us in times]
+    times = [tuple(st.get("ts", t)) for st, t in zip(steps, times)]
+    snaplen = case.get("snaplen", 262144)
+    if fmt == "pcapng":
+        write_pcapng(path, frames, snaplen=snaplen, times=times, tsresol=case.get("tsresol", 6),
+                     tsoffset=case.get("tsoffset", 0))
+    else:
+        write_pcap(path, frames, snaplen=snaplen, times=times, nano=fmt == "pcap-ns")
 
 
 def eth(p):
@@ -134,8 +192,7 @@ def case_packets(case):
 
 def main():
     if sys.argv[1] == "--case":
-        case = json.load(open(sys.argv[2]))
-        write_pcap(sys.argv[3], [eth(p) for p in case_packets(case)], snaplen=case.get("snaplen", 262144))
+        write_case(sys.argv[3], json.load(open(sys.argv[2])))
         return
     d = sys.argv[1]
     os.makedirs(d, exist_ok=True)
@@ -150,6 +207,7 @@ def main():
     write_pcap(f"{d}/tcp_hello_sll2.pcap", [sll2(p) for p in hello], linktype=276)
     write_pcap(f"{d}/tcp_hello_null.pcap", [struct.pack("<I", 2) + raw(p) for p in hello], linktype=0)
     write_pcap(f"{d}/tcp_hello_raw.pcap", [raw(p) for p in hello], linktype=101)
+    write_pcap(f"{d}/undecoded.pcap", [raw(p) for p in hello], linktype=147)  # USER0: not decoded
     write_pcap(f"{d}/tcp_hello6.pcap", [eth(p) for p in tcp_hello(v6=True)])
     write_pcap(f"{d}/tcp_retrans.pcap", [eth(p) for p in tcp_hello(retransmit=True)])
     write_pcap(f"{d}/tcp_cut.pcap", [eth(p) for p in hello], snaplen=54)

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,11 +52,33 @@ static int open_live(struct trace_capture *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether path is a pcap file of nanosecond times (magic 0xa1b23c4d, either byte order).
+ * libpcap does not say, and it matters: read in microseconds, libpcap 1.10 divides the
+ * sign-extended field by 1000, so a field of 2^31 ns or more (invalid, but a file can say
+ * it) cannot be taken back as unsigned. Only a regular file is looked at: reading from a
+ * pipe would take its bytes from libpcap. */
+static int file_is_nano(const char *path)
+{
+	static const unsigned char be[4] = { 0xa1, 0xb2, 0x3c, 0x4d }, le[4] = { 0x4d, 0x3c, 0xb2, 0xa1 };
+	unsigned char m[4];
+	struct stat st;
+	int fd, nano = 0;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (read(fd, m, sizeof(m)) == (ssize_t)sizeof(m))
+		nano = memcmp(m, be, 4) == 0 || memcmp(m, le, 4) == 0;
+	close(fd);
+	return nano;
+}
+
 static int open_file(struct trace_capture *c, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 
-	c->p = pcap_open_offline_with_tstamp_precision(c->o.file, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	c->nano = file_is_nano(c->o.file);
+	c->p = pcap_open_offline_with_tstamp_precision(c->o.file, c->nano ? PCAP_TSTAMP_PRECISION_NANO :
+						       PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (!c->p) {
 		/* libpcap's message may already start with the file name. */
 		size_t n = strlen(c->o.file);
@@ -100,15 +123,15 @@ int trace_capture_open(struct trace_capture *c, const struct trace_capture_opts 
 		goto fail;
 	c->dlt = pcap_datalink(c->p);
 	c->linktype = pcap_datalink_val_to_name(c->dlt);
+	/* A link type trace_decode does not know is still read: its packets are listed
+	 * undecoded (trace_decode_dlt_supported tells the caller, who may warn). */
 	if (!c->linktype)
 		c->linktype = "UNKNOWN";
-	if (!trace_decode_dlt_supported(c->dlt)) {
-		snprintf(err, errlen, "%s %s: link type %s (%d) is not supported", what(c), name(c),
-			 c->linktype, c->dlt);
-		goto fail;
-	}
-	if (c->o.file)
+	if (c->o.file) {
 		c->o.snaplen = pcap_snapshot(c->p);
+		/* pcapng files report the section's major version, 1; pcap files 2. */
+		c->file32 = pcap_major_version(c->p) == PCAP_VERSION_MAJOR;
+	}
 	if (set_filter(c, err, errlen) < 0)
 		goto fail;
 	if (c->o.write_path && !(c->dump = pcap_dump_open(c->p, c->o.write_path))) {
@@ -126,7 +149,7 @@ fail:
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct trace_capture *c = (struct trace_capture *)user;
-	int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+	struct trace_tstamp ts = trace_tstamp_from_timeval(h->ts.tv_sec, h->ts.tv_usec, c->file32, c->nano);
 
 	if (c->o.count && c->seen >= c->o.count)
 		return;
@@ -140,7 +163,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 			pcap_breakloop(c->p);
 		}
 	}
-	if (trace_model_add_packet(c->m, ts, bytes, h->caplen, h->len) < 0)
+	if (trace_model_add_packet_at(c->m, &ts, bytes, h->caplen, h->len) < 0)
 		c->failed = 1;
 	if (c->o.count && c->seen >= c->o.count)
 		pcap_breakloop(c->p);
@@ -175,9 +198,20 @@ static int signal_ready(struct trace_capture *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Returns the packets read, -1 on an error (err filled), -2 when pcap_breakloop was
+ * called, -3 when a file cannot be read further (c->read_error says why). */
 static int dispatch(struct trace_capture *c, char *err, size_t errlen)
 {
 	int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
+	if (n == PCAP_ERROR && c->o.file && !c->failed && !c->dump_errno) {
+		/* Every packet before the bad record has been handed over already. A short
+		 * read set the stream's end-of-file flag: the file was cut (a capture killed,
+		 * a disk full); anything else is a record libpcap refuses, or an I/O error. */
+		FILE *fp = pcap_file(c->p);
+		c->cut = fp && feof(fp);
+		snprintf(c->read_error, sizeof(c->read_error), "%s", pcap_geterr(c->p));
+		return -3;
+	}
 	if (n == PCAP_ERROR) {
 		snprintf(err, errlen, "%s %s: %s", what(c), name(c), pcap_geterr(c->p));
 		return -1;
@@ -190,7 +224,7 @@ static int dispatch(struct trace_capture *c, char *err, size_t errlen)
 		snprintf(err, errlen, "-w %s: %s", c->o.write_path, strerror(c->dump_errno));
 		return -1;
 	}
-	return n == PCAP_ERROR_BREAK ? -2 : n;	/* -2: pcap_breakloop was called */
+	return n == PCAP_ERROR_BREAK ? -2 : n;
 }
 
 static int count_done(const struct trace_capture *c)
@@ -205,6 +239,10 @@ static int run_file(struct trace_capture *c, char *err, size_t errlen)
 	while (!c->stop && !count_done(c)) {
 		if ((n = dispatch(c, err, errlen)) == -1)
 			return -1;
+		if (n == -3) {
+			trace_model_set_stop_reason(c->m, c->cut ? "truncated" : "read_error");
+			return 0;
+		}
 		if (n == 0 && !c->stop && !count_done(c))
 			break;		/* end of file */
 	}

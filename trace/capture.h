@@ -50,15 +50,23 @@ struct trace_capture {
 	const char *linktype;
 	struct trace_model *m;
 	uint64_t seen;
+	int file32;			/* a pcap file: 32-bit unsigned times (trace/tstamp.h) */
+	int nano;			/* ... of nanoseconds, read as such */
 	int failed;			/* the model ran out of memory */
 	int dump_errno;			/* -w: the first write error (a full disk), 0 none */
+	/* -r: the file ended in a record libpcap could not read, after c->seen packets: what
+	 * libpcap said ("" none), and whether it was cut short (else a bad record, an I/O
+	 * error). The capture still ends normally: every packet before it is in the model. */
+	char read_error[PCAP_ERRBUF_SIZE];
+	int cut;
 	volatile sig_atomic_t stop;
 };
 
 /* Opens the capture (activated, filtered, dumper ready). err: "-i eth9: No such device exists". */
 int trace_capture_open(struct trace_capture *c, const struct trace_capture_opts *o,
 		       char *err, size_t errlen);
-/* Runs until end of file, -c, --duration or trace_capture_break; feeds m. */
+/* Runs until end of file, -c, --duration or trace_capture_break; feeds m. A file that
+ * cannot be read to its end stops the run with 0 and c->read_error set. */
 int trace_capture_run(struct trace_capture *c, struct trace_model *m,
 		      const struct trace_capture_hooks *h, char *err, size_t errlen);
 /* Asks the loop to stop; safe in a signal handler. */

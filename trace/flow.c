@@ -141,10 +141,8 @@ void trace_flow_unlink(struct trace_flow_table *t, struct trace_flow *f)
 	t->live--;
 }
 
-void trace_flow_free(struct trace_flow *f)
+void trace_flow_clear(struct trace_flow *f)
 {
-	if (!f)
-		return;
 	if (f->udp) {
 		trace_udp_free(f->udp);
 		free(f->udp);
@@ -153,5 +151,13 @@ void trace_flow_free(struct trace_flow *f)
 	free(f->hist);
 	free(f->dis);
 	free(f->icmp);
+	f->udp = NULL, f->kobs = NULL, f->hist = NULL, f->dis = NULL, f->icmp = NULL;
+}
+
+void trace_flow_free(struct trace_flow *f)
+{
+	if (!f)
+		return;
+	trace_flow_clear(f);
 	free(f);
 }

@@ -48,8 +48,12 @@ struct trace_kobs {
 
 enum { TRACE_CLOSE_NONE = -1, TRACE_CLOSE_SIMULTANEOUS = 2 };
 
+/* A finished flow evicted from a document is written to a file as this struct plus the
+ * lists trace_json_flow reads (trace/flowspill.c): a new pointer member read there must be
+ * written there too. */
 struct trace_flow {
 	uint32_t id;
+	size_t pos;			/* document mode: its place in the model's list of flows */
 	uint8_t proto;			/* IPPROTO_TCP or IPPROTO_UDP */
 	struct trace_endpoint ep[2];	/* TRACE_CLIENT, TRACE_SERVER */
 	int64_t first_us, last_us;
@@ -122,6 +126,8 @@ void trace_flow_touch(struct trace_flow_table *t, struct trace_flow *f);
 struct trace_flow *trace_flow_oldest(struct trace_flow_table *t);
 void trace_flow_unlink(struct trace_flow_table *t, struct trace_flow *f);
 void trace_flow_free(struct trace_flow *f);
+/* Frees what f owns (its lists), not f itself. */
+void trace_flow_clear(struct trace_flow *f);
 
 int trace_endpoint_eq(const struct trace_endpoint *x, const struct trace_endpoint *y);
 

@@ -21,7 +21,8 @@
 #endif
 
 /* The exit codes every hellolab program shares (core/opt.h). */
-enum { EXIT_OK = HELLO_EXIT_OK, EXIT_FAIL = HELLO_EXIT_FAIL, EXIT_USAGE = HELLO_EXIT_USAGE };
+enum { EXIT_OK = HELLO_EXIT_OK, EXIT_FAIL = HELLO_EXIT_FAIL, EXIT_USAGE = HELLO_EXIT_USAGE,
+       EXIT_PARTIAL = HELLO_EXIT_PARTIAL };
 
 struct cli {
 	struct trace_capture_opts cap;
@@ -56,7 +57,7 @@ static const struct {
 	{ { "duration", required_argument, NULL, OPT_DURATION }, "SEC", "stop after SEC seconds (live; decimals allowed)" },
 	{ { "jsonl", no_argument, NULL, OPT_JSONL }, NULL, "stream one JSON object per line instead of one document" },
 	{ { "ready-file", required_argument, NULL, OPT_READY }, "PATH", "create PATH once the capture is active" },
-	{ { "max-flows", required_argument, NULL, OPT_MAX_FLOWS }, "N", "keep at most N flows open; the least active is closed (10000)" },
+	{ { "max-flows", required_argument, NULL, OPT_MAX_FLOWS }, "N", "keep at most N flows in memory; the least active is closed (10000)" },
 	{ { "server-port", required_argument, NULL, OPT_SERVER_PORT }, "PORT", "the port that marks the server side (9999)" },
 	{ { "netns", required_argument, NULL, OPT_NETNS }, "NAME|PATH", "poll TCP sockets of this network namespace with sock_diag (repeatable)" },
 	{ { "no-kernel", no_argument, NULL, OPT_NO_KERNEL }, NULL, "do not ask the kernel for socket states (tracepoint, sock_diag)" },
@@ -86,7 +87,10 @@ static void usage(FILE *f)
 	fprintf(f, "\nServer side of a flow: the --server-port, else a port below 1024 facing one\n"
 		   "above, else (UDP, or TCP without a SYN) the receiver of the first packet; for\n"
 		   "TCP with a SYN, the side that received it.\n"
-		   "Exit status: 0 done, 1 capture or output failed, 2 usage error.\n");
+		   "Exit status: 0 done, 1 capture or output failed, 2 usage error, 3 the -r file\n"
+		   "ends in a record that cannot be read (cut short, or bad): every packet before\n"
+		   "it is traced, capture.stop_reason says \"truncated\" or \"read_error\", and a\n"
+		   "warning on stderr says after how many packets and what libpcap said.\n");
 }
 
 static int usage_error(const char *fmt, const char *a, const char *b)
@@ -354,10 +358,17 @@ static int run(struct cli *c)
 	if (trace_capture_open(&cap, &c->cap, err, sizeof(err)) < 0)
 		goto out;
 	opened = 1;
+	if (!trace_decode_dlt_supported(cap.dlt))
+		fprintf(stderr, "hello-trace: warning: %s %s: link type %s (%d) is not decoded: its packets "
+			"are listed with their times and lengths only\n", c->cap.file ? "-r" : "-i",
+			c->cap.file ? c->cap.file : c->cap.interface, cap.linktype, cap.dlt);
 	if (trace_out_open(&out, c->out, err, sizeof(err)) < 0)
 		goto out;
 	w.f = out.f;
-	struct trace_model_opts mo = { c->max_flows, c->server_port, c->jsonl ? &w.sink : NULL };
+	/* A document's evicted flows wait on disk, not in memory (docs/trace-format.md). */
+	const char *tmp = getenv("TMPDIR");
+	struct trace_model_opts mo = { c->max_flows, c->server_port, c->jsonl ? &w.sink : NULL,
+				       c->jsonl ? NULL : tmp && *tmp ? tmp : "/tmp" };
 	if (!(m = trace_model_new(&mo, err, sizeof(err))))
 		goto out;
 	trace_model_set_capture(m, c->cap.interface != NULL, c->cap.interface ? c->cap.interface : c->cap.file,
@@ -390,9 +401,17 @@ static int run(struct cli *c)
 	if (trace_capture_close(&cap, err, sizeof(err)) < 0 || trace_out_close(&out, err, sizeof(err)) < 0)
 		goto out;
 	rc = EXIT_OK;
+	if (cap.read_error[0]) {
+		/* The trace is whole and valid up to the bad record; say what happened. */
+		fprintf(stderr, "hello-trace: warning: -r %s: %s after %llu packets%s (libpcap: %s); "
+			"the trace holds every packet before it\n", c->cap.file,
+			cap.cut ? "the file is cut short" : "a record cannot be read",
+			(unsigned long long)cap.seen, c->filter ? " that passed the filter" : "", cap.read_error);
+		rc = EXIT_PARTIAL;
+	}
 out:
 	running = NULL;
-	if (rc != EXIT_OK) {
+	if (rc == EXIT_FAIL) {
 		fprintf(stderr, "hello-trace: %s\n", err);
 		trace_out_abort(&out);
 	}

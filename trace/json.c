@@ -2,7 +2,6 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include "trace/json.h"
 
@@ -376,17 +375,20 @@ json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f)
 
 /* ---- capture, endpoints, document ---- */
 
-static json_t *rfc3339(int64_t us)
+/* The start as ISO 8601 text and as microseconds since the epoch; the latter omitted when
+ * they overflow 64 bits (a pcapng can say a time 500,000 years away). */
+static void set_start(json_t *o, const struct trace_capture_info *c)
 {
-	time_t sec = (time_t)(us / 1000000);
-	struct tm tm;
-	char buf[64];
+	struct trace_tstamp t;
+	char buf[TRACE_TSTAMP_ISO_MAX];
+	int64_t us;
 
-	if (!gmtime_r(&sec, &tm))
-		return NULL;
-	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof(buf) - n, ".%06dZ", (int)(us % 1000000));
-	return json_string(buf);
+	if (trace_tstamp_at(c->origin_s, c->start_us, &t) < 0)
+		return;
+	trace_tstamp_iso(&t, buf, sizeof(buf));
+	set(o, "start_time", ascii(buf));
+	if (trace_tstamp_epoch_us(&t, &us) == 0)
+		set_int(o, "start_us", us);
 }
 
 static json_t *str_array(char **v, size_t n)
@@ -421,11 +423,9 @@ json_t *trace_json_capture(const struct trace_model *m)
 	const struct trace_capture_info *c = &m->cap;
 	json_t *o = trace_json_capture_setup(m);
 
-	if (c->have_start) {
-		set(o, "start_time", rfc3339(c->start_us));
-		set_int(o, "start_us", c->start_us);
-	}
-	set_int(o, "duration_us", c->have_start ? c->last_us - c->start_us : 0);
+	if (c->have_start)
+		set_start(o, c);
+	set_int(o, "duration_us", c->have_start ? c->last_us - c->min_us : 0);
 	set_int(o, "packets_seen", (int64_t)c->packets_seen);
 	if (c->have_stats) {
 		set_int(o, "packets_dropped", (int64_t)c->packets_dropped);
@@ -460,13 +460,13 @@ void trace_json_add_endpoints(json_t *list, json_t *seen, const struct trace_flo
 		if (json_object_get(seen, key))
 			continue;
 		json_object_set_new(seen, key, json_true());
-		json_array_append_new(list, trace_json_endpoint(f, s));
+		json_array_append_new(list, trace_json_endpoint(&f->ep[s], s));
 	}
 }
 
-json_t *trace_json_endpoint(const struct trace_flow *f, int side)
+json_t *trace_json_endpoint(const struct trace_endpoint *ep, int side)
 {
-	json_t *e = endpoint(&f->ep[side], 1);
+	json_t *e = endpoint(ep, 1);
 
 	set(e, "role", ascii(side_names[side]));
 	return e;
@@ -482,8 +482,16 @@ json_t *trace_json_document(const struct trace_model *m)
 	set(d, "capture", trace_json_capture(m));
 	json_t *seen = json_object();
 	for (size_t i = 0; i < m->nflows; i++) {
-		trace_json_add_endpoints(eps, seen, m->flows[i], (size_t)-1);
-		json_array_append_new(flows, trace_json_flow(m, m->flows[i]));
+		struct trace_flow scratch;
+		const struct trace_flow *f = trace_model_flow(m, i, &scratch);
+		if (!f) {
+			json_decref(seen), json_decref(eps), json_decref(flows), json_decref(evs);
+			json_decref(d);
+			return NULL;
+		}
+		trace_json_add_endpoints(eps, seen, f, (size_t)-1);
+		json_array_append_new(flows, trace_json_flow(m, f));
+		trace_model_flow_done(f, &scratch);
 	}
 	json_decref(seen);
 	for (size_t i = 0; i < m->nev; i++) {

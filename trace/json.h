@@ -19,7 +19,7 @@ json_t *trace_json_capture_setup(const struct trace_model *m);
  * seen is a JSON object the function keeps as the set of entries already listed. */
 void trace_json_add_endpoints(json_t *list, json_t *seen, const struct trace_flow *f, size_t max);
 /* One end of a flow as an entry of "endpoints": {addr, port, role}. */
-json_t *trace_json_endpoint(const struct trace_flow *f, int side);
+json_t *trace_json_endpoint(const struct trace_endpoint *ep, int side);
 
 /* Output to a path written as PATH.tmp and renamed when complete, or to stdout ("-" or
  * NULL): a trace is never seen half-written. */

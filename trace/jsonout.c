@@ -89,27 +89,35 @@ static int put_endpoints(const struct trace_model *m, FILE *f, struct dumpbuf *b
 {
 	size_t n = 2 * m->nflows;
 	struct ep_ent *v = n ? malloc(n * sizeof(*v)) : NULL;
+	uint32_t *at = n ? malloc(n * sizeof(*at)) : NULL;	/* order -> place in v */
 	uint8_t *dup = n ? calloc(n, 1) : NULL;
 	int rc = -1, first = 1;
 
-	if (n && (!v || !dup))
+	if (n && (!v || !at || !dup))
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		v[i].ep = m->flows[i / 2]->ep[i % 2];
-		if (v[i].ep.addr.family == AF_INET)	/* IPv4 is the first 4 bytes: the rest must not count */
-			memset(v[i].ep.addr.a + 4, 0, sizeof(v[i].ep.addr.a) - 4);
-		v[i].order = (uint32_t)i;
+	for (size_t i = 0; i < n; i += 2) {
+		struct trace_endpoint ep[2];
+		if (trace_model_flow_ends(m, i / 2, ep) < 0)	/* an evicted flow's, read back */
+			goto out;
+		for (int s = 0; s < 2; s++) {
+			v[i + s].ep = ep[s];
+			if (ep[s].addr.family == AF_INET)	/* IPv4 is the first 4 bytes: the rest must not count */
+				memset(v[i + s].ep.addr.a + 4, 0, sizeof(ep[s].addr.a) - 4);
+			v[i + s].order = (uint32_t)(i + s);
+		}
 	}
 	if (n)
 		qsort(v, n, sizeof(*v), ep_cmp);
-	for (size_t i = 1; i < n; i++)
-		if (ep_key_cmp(&v[i], &v[i - 1]) == 0)
+	for (size_t i = 0; i < n; i++) {
+		at[v[i].order] = (uint32_t)i;
+		if (i && ep_key_cmp(&v[i], &v[i - 1]) == 0)
 			dup[v[i].order] = 1;	/* the same end as the one before, listed later */
+	}
 	rc = fputs(",\"endpoints\":[", f) == EOF ? -1 : 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (dup[i])
 			continue;
-		json_t *e = trace_json_endpoint(m->flows[i / 2], (int)(i % 2));
+		json_t *e = trace_json_endpoint(&v[at[i]].ep, (int)(i % 2));
 		size_t len = dump_line(b, e);
 		json_decref(e);
 		if (!len || (!first && fputc(',', f) == EOF) || fwrite(b->p, 1, len - 1, f) != len - 1)
@@ -120,6 +128,7 @@ static int put_endpoints(const struct trace_model *m, FILE *f, struct dumpbuf *b
 		rc = -1;
 out:
 	free(v);
+	free(at);
 	free(dup);
 	return rc;
 }
@@ -146,8 +155,16 @@ int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, s
 	rc |= put_endpoints(m, f, &b);
 	rc |= fputs(",\n\"flows\": [", f) == EOF;
 	first = 1;
-	for (size_t i = 0; i < m->nflows && rc == 0; i++)
-		rc = put_item(f, &b, trace_json_flow(m, m->flows[i]), &first);
+	for (size_t i = 0; i < m->nflows && rc == 0; i++) {
+		struct trace_flow scratch;
+		const struct trace_flow *fl = trace_model_flow(m, i, &scratch);
+		if (!fl) {
+			rc = -1;
+			break;
+		}
+		rc = put_item(f, &b, trace_json_flow(m, fl), &first);
+		trace_model_flow_done(fl, &scratch);
+	}
 	rc |= fputs("],\n\"events\": [", f) == EOF;
 	first = 1;
 	for (size_t i = 0; i < m->nev && rc == 0; i++) {
@@ -160,7 +177,11 @@ int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, s
 	if (rc == 0)
 		return 0;
 fail:
-	snprintf(err, errlen, "write trace: %s", errno ? strerror(errno) : "out of memory");
+	if (m->spill && m->spill->error)
+		snprintf(err, errlen, "write trace: the evicted flows' file in %s: %s", m->o.spill_dir,
+			 strerror(m->spill->error));
+	else
+		snprintf(err, errlen, "write trace: %s", errno ? strerror(errno) : "out of memory");
 	return -1;
 }
 

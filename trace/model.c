@@ -53,8 +53,11 @@ void trace_model_free(struct trace_model *m)
 		}
 	}
 	for (size_t i = 0; i < m->nflows; i++)
-		trace_flow_free(m->flows[i]);
+		trace_flow_free(m->flows[i].f);
 	free(m->flows);
+	if (m->spill)
+		trace_flowspill_close(m->spill);
+	free(m->spill);
 	free(m->index);
 	free(m->unmatched);
 	trace_flow_table_free(&m->table);
@@ -132,14 +135,21 @@ void trace_model_set_stop_reason(struct trace_model *m, const char *reason)
 /* Keeps (or streams) one finished event. */
 static int store(struct trace_model *m, struct trace_event *e)
 {
-	if (!m->cap.have_start || e->ts_us < m->cap.start_us) {
-		/* Streaming keeps the first line's time as zero, whatever comes later. */
-		if (!m->cap.have_start || !m->o.sink)
-			m->cap.start_us = e->ts_us;
-		m->cap.have_start = 1;
+	struct trace_capture_info *c = &m->cap;
+
+	if (!c->have_start) {
+		c->have_start = 1;
+		c->start_us = c->min_us = c->last_us = e->ts_us;
 	}
-	if (e->ts_us > m->cap.last_us)
-		m->cap.last_us = e->ts_us;
+	/* A document's zero is its earliest event; a stream keeps its first line's, whatever
+	 * comes later (an event stamped earlier has a negative t_us there). */
+	if (e->ts_us < c->min_us) {
+		c->min_us = e->ts_us;
+		if (!m->o.sink)
+			c->start_us = e->ts_us;
+	}
+	if (e->ts_us > c->last_us)
+		c->last_us = e->ts_us;
 	if (m->o.sink) {
 		m->o.sink->event(m->o.sink->arg, m, e);
 		return 0;
@@ -275,13 +285,40 @@ static void finish_flow(struct trace_model *m, struct trace_flow *f)
 	f->finished = 1;
 }
 
-/* Takes a flow out of the table: finished, summarised, and in streaming mode written out. */
+/* Document mode: a retired flow is final; its record goes to the spill file and its
+ * memory is freed, so that --max-flows bounds memory as it does in streaming mode. The
+ * document reads it back in its place (trace_model_flow): the same flow, the same JSON.
+ * Without a spill directory, or when the file cannot be made, it stays in memory. */
+static void spill(struct trace_model *m, struct trace_flow *f)
+{
+	char err[256];
+	uint64_t off;
+
+	if (!m->spill && !m->spill_off) {
+		m->spill = m->o.spill_dir ? malloc(sizeof(*m->spill)) : NULL;
+		if (m->spill && trace_flowspill_open(m->spill, m->o.spill_dir, err, sizeof(err)) < 0) {
+			free(m->spill);
+			m->spill = NULL;
+		}
+		m->spill_off = !m->spill;
+	}
+	if (!m->spill || trace_flowspill_put(m->spill, f, &off) < 0)
+		return;	/* a write error is sticky: the document's write reports it */
+	m->flows[f->pos].f = NULL;
+	m->flows[f->pos].off = off;
+	trace_flow_free(f);
+}
+
+/* Takes a flow out of the table: finished, summarised, and written out: in streaming mode
+ * as a line, in document mode to the spill file. */
 static void retire(struct trace_model *m, struct trace_flow *f)
 {
 	finish_flow(m, f);
 	trace_flow_unlink(&m->table, f);
-	if (!m->o.sink)
+	if (!m->o.sink) {
+		spill(m, f);
 		return;
+	}
 	/* Written and freed by the next commit, after the events being made now. */
 	if (m->nretired == m->cap_retired) {
 		size_t nc = m->cap_retired ? m->cap_retired * 2 : 8;
@@ -329,7 +366,7 @@ static struct trace_flow *new_flow(struct trace_model *m, uint8_t proto, const s
 	}
 	if (!m->o.sink && m->nflows == m->cap_flows) {
 		size_t nc = m->cap_flows ? m->cap_flows * 2 : 16;
-		struct trace_flow **nv = realloc(m->flows, nc * sizeof(*nv));
+		struct trace_flowref *nv = realloc(m->flows, nc * sizeof(*nv));
 		if (!nv)
 			return NULL;
 		m->flows = nv;
@@ -344,8 +381,10 @@ static struct trace_flow *new_flow(struct trace_model *m, uint8_t proto, const s
 		trace_flow_free(f);
 		return NULL;
 	}
-	if (!m->o.sink)
-		m->flows[m->nflows++] = f;
+	if (!m->o.sink) {
+		f->pos = m->nflows;
+		m->flows[m->nflows++] = (struct trace_flowref){ f, 0 };
+	}
 	*from = dst_serves ? TRACE_CLIENT : TRACE_SERVER;
 	if (proto == IPPROTO_TCP) {
 		trace_tcp_init(&f->tcp, *from, k);
@@ -429,6 +468,9 @@ void trace_mi_count(struct trace_flow *f, int from, const struct trace_pkt *k, i
 	f->packets[from]++;
 	f->bytes[from] += k->ip_len;
 	f->payload[from] += k->payload_len;
+	/* Packets can go back in time (a capture merged from several queues, a clock step). */
+	if (ts < f->first_us)
+		f->first_us = ts;
 	if (ts > f->last_us)
 		f->last_us = ts;
 }
@@ -464,7 +506,8 @@ int trace_model_finish(struct trace_model *m)
 		return trace_mi_commit(m);
 	}
 	for (size_t i = 0; i < m->nflows; i++)
-		finish_flow(m, m->flows[i]);
+		if (m->flows[i].f)	/* a spilled flow was finished when it left */
+			finish_flow(m, m->flows[i].f);
 	if (trace_mi_commit(m) < 0 || trace_mi_drop_foreign(m) < 0)
 		return -1;
 	/* Kernel events arrive late: order by time, creation order breaking ties. (m->ev is
@@ -488,4 +531,27 @@ int64_t trace_model_event_index(const struct trace_model *m, int64_t id)
 	if (!m->index || id >= (int64_t)m->next_id)
 		return id;
 	return m->index[id];
+}
+
+const struct trace_flow *trace_model_flow(const struct trace_model *m, size_t i, struct trace_flow *scratch)
+{
+	if (m->flows[i].f)
+		return m->flows[i].f;
+	return trace_flowspill_get(m->spill, m->flows[i].off, scratch) == 0 ? scratch : NULL;
+}
+
+void trace_model_flow_done(const struct trace_flow *f, struct trace_flow *scratch)
+{
+	if (f == scratch)
+		trace_flow_clear(scratch);
+}
+
+int trace_model_flow_ends(const struct trace_model *m, size_t i, struct trace_endpoint ep[2])
+{
+	if (m->flows[i].f) {
+		ep[0] = m->flows[i].f->ep[0];
+		ep[1] = m->flows[i].f->ep[1];
+		return 0;
+	}
+	return trace_flowspill_ends(m->spill, m->flows[i].off, ep);
 }

@@ -7,7 +7,9 @@
 
 #include "trace/decode.h"
 #include "trace/flow.h"
+#include "trace/flowspill.h"
 #include "trace/kevent.h"
+#include "trace/tstamp.h"
 
 struct trace_model;
 
@@ -95,14 +97,24 @@ struct trace_model_opts {
 	size_t max_flows;		/* 0: TRACE_DEFAULT_MAX_FLOWS */
 	int server_port;		/* 0: TRACE_DEFAULT_SERVER_PORT; -1: no hint */
 	const struct trace_sink *sink;	/* NULL: keep everything for one document */
+	/* Document mode: where flows evicted by max_flows wait, out of memory, until the
+	 * document is written (trace/flowspill.h); NULL keeps them in memory. */
+	const char *spill_dir;
 };
 
 struct trace_capture_info {
 	int live;
 	char *interface, *file, *filter, *linktype;
 	int snaplen, dlt;
+	/* The model's clock: microseconds since origin_s (trace/tstamp.h). Offline it starts
+	 * at the first packet's second, so that any time a pcapng holds fits; live (and for
+	 * trace_model_add_packet) at the epoch, the clock of kernel and call events. */
+	int have_origin;
+	int64_t origin_s;
 	int have_start;
-	int64_t start_us, last_us;	/* earliest and latest event time */
+	int64_t start_us;		/* t_us 0: the earliest event (a stream: its first line's) */
+	int64_t min_us, last_us;	/* earliest and latest event time */
+	int64_t last_pkt_us;		/* the latest packet's time, in file order */
 	uint64_t packets_seen, packets_truncated, packets_invalid;
 	int have_stats;
 	uint64_t packets_dropped, packets_if_dropped;
@@ -128,8 +140,13 @@ struct trace_model {
 	size_t nevrare, cap_evrare;
 	char *pv;			/* ... and previews, one after the other */
 	size_t npv, cap_pv;
-	struct trace_flow **flows;
+	struct trace_flowref {		/* every flow of the document, in id order: */
+		struct trace_flow *f;	/* in memory, or NULL: ... */
+		uint64_t off;		/* ... its record in the spill file */
+	} *flows;
 	size_t nflows, cap_flows;
+	struct trace_flowspill *spill;	/* made at the first eviction; NULL until then */
+	int spill_off;			/* no spill_dir, or the file could not be made */
 	uint32_t *index;		/* after trace_model_finish: event id -> position */
 	/* the packet being decoded, and the events it causes: stored after it */
 	struct trace_event pkt;
@@ -155,9 +172,15 @@ void trace_model_free(struct trace_model *m);
 /* What is captured: live on `name` (an interface) or from a file. */
 int trace_model_set_capture(struct trace_model *m, int live, const char *name, const char *filter,
 			    int snaplen, int dlt, const char *linktype);
-/* One frame of the capture's link type. Returns 0, or -1 when out of memory. */
+/* One frame of the capture's link type, at ts_us on the model's clock. Returns 0, or -1
+ * when out of memory. */
 int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *p,
 			   uint32_t caplen, uint32_t wirelen);
+/* The same with the frame's time as the file says it. A time beyond TRACE_TSTAMP_SPAN_US
+ * of the clock's origin (only a corrupt pcapng can say it) is taken as the packet
+ * before's, and the packet is marked invalid "timestamp". */
+int trace_model_add_packet_at(struct trace_model *m, const struct trace_tstamp *t, const uint8_t *p,
+			      uint32_t caplen, uint32_t wirelen);
 /* One kernel socket state observation (tracepoint or sock_diag). */
 int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *ev);
 /* When flow f entered TIME_WAIT: the sides are the kernel's when it showed a time-wait
@@ -176,6 +199,14 @@ void trace_model_set_stop_reason(struct trace_model *m, const char *reason);
 /* Ends the trace: pending receptions, unanswered requests, disagreements; sorts the
  * events by time (stable) and builds the id -> position index. */
 int trace_model_finish(struct trace_model *m);
+
+/* Flow i of a document (0 <= i < m->nflows): in memory, or read back from the spill file
+ * into *scratch. NULL when it cannot be read (m->spill->error says why). Give it back with
+ * trace_model_flow_done. */
+const struct trace_flow *trace_model_flow(const struct trace_model *m, size_t i, struct trace_flow *scratch);
+void trace_model_flow_done(const struct trace_flow *f, struct trace_flow *scratch);
+/* Only the two ends of flow i; 0 or -1 (as trace_model_flow). */
+int trace_model_flow_ends(const struct trace_model *m, size_t i, struct trace_endpoint ep[2]);
 
 /* Event i of a document (0 <= i < m->nev), whole; its preview points into m. */
 void trace_model_event_get(const struct trace_model *m, size_t i, struct trace_event *e);

@@ -180,8 +180,8 @@ static void icmp_packet(struct trace_model *m, struct trace_event *e, const stru
 	add_icmp_error(f, &ie);
 }
 
-int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *p,
-			   uint32_t caplen, uint32_t wirelen)
+static int add_packet(struct trace_model *m, int64_t ts_us, int bad_time, const uint8_t *p,
+		      uint32_t caplen, uint32_t wirelen)
 {
 	struct trace_pkt k;
 	int r = trace_decode(m->cap.dlt, p, caplen, wirelen, &k);
@@ -189,11 +189,14 @@ int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *
 
 	trace_mi_sweep(m, ts_us);
 	m->cap.packets_seen++;
+	m->cap.last_pkt_us = ts_us;
 	e->wire_len = wirelen;
 	e->l4 = k.l4;
 	e->ip_proto = k.ip_proto;
 	if (r < 0)
 		k.invalid = "link type";
+	else if (bad_time && !k.invalid)
+		k.invalid = "timestamp";
 	e->truncated = k.truncated;
 	e->invalid = k.invalid;
 	m->cap.packets_truncated += k.truncated != NULL;
@@ -227,3 +230,24 @@ int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *
 	return trace_mi_commit(m);
 }
 
+int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *p,
+			   uint32_t caplen, uint32_t wirelen)
+{
+	return add_packet(m, ts_us, 0, p, caplen, wirelen);
+}
+
+int trace_model_add_packet_at(struct trace_model *m, const struct trace_tstamp *t, const uint8_t *p,
+			      uint32_t caplen, uint32_t wirelen)
+{
+	struct trace_capture_info *c = &m->cap;
+	int64_t ts;
+	int bad;
+
+	if (!c->have_origin) {
+		c->have_origin = 1;
+		c->origin_s = c->live ? 0 : t->sec;
+	}
+	if ((bad = trace_tstamp_since(t, c->origin_s, &ts) < 0))
+		ts = c->packets_seen ? c->last_pkt_us : 0;
+	return add_packet(m, ts, bad, p, caplen, wirelen);
+}

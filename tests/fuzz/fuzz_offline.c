@@ -82,7 +82,7 @@ static void fuzz_pass(int jsonl)
 	trace_jsonl_init(&w, fuzz_null);
 	if (trace_capture_open(&cap, &co, err, sizeof(err)) < 0)
 		goto out;	/* not a pcap, or an unsupported link type: a clean error */
-	struct trace_model_opts mo = { jsonl ? 2 : 0, 0, jsonl ? &w.sink : NULL };
+	struct trace_model_opts mo = { jsonl ? 2 : 0, 0, jsonl ? &w.sink : NULL, NULL };
 	if (!(m = trace_model_new(&mo, err, sizeof(err))))
 		abort();
 	trace_model_set_capture(m, 0, "fuzz.pcap", NULL, cap.o.snaplen, cap.dlt, cap.linktype);

@@ -2,13 +2,9 @@
 # tests/integration/trace_offline.sh: hello-trace -r on generated pcaps: flows, schema, link types, jsonl, errors.
 . "$(dirname "$0")/../lib/common.sh"
 
-TRACE=$HELLO_BIN/hello-trace
 SCHEMA=$HELLO_ROOT/docs/trace.schema.json
-[ -x "$TRACE" ] || t_skip "$TRACE not built"
-"$PYTHON" -c 'import scapy, jsonschema' 2>/dev/null || t_skip "$PYTHON lacks scapy or jsonschema"
-
-W=$(mktemp -d /tmp/trace_offline.XXXXXX)
-trap 't_cleanup; rm -rf "$W"' EXIT
+t_need_tracer
+t_workdir trace_offline
 "$PYTHON" "$HELLO_ROOT/tools/mkpcap_trace.py" "$W" || { t_fail "generate pcaps"; t_done; }
 
 # validate MODE FILE...: every document (doc) or every line (jsonl) against the schema.
@@ -49,6 +45,13 @@ t_check "pcap and pcapng give the same flows" [ "$(q "$W/tcp_hello.pcap.json" 'j
 t_check "time_wait inferred on the server, 60000 ms" [ "$(q "$W/tcp_hello.pcap.json" '"%(side)s %(timer_ms)d %(source)s" % d["flows"][0]["time_wait"]')" = "server 60000 inferred" ]
 t_check "packets_seen agrees with tshark" [ "$(q "$W/tcp_hello.pcap.json" 'd["capture"]["packets_seen"]')" = "$(tshark -r "$W/tcp_hello.pcap" 2>/dev/null | wc -l)" ]
 t_check "the greeting's preview and relative seq" [ "$(q "$W/tcp_hello.pcap.json" '[(e["preview"], e["seq"], e["from"]) for e in d["events"] if e.get("preview")][0]')" = "('hello!', 1, 'server')" ]
+
+# A link type the tracer does not decode: still a trace, every packet listed, a warning.
+"$TRACE" -r "$W/undecoded.pcap" -o "$W/undecoded.json" 2>"$W/err"; rc=$?
+t_check "undecoded link type (147, USER0): exit $rc, a warning" \
+	[ "$rc $(grep -c "link type UNKNOWN (147) is not decoded" "$W/err")" = "0 1" ]
+t_check "undecoded link type: every packet listed, invalid link type, no flow" \
+	[ "$(q "$W/undecoded.json" '"%d %d %s %d" % (d["capture"]["packets_seen"], len(d["events"]), set(e.get("invalid") for e in d["events"]), len(d["flows"]))')" = "15 15 {'link type'} 0" ]
 
 # 2. A retransmission: flagged like tshark flags it.
 "$TRACE" -r "$W/tcp_retrans.pcap" -o "$W/retrans.json" || t_fail "tcp_retrans.pcap: exit $?"

@@ -2,21 +2,16 @@
 # tests/integration/trace_offline_cases.sh: every tests/trace/cases/NAME/case.json -> pcap -> hello-trace -r -> schema + expectations.
 . "$(dirname "$0")/../lib/common.sh"
 
-TRACE=$HELLO_BIN/hello-trace
-[ -x "$TRACE" ] || t_skip "$TRACE not built"
-"$PYTHON" -c 'import scapy, jsonschema' 2>/dev/null || t_skip "$PYTHON lacks scapy or jsonschema"
-
-W=$(mktemp -d /tmp/trace_cases.XXXXXX)
-trap 't_cleanup; rm -rf "$W"' EXIT
+t_need_tracer
+t_workdir trace_cases
 
 # One Python process builds every pcap (scapy loads once) and checks every trace; it
 # prints one "ok: NAME: ..." or "FAIL: NAME: ..." line per check (t_checker).
 run_cases() {
-	"$PYTHON" - "$HELLO_ROOT" "$TRACE" "$W" <<'PY'
-import importlib.util, json, os, subprocess, sys
+	PYTHONPATH=$HELLO_ROOT/tools "$PYTHON" - "$HELLO_ROOT" "$TRACE" "$W" <<'PY'
+import json, os, subprocess, sys
 root, trace, work = sys.argv[1:4]
-spec = importlib.util.spec_from_file_location("mkpcap", os.path.join(root, "tools/mkpcap_trace.py"))
-mk = importlib.util.module_from_spec(spec); spec.loader.exec_module(mk)
+import mkpcap_trace as mk
 import jsonschema
 schema = json.load(open(os.path.join(root, "docs/trace.schema.json")))
 validator = jsonschema.Draft202012Validator(schema)
@@ -41,7 +36,7 @@ for name in sorted(os.listdir(cases)):
         continue
     case = json.load(open(path))
     pcap, out = os.path.join(work, name + ".pcap"), os.path.join(work, name + ".json")
-    mk.write_pcap(pcap, [mk.eth(p) for p in mk.case_packets(case)], snaplen=case.get("snaplen", 262144))
+    mk.write_case(pcap, case)
     r = subprocess.run([trace, "-r", pcap, "-o", out], capture_output=True, text=True, timeout=30)
     if r.returncode != 0:
         print(f"FAIL: {name}: hello-trace exit {r.returncode}: {r.stderr.strip()}")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/integration/trace_perf.sh: what hello-trace's speed and memory work promises: -o to a device or FIFO, live JSON lines flushed on the tick, -B and the live snap length, memory bounded on 100k packets.
+# tests/integration/trace_perf.sh: what hello-trace's speed and memory work promises: -o to a device or FIFO, live JSON lines flushed on the tick, -B and the live snap length, memory bounded on 100k packets and on 50,000 flows.
 . "$(dirname "$0")/../lib/common.sh"
 t_netns "$@"
 
@@ -81,4 +81,16 @@ t_check "document, 100k packets: exit 0 ($rc), peak RSS $kb kB <= $lim kB (16 Mi
 t_check "document and JSON lines: the same packets ($(last "$T/m.jsonl" 's["capture"]["packets_seen"]'))" \
 	[ "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["capture"]["packets_seen"])' "$T/m.json")" = 100000 -a \
 	  "$(last "$T/m.jsonl" 's["capture"]["packets_seen"]')" = 100000 ]
+# 4. --max-flows bounds a document's memory too: evicted flows wait in a temporary file
+# ($TMPDIR), not in memory, and come back in place: the document is the one kept in memory
+# (TMPDIR unusable: the in-memory fallback), byte for byte; the file is gone afterwards.
+"$PYTHON" "$HELLO_ROOT/tests/hostile/mkflows.py" "$T/flows.pcap" 50000 2 || t_fail "mkflows 50000"
+mkdir "$T/tmp"
+kb=$(TMPDIR=$T/tmp peak "$B/hello-trace" --no-kernel -r "$T/flows.pcap" --max-flows 1000 -o "$T/flows.json" 3>&1 2>"$T/err")
+rc=$? lim=$((SCALE * (16384 + 100000 * 200 / 1024)))
+t_check "document, 50,000 flows, --max-flows 1000: exit $rc, peak RSS $kb kB <= $lim kB (16 MiB + 200 B/packet)" \
+	[ $rc = 0 -a "$kb" -le $lim ]
+t_check "document: the evicted flows' file is gone" [ -z "$(ls -A "$T/tmp")" ]
+TMPDIR=$T/missing "$B/hello-trace" --no-kernel -r "$T/flows.pcap" --max-flows 1000 -o "$T/kept.json" 2>"$T/err"
+t_check "document: the same bytes as with every flow kept in memory" cmp -s "$T/flows.json" "$T/kept.json"
 t_done

@@ -32,6 +32,20 @@ t_check() {
 	if "$@"; then t_ok "$what"; else t_fail "$what"; fi
 }
 
+# t_need_tracer: the offline trace suites' needs, or a skip: TRACE (hello-trace) built,
+# $PYTHON with scapy (to write captures) and jsonschema (to validate traces).
+t_need_tracer() {
+	TRACE=$HELLO_BIN/hello-trace
+	[ -x "$TRACE" ] || t_skip "$TRACE not built"
+	"$PYTHON" -c 'import scapy, jsonschema' 2>/dev/null || t_skip "$PYTHON lacks scapy or jsonschema"
+}
+
+# t_workdir NAME: W, a new folder /tmp/NAME.XXXXXX, removed on exit.
+t_workdir() {
+	W=$(mktemp -d "/tmp/$1.XXXXXX") || exit 1
+	trap 't_cleanup; rm -rf "$W"' EXIT
+}
+
 # t_done: stops and checks the background programs still running, prints the closing line,
 # and exits. A suite that checked nothing fails.
 t_done() {

@@ -1,9 +1,11 @@
 /* tests/lib/trace_build.c: packet bytes for the trace tests, with real checksums so tshark agrees. */
 #include <arpa/inet.h>
+#include <pcap/pcap.h>
 #include <string.h>
 
 #include "tests/lib/trace_build.h"
 #include "trace/decode.h"
+#include "trace/json.h"
 #include "trace/model.h"
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
@@ -180,4 +182,23 @@ int tb_run(struct trace_model *m, const struct tb_step *steps, int v6, uint32_t 
 			return -1;
 	}
 	return 0;
+}
+
+struct trace_model *tb_model(int live, size_t max_flows, const struct trace_sink *sink)
+{
+	char err[128];
+	struct trace_model_opts o = { max_flows, 0, sink, NULL };
+	struct trace_model *m = trace_model_new(&o, err, sizeof(err));
+
+	if (m)
+		trace_model_set_capture(m, live, live ? "lo" : "test.pcap", NULL, 65535, DLT_EN10MB, "EN10MB");
+	return m;
+}
+
+json_t *tb_document(struct trace_model *m)
+{
+	json_t *d = trace_model_finish(m) == 0 ? trace_json_document(m) : NULL;
+
+	trace_model_free(m);
+	return d;
 }

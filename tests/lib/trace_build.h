@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct trace_model;
+struct trace_sink;
 
 struct tb_ep {
 	int v6;
@@ -40,6 +43,13 @@ struct tb_step {
 /* Feeds steps (until who == 0) to m as Ethernet frames, 100 us apart, cut to snaplen
  * (0: whole). Client 10.0.0.1:40000 (or fd00::1), server 10.0.0.2:9999 (fd00::2). */
 int tb_run(struct trace_model *m, const struct tb_step *steps, int v6, uint32_t snaplen);
+
+/* A model of an Ethernet capture: live on "lo" or from the file "test.pcap", with
+ * --max-flows max_flows (0: the default), streaming into sink (NULL: a document). NULL
+ * when out of memory. */
+struct trace_model *tb_model(int live, size_t max_flows, const struct trace_sink *sink);
+/* Finishes and frees m; its whole document, or NULL when the finish failed. */
+json_t *tb_document(struct trace_model *m);
 
 /* Added to tb_run's ISNs (client 1000, server 5000) and frame times: a second run is a
  * new connection on the same ports, later. */

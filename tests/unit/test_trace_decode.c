@@ -245,15 +245,6 @@ static void test_preview(void **state)
 	assert_string_equal(out, "hi");
 }
 
-static json_t *finish_doc(struct trace_model *m)
-{
-	assert_int_equal(trace_model_finish(m), 0);
-	json_t *d = trace_json_document(m);
-	trace_model_free(m);
-	assert_non_null(d);
-	return d;
-}
-
 /* The hello exchange under each snap length: what survives, and what the flow becomes. */
 static const struct tb_step hello[] = {
 	{ 'C', "S", 0, 0, 0, 0, 0 }, { 'S', "SA", 0, 0, 0, 0, 0 }, { 'C', "A", 0, 0, 0, 0, 0 },
@@ -281,14 +272,13 @@ static void test_snaplen_flows(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(snaps) / sizeof(snaps[0]); i++) {
 		char err[128];
-		struct trace_model_opts o = { 0, 0, NULL };
+		struct trace_model_opts o = { 0, 0, NULL, NULL };
 		struct trace_model *m = trace_model_new(&o, err, sizeof(err));
 		assert_non_null(m);
 		trace_model_set_capture(m, 0, "t", NULL, (int)snaps[i].snaplen, DLT_EN10MB, "EN10MB");
 		assert_int_equal(tb_run(m, hello, 0, snaps[i].snaplen), 0);
-		assert_int_equal(trace_model_finish(m), 0);
-		json_t *d = trace_json_document(m);
-		trace_model_free(m);
+		json_t *d = tb_document(m);
+		assert_non_null(d);
 		print_message("snaplen %u\n", snaps[i].snaplen);
 		json_t *e0 = json_array_get(json_object_get(d, "events"), 0);
 		json_t *tr = json_object_get(e0, "truncated");
@@ -328,7 +318,7 @@ static void test_mutations(void **state)
 	uint8_t base[6][512], f[512], u[256];
 	size_t bn[6];
 	char err[128];
-	struct trace_model_opts o = { 8, 0, NULL };
+	struct trace_model_opts o = { 8, 0, NULL, NULL };
 	struct trace_model *m[2];
 	int dlts[2] = { DLT_EN10MB, DLT_RAW };
 
@@ -358,7 +348,8 @@ static void test_mutations(void **state)
 		assert_int_equal(trace_model_add_packet(m[d], TB_T0 + i, f, cap, (uint32_t)n), 0);
 	}
 	for (int d = 0; d < 2; d++) {
-		json_t *doc = finish_doc(m[d]);
+		json_t *doc = tb_document(m[d]);
+		assert_non_null(doc);
 		assert_true(json_array_size(json_object_get(doc, "events")) > 0);
 		json_decref(doc);
 	}

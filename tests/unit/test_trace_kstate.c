@@ -407,7 +407,7 @@ static void test_kstate_options(void **state)
  * the hooks land in it as state events. */
 static void test_kstate_model(void **state)
 {
-	struct trace_model_opts mo = { 0, 0, NULL };
+	struct trace_model_opts mo = { 0, 0, NULL, NULL };
 	struct trace_kstate_opts o;
 	struct trace_kstate ks;
 	struct trace_model *m;

@@ -45,19 +45,15 @@ static struct trace_kevent kev(int64_t dt, int side, enum trace_state from, enum
 
 static struct trace_model *model(size_t max_flows, const struct trace_sink *sink)
 {
-	char err[128];
-	struct trace_model_opts o = { max_flows, 0, sink };
-	struct trace_model *m = trace_model_new(&o, err, sizeof(err));
+	struct trace_model *m = tb_model(1, max_flows, sink);
 	assert_non_null(m);
-	trace_model_set_capture(m, 1, "lo", NULL, 65535, DLT_EN10MB, "EN10MB");
 	return m;
 }
 
 static json_t *finish(struct trace_model *m)
 {
-	assert_int_equal(trace_model_finish(m), 0);
-	json_t *d = trace_json_document(m);
-	trace_model_free(m);
+	json_t *d = tb_document(m);
+	assert_non_null(d);
 	return d;
 }
 

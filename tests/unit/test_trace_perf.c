@@ -1,4 +1,4 @@
-/* tests/unit/test_trace_perf.c: what the tracer's speed and memory work must not change: compact events, streamed flows once over and quiet, endpoints. */
+/* tests/unit/test_trace_perf.c: what the tracer's speed and memory work must not change: compact events, streamed flows once over and quiet, endpoints, spilled flows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,11 +41,8 @@ static const struct tb_step open_only[] = {
 
 static struct trace_model *model(const struct trace_sink *sink)
 {
-	char err[128];
-	struct trace_model_opts o = { 0, 0, sink };
-	struct trace_model *m = trace_model_new(&o, err, sizeof(err));
+	struct trace_model *m = tb_model(0, 0, sink);
 	assert_non_null(m);
-	trace_model_set_capture(m, 0, "test.pcap", NULL, 65535, DLT_EN10MB, "EN10MB");
 	return m;
 }
 
@@ -224,14 +221,76 @@ static void test_late_packet_keeps_flow(void **state)
 	trace_model_free(m);
 }
 
+/* The document as trace_json_write_document writes it (free the text). */
+static char *written(const struct trace_model *m)
+{
+	char err[128], *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	if (trace_json_write_document(m, out, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	fclose(out);
+	return buf;
+}
+
+/* A UDP conversation from cport: a request answered, one not. */
+static void udp_talk(struct trace_model *m, uint16_t cport, int64_t t)
+{
+	uint8_t f[256];
+	struct tb_ep c = { 0, "10.0.0.7", cport }, s = { 0, "10.0.0.2", 9999 };
+	size_t n = tb_udp(f, sizeof(f), &s, &c, "Hello, Ada!", 11);
+
+	add_udp(m, "10.0.0.7", cport, t, "Ada");
+	assert_int_equal(trace_model_add_packet(m, TB_T0 + t + 50, f, (uint32_t)n, (uint32_t)n), 0);
+	add_udp(m, "10.0.0.7", cport, t + 100, "Bob");
+}
+
+/* --max-flows in document mode: an evicted flow goes to the spill file and its memory is
+ * freed; the document is the one that kept every flow in memory, byte for byte. The
+ * spilled flows carry every list a flow has: disagreements, ICMP errors, pairs, unanswered. */
+static void test_evicted_flows_spilled(void **state)
+{
+	(void)state;
+	char err[128];
+	struct trace_model_opts keep = { 2, 0, NULL, NULL }, spill = { 2, 0, NULL, "/tmp" };
+	struct trace_model *m[2] = { trace_model_new(&keep, err, sizeof(err)), trace_model_new(&spill, err, sizeof(err)) };
+	char *text[2];
+
+	for (int i = 0; i < 2; i++) {
+		assert_non_null(m[i]);
+		trace_model_set_capture(m[i], 1, "lo", NULL, 65535, DLT_EN10MB, "EN10MB");
+		feed(m[i]);	/* its TCP flow holds a disagreement, its UDP one an ICMP error */
+		for (uint16_t p = 0; p < 6; p++)
+			udp_talk(m[i], (uint16_t)(50000 + p), 7000 + 1000 * p);
+		assert_int_equal(trace_model_finish(m[i]), 0);
+		text[i] = written(m[i]);
+	}
+	size_t in_memory = 0;
+	for (size_t i = 0; i < m[1]->nflows; i++)
+		in_memory += m[1]->flows[i].f != NULL;
+	assert_true(m[1]->nflows == 8 && in_memory == 2 && m[1]->spill && !m[1]->spill->error);
+	assert_string_equal(text[0], text[1]);
+	assert_non_null(strstr(text[1], "\"disagreements\""));
+	assert_non_null(strstr(text[1], "\"quoted_event\""));
+	assert_non_null(strstr(text[1], "\"rtt_us\""));
+	json_t *whole = trace_json_document(m[1]), *d = json_loads(text[1], 0, NULL);
+	assert_true(whole && d && json_equal(whole, d));
+	json_decref(whole);
+	json_decref(d);
+	for (int i = 0; i < 2; i++) {
+		free(text[i]);
+		trace_model_free(m[i]);
+	}
+}
+
 /* The document's endpoints: each (role, address, port) once, in order of first appearance,
  * the same address in both roles listed twice: what the JSON-object set gave. */
 static void test_endpoints_dedup(void **state)
 {
 	(void)state;
 	struct trace_model *m = model(NULL);
-	char err[128], *buf = NULL;
-	size_t len = 0;
 	json_error_t jerr;
 
 	add_udp(m, "10.0.0.5", 1000, 0, "a");
@@ -243,10 +302,7 @@ static void test_endpoints_dedup(void **state)
 	size_t n = tb_tcp(f, sizeof(f), &c, &s, 1, 0, TRACE_TH_SYN, 65483, TB_OPT_SYN, NULL, 0);
 	assert_int_equal(trace_model_add_packet(m, TB_T0 + 5000, f, (uint32_t)n, (uint32_t)n), 0);
 	assert_int_equal(trace_model_finish(m), 0);
-	FILE *out = open_memstream(&buf, &len);
-	assert_non_null(out);
-	assert_int_equal(trace_json_write_document(m, out, err, sizeof(err)), 0);
-	fclose(out);
+	char *buf = written(m);
 	json_t *d = json_loads(buf, 0, &jerr), *eps = json_object_get(d, "endpoints");
 	assert_non_null(d);
 	const char *want[] = {
@@ -276,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_closed_flow_written_when_quiet),
 		cmocka_unit_test(test_late_packet_keeps_flow),
 		cmocka_unit_test(test_endpoints_dedup),
+		cmocka_unit_test(test_evicted_flows_spilled),
 	};
 	return cmocka_run_group_tests_name("trace_perf", tests, NULL, NULL);
 }

@@ -137,7 +137,7 @@ static const struct tcp_case cases[] = {
 static json_t *run_case(const struct tb_step *steps, int v6, uint32_t snaplen)
 {
 	char err[256];
-	struct trace_model_opts o = { 0, 0, NULL };
+	struct trace_model_opts o = { 0, 0, NULL, NULL };
 	struct trace_model *m = trace_model_new(&o, err, sizeof(err));
 
 	assert_non_null(m);

@@ -24,7 +24,7 @@ struct dg {
 static json_t *run(const struct dg *steps, int v6)
 {
 	char err[128];
-	struct trace_model_opts o = { 0, 0, NULL };
+	struct trace_model_opts o = { 0, 0, NULL, NULL };
 	struct trace_model *m = trace_model_new(&o, err, sizeof(err));
 	uint8_t f[512], last[512];
 	size_t lastn = 0;
