@@ -94,7 +94,9 @@ hostile slowloris "$PORT" 20 6 >"$T/slow.out" 2>&1 &
 H=$!
 hostile silent "$PORT" 20 5 >"$T/silent.out" 2>&1 &
 H2=$!
-sleep 0.3
+# The well-behaved client comes once the server has taken the 40 others.
+accepted40() { for _ in $(seq 100); do [ "$(grep -c ' accept ' "$T/line.log")" -ge 40 ] && return 0; sleep 0.05; done; return 1; }
+t_check "line: the 20 slowloris and 20 silent clients are connected" accepted40
 well_behaved "line: during slowloris and silent clients" --framing line
 wait $H $H2
 t_check "slowloris: all 20 cut off ($(val "$T/slow.out" closed))" [ "$(val "$T/slow.out" closed)" = 20 ]

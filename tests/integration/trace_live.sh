@@ -42,10 +42,11 @@ t_check "server listens on $PORT" t_wait_port "$PORT"
 run_client() { timeout 10 "$B/hello-tcp-client" --port "$PORT" >"$T/client.log" 2>&1; }
 t_check "client runs the exchange" run_client
 t_wait_bg "$SPID"	# --once: it ends by itself, exit 0
-# The tracer polls sock_diag every tick: let it see the server's TIME_WAIT start.
+# The kernel holds the server's TIME_WAIT now; stopped, the tracer polls sock_diag once
+# more and drains the tracepoint and the capture, so nothing needs to wait for a tick.
 tw_seen() { ss -Htan state time-wait "sport = :$PORT" | grep -q .; }
 t_check "ss shows the server's TIME_WAIT" tw_seen
-sleep 0.3
+t_check "every connection on $PORT is over (FINs answered)" t_wait_closed "$PORT"
 
 t_stop "$TPID" INT	# a live capture stopped by SIGINT has done its job: exit 0
 sed 's/^/  hello-trace: /' "$T/trace.err"

@@ -62,6 +62,7 @@ exchange() {
 	timeout 10 "$B/hello-tcp-client" "${fam[@]}" --port "$port" "$@" >>"$T/client.log" 2>&1 ||
 		t_fail "client ${fam[*]} $* exchange on $port"
 	t_wait_bg "$spid"
+	t_wait_closed "$port" || t_fail "every connection on $port over (FINs answered)"
 }
 
 # --- 0. What the user asked for and cannot have is an error (exit 1), said plainly. --
@@ -102,7 +103,6 @@ fi
 start_tracer nokernel -i lo --no-kernel "tcp port $PORT"
 t_check "nokernel: no instance created" test ! -e "$INSTANCES/hellolab-$TPID"
 exchange "$PORT"
-sleep 0.3	# a few ticks: sock_diag sees the TIME_WAIT start
 stop_tracer nokernel
 t_check "nokernel: state_sources says no tracepoint, no sock_diag" \
 	test "$(field "$T/nokernel.json" capture.state_sources.tracepoint)$(field "$T/nokernel.json" capture.state_sources.sock_diag)" = falsefalse
@@ -119,7 +119,6 @@ if id nobody >/dev/null 2>&1; then
 	uid=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "/proc/$TPID/status" 2>/dev/null)
 	t_check "dropz: the tracer runs as nobody ($uid)" test "$uid" = "$(id -u nobody)$(id -u nobody)$(id -u nobody)$(id -u nobody)"
 	exchange "$PORT"
-	sleep 0.3
 	stop_tracer dropz
 	if [ -s "$T/dropz.json" ]; then
 		run_checks live "$T/dropz.json" "$PORT" lo
@@ -137,7 +136,6 @@ start_tracer sides -i lo "tcp port $PORT"
 exchange "$PORT" -6
 exchange "$PORT" --close-first
 exchange "$PORT" --close-after-exit
-sleep 0.3
 stop_tracer sides
 run_checks sides "$T/sides.json" "$PORT" server client '*'
 
@@ -170,7 +168,7 @@ run_client2() {
 }
 t_check "netns: client in the other namespace runs the exchange" run_client2
 t_wait_bg "$SPID"
-sleep 0.3
+t_wait_closed "$NSPORT" || t_fail "netns: the connection is over (FINs answered)"
 stop_tracer netns
 run_checks live "$T/netns.json" "$NSPORT" hl-a
 res=$("$PYTHON" - "$T/netns.json" "$NS2" "$$" <<'EOF'

@@ -106,9 +106,9 @@ for l in open(sys.argv[2]): v.validate(json.loads(l))' "$SCHEMA" "$W/live.jsonl"
 t_check "SIGTERM --jsonl: exit 0, summary last" [ "$rc $(tail -n 1 "$W/live.jsonl" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["type"])')" = "0 summary" ]
 
 # 4. -c and --duration end a live capture by themselves.
-t_bg "$TRACE" -i lo -c 3 -o "$W/count.json" 'tcp port 9999' 2>/dev/null
+t_bg "$TRACE" -i lo -c 3 -o "$W/count.json" --ready-file "$W/count.ready" 'tcp port 9999' 2>/dev/null
 TR=$!
-sleep 0.2; traffic >/dev/null; t_wait_bg "$TR"; rc=$?
+t_wait_file "$W/count.ready" "$TR" && traffic >/dev/null; t_wait_bg "$TR"; rc=$?
 t_check "-c 3 live: exit 0, 3 packets" [ "$rc $(q "$W/count.json" '"%d %s" % (d["capture"]["packets_seen"], d["capture"]["stop_reason"])')" = "0 3 count" ]
 t_bg "$TRACE" -i lo --duration 0.3 -o "$W/dur.json" 2>/dev/null
 t_wait_bg $!; rc=$?

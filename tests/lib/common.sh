@@ -118,6 +118,19 @@ t_wait_port() {
 	return 1
 }
 
+# t_wait_closed PORT [TIMEOUT_S]: waits (5 s) until every TCP connection on PORT (either
+# end) is over: none left but in TIME_WAIT. A program's close() returns once its FIN is
+# sent; the peer's answer may still be on its way when both programs have ended.
+t_wait_closed() {
+	local port=$1 limit=${2:-5} i=0
+	while [ $i -lt $((limit * 20)) ]; do
+		ss -Htan state connected exclude time-wait "( sport = :$port or dport = :$port )" 2>/dev/null |
+			grep -q . || return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	return 1
+}
+
 # t_port [VAR]: reserves a block of 16 ports for as long as this suite runs and sets VAR
 # (default PORT) to its first. The sock:inet_sock_set_state tracepoint sees every network
 # namespace of the host, so two suites that trace the same port at once (two CI jobs, a
