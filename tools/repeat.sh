@@ -41,14 +41,16 @@ for line in lines:
     if line.strip():
         r = json.loads(line)
         rows.setdefault((r["suite"], r["build"], r["busy"]), []).append(r)
-print("%-28s %-6s %5s %5s %9s %9s %10s  %s" % ("suite", "build", "busy", "runs", "failures",
-                                               "median s", "slowest s", "commits"))
+# A skipped run proved nothing: it is counted apart, never among the runs.
+print("%-28s %-6s %5s %5s %9s %8s %9s %10s  %s" % ("suite", "build", "busy", "runs", "failures",
+                                                    "skipped", "median s", "slowest s", "commits"))
 for (suite, build, busy), rs in sorted(rows.items()):
-    secs = [r["seconds"] for r in rs]
-    fails = sum(1 for r in rs if r["verdict"] == "failed")
-    print("%-28s %-6s %5d %5d %9d %9.1f %10.1f  %s" % (
-        suite, build, busy, len(rs), fails, statistics.median(secs), max(secs),
-        " ".join(sorted({r["commit"] for r in rs}))))
+    ran = [r for r in rs if r["verdict"] != "skipped"]
+    secs = [r["seconds"] for r in ran] or [0.0]
+    fails = sum(1 for r in ran if r["verdict"] == "failed")
+    print("%-28s %-6s %5d %5d %9d %8d %9.1f %10.1f  %s" % (
+        suite, build, busy, len(ran), fails, len(rs) - len(ran), statistics.median(secs),
+        max(secs), " ".join(sorted({r["commit"] for r in rs}))))
 EOF
 fi
 
@@ -65,6 +67,9 @@ else
 	export HELLO_BIN=$ROOT/bin HELLO_BUILD=$ROOT/build
 fi
 export PYTHON
+# Without the build every run would be a skip or a failure about a missing program: neither is
+# a measurement (make repeat builds first).
+[ -x "$HELLO_BIN/hello-trace" ] || { echo "repeat.sh: $HELLO_BIN/hello-trace is missing: build first (make repeat does)" >&2; exit 2; }
 
 paths=()
 for s in "${suites[@]}"; do
