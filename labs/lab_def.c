@@ -207,7 +207,7 @@ static int step_other(struct dctx *c, struct lab_def *d, struct lab_step *st, js
 		    d_str(c, o, "proto", 0, proto, sizeof proto) < 0 ||
 		    d_oneof(c, "proto", proto, protos) < 0 ||
 		    d_str(c, o, "port", 0, st->ready_port, sizeof st->ready_port) < 0 ||
-		    d_template(c, st->ready_port) < 0)
+		    d_template(c, st->ready_port) < 0 || d_int(c, o, "count", &st->count, 1, 64) < 0)
 			return -1;
 		memcpy(st->ready_proto, proto, sizeof proto);
 		return 0;
@@ -229,7 +229,7 @@ static int d_step(struct dctx *c, struct lab_def *d, json_t *o)
 {
 	static const char *const known[] = { "name", "run", "ns", "background", "ready",
 		"timeout_ms", "say", "sleep_ms", "wait_exit", "stop", "signal", "wait_socket",
-		"proto", "port", NULL };
+		"proto", "port", "count", NULL };
 	static const char *const kinds[] = { "run", "sleep_ms", "wait_exit", "stop",
 		"wait_socket", NULL };
 	struct lab_step *st = &d->steps[d->nsteps];
@@ -242,6 +242,7 @@ static int d_step(struct dctx *c, struct lab_def *d, json_t *o)
 	if (n != 1)
 		return d_fail(c, "a step has exactly one of run, sleep_ms, wait_exit, stop, wait_socket");
 	st->timeout_ms = 10000;
+	st->count = 1;
 	st->host = d->topo == LAB_TOPO_TWO_HOSTS ? LAB_HOST_CLIENT : LAB_HOST_LAB;
 	if (d_int(c, o, "timeout_ms", &st->timeout_ms, 1, 60000) < 0 ||
 	    d_str(c, o, "say", 0, st->say, sizeof st->say) < 0 ||
@@ -259,7 +260,7 @@ static int d_step(struct dctx *c, struct lab_def *d, json_t *o)
 static int d_impair(struct dctx *c, struct lab_def *d, struct lab_impair *im, json_t *o)
 {
 	static const char *const known[] = { "name", "proto", "from", "port", "nth", "flags",
-		"percent", "delay_ms", NULL };
+		"hold", "percent", "delay_ms", NULL };
 	static const char *const protos[] = { "tcp", "udp", NULL };
 	static const char *const flags[] = { "fin", "syn", "rst", "psh", NULL };
 	int n = !!json_object_get(o, "nth") + !!json_object_get(o, "flags") +
@@ -296,6 +297,15 @@ static int d_impair(struct dctx *c, struct lab_def *d, struct lab_impair *im, js
 		return -1;
 	if (im->flags[0] && strcmp(im->proto, "tcp") != 0)
 		return d_fail(c, "'flags' needs proto tcp");
+	if (d_bool(c, o, "hold", &im->hold) < 0)
+		return -1;
+	if (im->hold && !im->flags[0])
+		return d_fail(c, "'hold' goes with 'flags'");
+	/* Holding needs to see both sides' packets in one conntrack table. */
+	if (im->hold && d->topo != LAB_TOPO_LOOPBACK)
+		return d_fail(c, "'hold' needs the loopback topology");
+	if (d->nimpair >= LAB_IMPAIR_MAX)
+		return d_fail(c, "at most %d rules", LAB_IMPAIR_MAX);
 	im->kind = im->nth ? LAB_IMP_NTH : im->flags[0] ? LAB_IMP_FLAGS : LAB_IMP_PERCENT;
 	return 0;
 }

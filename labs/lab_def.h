@@ -28,10 +28,14 @@ struct lab_step {
 	long sleep_ms;
 	int signal;		/* stop */
 	char state[16];		/* wait_socket: TIME_WAIT, LISTEN, ... */
+	long count;		/* wait_socket: how many such sockets (default 1) */
 	char say[160];		/* what the step shows, printed with the progress */
 };
 
 enum lab_impk { LAB_IMP_NTH, LAB_IMP_FLAGS, LAB_IMP_PERCENT, LAB_IMP_DELAY };
+
+/* Each rule owns two bits of the connection's conntrack mark (dropped once, other side seen). */
+#define LAB_IMPAIR_MAX 16
 
 struct lab_impair {
 	enum lab_impk kind;
@@ -41,6 +45,7 @@ struct lab_impair {
 	char port[24];		/* the service port, placeholder text; default "{port}" */
 	long nth;		/* LAB_IMP_NTH: the n-th packet of the connection that way */
 	char flags[8];		/* LAB_IMP_FLAGS: fin, syn, rst, psh: the first one per connection */
+	int hold;		/* LAB_IMP_FLAGS: and every later one until the other side has sent the flag too */
 	long percent;		/* LAB_IMP_PERCENT */
 	long delay_ms;		/* LAB_IMP_DELAY (netem, where it exists) */
 };

@@ -50,6 +50,24 @@ int lab_nft_rule_text(const struct lab_impair *im, int port, int bit, char *buf,
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
+int lab_nft_hold_text(const struct lab_impair *im, int port, int bit, char *mark, size_t mlen,
+		      char *hold, size_t hlen)
+{
+	int cl = im->from == LAB_HOST_CLIENT;
+	unsigned seen = 1u << (LAB_IMPAIR_MAX + bit);
+	int n, k;
+
+	if (im->kind != LAB_IMP_FLAGS || !im->hold || bit < 0 || bit >= LAB_IMPAIR_MAX)
+		return -1;
+	/* The other side's packet with the flag marks the connection, dropped or not... */
+	n = snprintf(mark, mlen, "tcp %s %d tcp flags & %s == %s ct mark set ct mark | 0x%x",
+		     cl ? "sport" : "dport", port, im->flags, im->flags, seen);
+	/* ...and until then this side's packets with it are dropped, however late the other is. */
+	k = snprintf(hold, hlen, "tcp %s %d tcp flags & %s == %s ct mark & 0x%x == 0 counter drop",
+		     cl ? "dport" : "sport", port, im->flags, im->flags, seen);
+	return n > 0 && (size_t)n < mlen && k > 0 && (size_t)k < hlen ? 0 : -1;
+}
+
 static int nft(const struct lab_net *n, enum lab_host h, const char *cmd, char *err, size_t errlen)
 {
 	struct lab_where w = lab_net_where(n, h);
@@ -115,9 +133,21 @@ int lab_nft_up(const struct lab_def *d, const struct lab_net *n, int port, long 
 	       json_t *notes, char *err, size_t errlen)
 {
 	int made[3] = { 0, 0, 0 }, h;
-	char rule[256], name[40];
+	char rule[256], name[40], mark[256], hold[256];
 	size_t i;
 
+	/* The marks first: a drop rule ends the chain for its packet, which must be marked. */
+	for (i = 0; i < d->nimpair; i++) {
+		const struct lab_impair *im = &d->impair[i];
+		if (!im->hold)
+			continue;
+		if (lab_nft_hold_text(im, port, (int)i, mark, sizeof mark, hold, sizeof hold) < 0) {
+			snprintf(err, errlen, "impair %s: rule too long", im->name);
+			return -1;
+		}
+		if (add_rule(n, rule_host(n, im->from), im->name, mark, made, err, errlen) < 0)
+			return -1;
+	}
 	for (i = 0; i < d->nimpair; i++) {
 		const struct lab_impair *im = &d->impair[i];
 		if (im->kind == LAB_IMP_DELAY) {
@@ -129,6 +159,9 @@ int lab_nft_up(const struct lab_def *d, const struct lab_net *n, int port, long 
 			return -1;
 		}
 		if (add_rule(n, rule_host(n, im->from), im->name, rule, made, err, errlen) < 0)
+			return -1;
+		if (im->hold && (lab_nft_hold_text(im, port, (int)i, mark, sizeof mark, hold, sizeof hold) < 0 ||
+				 add_rule(n, rule_host(n, im->from), im->name, hold, made, err, errlen) < 0))
 			return -1;
 	}
 	if (loss_percent > 0) {
@@ -180,9 +213,11 @@ static int counters_of(const struct lab_net *n, enum lab_host h, json_t *out, ch
 		ex = json_object_get(rule, "expr");
 		json_array_foreach(ex, k, e) {
 			json_t *c = json_object_get(e, "counter");
+			/* A held rule is two drop rules under one name: their drops add up. */
+			json_int_t before = json_integer_value(json_object_get(json_object_get(out, name), "dropped"));
 			if (c)
 				json_object_set_new(out, name, json_pack("{s:I, s:s, s:s}", "dropped",
-					json_integer_value(json_object_get(c, "packets")),
+					before + json_integer_value(json_object_get(c, "packets")),
 					"host", lab_host_name(h), "ns", n->ns[h]));
 		}
 	}

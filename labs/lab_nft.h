@@ -22,5 +22,9 @@ json_t *lab_nft_counters(const struct lab_def *d, const struct lab_net *n, long 
 
 /* The nft rule text for one drop rule (without "add rule inet T out"); exposed for tests. */
 int lab_nft_rule_text(const struct lab_impair *im, int port, int bit, char *buf, size_t len);
+/* A held flags rule's other two: the mark set when the other side sends the flag, and the
+ * drop of this side's packets with it until then. 0, or -1 when not held or too long. */
+int lab_nft_hold_text(const struct lab_impair *im, int port, int bit, char *mark, size_t mlen,
+		      char *hold, size_t hlen);
 
 #endif

@@ -56,9 +56,9 @@ json_t *lab_step_list(json_t *steps);
 /* Loads a log file's lines as a JSON array of strings (bounded). */
 json_t *lab_step_lines(const char *path);
 
-/* 1 when the text of /proc/net/tcp (or udp, tcp6, udp6) holds a socket whose local
- * port (or, for any state but LISTEN, remote port) is port and whose state is st (the
- * kernel's hex code; -1 any). */
+/* How many sockets the text of /proc/net/tcp (or udp, tcp6, udp6) holds whose local port
+ * (or, for any state but LISTEN, remote port) is port and whose state is st (the kernel's
+ * hex code; -1 any). */
 int lab_step_sock_find(const char *procnet, int port, int st);
 
 /* The kernel's /proc/net/tcp code for a state name (TIME_WAIT -> 6), -1 unknown. */

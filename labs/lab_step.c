@@ -28,6 +28,7 @@ int lab_step_state_code(const char *name)
 int lab_step_sock_find(const char *procnet, int port, int st)
 {
 	const char *line = procnet;
+	int n = 0;
 
 	while (line && *line) {
 		unsigned lport, rport, state;
@@ -35,12 +36,12 @@ int lab_step_sock_find(const char *procnet, int port, int st)
 		if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x", &lport, &rport, &state) == 3 &&
 		    (st < 0 || (int)state == st) &&
 		    ((int)lport == port || (st != 10 && (int)rport == port)))
-			return 1;
+			n++;
 		line = strchr(line, '\n');
 		if (line)
 			line++;
 	}
-	return 0;
+	return n;
 }
 
 static void say(struct lab_runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -56,14 +57,14 @@ static void say(struct lab_runner *r, const char *fmt, ...)
 	fflush(r->o->log);
 }
 
-/* Reads a /proc/net file as a process in that namespace sees it. */
-static int procnet_has(struct lab_runner *r, enum lab_host h, pid_t pid, const char *proto,
-		       int port, int st)
+/* Counts the sockets of /proc/net/PROTO and PROTO6 as a process in that namespace sees them. */
+static int procnet_count(struct lab_runner *r, enum lab_host h, pid_t pid, const char *proto,
+			 int port, int st)
 {
 	char path[64], *text = NULL;
 	int found = 0, code, v6;
 
-	for (v6 = 0; v6 < 2 && !found; v6++) {
+	for (v6 = 0; v6 < 2; v6++) {
 		if (pid > 0) {
 			FILE *f;
 			size_t n;
@@ -82,7 +83,7 @@ static int procnet_has(struct lab_runner *r, enum lab_host h, pid_t pid, const c
 			if (lab_proc_capture(&w, argv, 2000, "/dev/null", &text, &code, e, sizeof e) < 0)
 				continue;
 		}
-		found = text && lab_step_sock_find(text, port, st);
+		found += text ? lab_step_sock_find(text, port, st) : 0;
 		free(text);
 		text = NULL;
 	}
@@ -215,7 +216,7 @@ static int wait_ready(struct lab_runner *r, size_t i, char *err, size_t errlen)
 				 st->name, lab_proc_code(p), st->ready_proto, port, st->name);
 			return -1;
 		}
-		if (procnet_has(r, st->host, p->pid, st->ready_proto, port, want)) {
+		if (procnet_count(r, st->host, p->pid, st->ready_proto, port, want)) {
 			say(r, " ... ready (%s port %d)\n", st->ready_proto, port);
 			return 0;
 		}
@@ -284,16 +285,17 @@ static int step_wait_socket(struct lab_runner *r, const struct lab_step *st, cha
 
 	if (expand_port(r, st->ready_port, &port, err, errlen) < 0)
 		return -1;
-	say(r, "wait for a %s socket in %s on port %d", st->state, st->ready_proto, port);
+	say(r, "wait for %ld %s socket%s in %s on port %d", st->count, st->state, st->count > 1 ? "s" : "",
+	    st->ready_proto, port);
 	if (code < 0) {
 		snprintf(err, errlen, "wait_socket: unknown state %s", st->state);
 		return -1;
 	}
-	while (!procnet_has(r, st->host, 0, st->ready_proto, port, code)) {
+	while (procnet_count(r, st->host, 0, st->ready_proto, port, code) < st->count) {
 		if (lab_now_ms() > end) {
 			say(r, " ... not seen within %ld ms\n", st->timeout_ms);
-			json_array_append_new(r->notes, json_sprintf("no %s socket on port %d within %ld ms",
-								     st->state, port, st->timeout_ms));
+			json_array_append_new(r->notes, json_sprintf("fewer than %ld %s socket(s) on port %d within %ld ms",
+								     st->count, st->state, port, st->timeout_ms));
 			return 0;
 		}
 		if (lab_sleep(20, r->o->stop) < 0)

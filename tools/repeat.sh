@@ -7,7 +7,8 @@
 # meanwhile, as a loaded CI machine is (default 0). Each run appends one JSON line to the
 # results file (default tests/repeat/results.jsonl); a failed run's output is kept in
 # build/repeat/. --table prints the record as a table (per suite, build and busy loops: runs,
-# failures, median and slowest time, commits): docs/testing.md's figure block.
+# failures, passed runs since the last failure, skipped, median and slowest time, commits):
+# docs/testing.md's figure block.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
 	--busy) BUSY=$2; shift ;;
 	--results) RESULTS=$2; shift ;;
 	--table) TABLE=1 ;;
-	-h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "repeat.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) suites+=("$1") ;;
 	esac
@@ -41,15 +42,21 @@ for line in lines:
     if line.strip():
         r = json.loads(line)
         rows.setdefault((r["suite"], r["build"], r["busy"]), []).append(r)
-# A skipped run proved nothing: it is counted apart, never among the runs.
-print("%-28s %-6s %5s %5s %9s %8s %9s %10s  %s" % ("suite", "build", "busy", "runs", "failures",
-                                                    "skipped", "median s", "slowest s", "commits"))
+# A skipped run proved nothing: it is counted apart, never among the runs. "since" is how
+# many runs passed after the last failure (in time order): the streak a fix has earned.
+print("%-24s %-5s %4s %5s %8s %6s %7s %8s %9s  %s" % ("suite", "build", "busy", "runs", "failures",
+                                                       "since", "skipped", "median s", "slowest s", "commits"))
 for (suite, build, busy), rs in sorted(rows.items()):
+    rs = sorted(rs, key=lambda r: r["date"])
     ran = [r for r in rs if r["verdict"] != "skipped"]
     secs = [r["seconds"] for r in ran] or [0.0]
     fails = sum(1 for r in ran if r["verdict"] == "failed")
-    print("%-28s %-6s %5d %5d %9d %8d %9.1f %10.1f  %s" % (
-        suite, build, busy, len(ran), fails, len(rs) - len(ran), statistics.median(secs),
+    since = len(ran)
+    for i, r in enumerate(ran):
+        if r["verdict"] == "failed":
+            since = len(ran) - i - 1
+    print("%-24s %-5s %4d %5d %8d %6d %7d %8.1f %9.1f  %s" % (
+        suite, build, busy, len(ran), fails, since, len(rs) - len(ran), statistics.median(secs),
         max(secs), " ".join(sorted({r["commit"] for r in rs}))))
 EOF
 fi

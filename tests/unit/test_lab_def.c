@@ -82,6 +82,9 @@ static void test_bad_definitions(void **state)
 		{ "\"listen\": \"tcp\"", "\"listen\": \"sctp\"", "steps[0].ready: 'listen' is \"sctp\"" },
 		{ "flows[0].conn_state", "flows[{prot}].conn_state", "expect[1]: check \"flows[{prot}]" },
 		{ "flows[0].conn_state == 'SF'", "flows[server.port={port}].x ==", "expect[1]: check \"flows[server.port={port}]" },
+		{ "\"nth\": 5", "\"nth\": 5, \"hold\": true", "impair[0]: 'hold' goes with 'flags'" },
+		{ "\"flags\": \"fin\"", "\"flags\": \"fin\", \"hold\": 1", "impair[1]: 'hold' must be true or false" },
+		{ "\"port\": \"{port}\"}", "\"port\": \"{port}\", \"count\": 0}", "steps[3]: 'count' must be a whole number from 1 to 64" },
 	};
 	char text[4096], err[256];
 	size_t i;
@@ -110,6 +113,19 @@ static void test_two_hosts_needs_ns(void **state)
 	(void)state;
 	assert_null(d);
 	assert_non_null(strstr(err, "'ns' must be client or server"));
+}
+
+static void test_hold_needs_loopback(void **state)
+{
+	char err[256];
+	struct lab_def *d = load("{\"goal\": \"g\", \"protocol\": \"tcp\", \"topology\": \"two-hosts\","
+				 " \"impair\": [{\"name\": \"f\", \"proto\": \"tcp\", \"from\": \"client\","
+				 " \"flags\": \"fin\", \"hold\": true}],"
+				 " \"steps\": [{\"name\": \"s\", \"ns\": \"client\", \"run\": [\"true\"]}],"
+				 " \"expect\": [\"steps.s.exit == 0\"]}", err, sizeof err);
+	(void)state;
+	assert_null(d);
+	assert_non_null(strstr(err, "impair[0]: 'hold' needs the loopback topology"));
 }
 
 static void test_expand(void **state)
@@ -175,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_two_hosts_needs_ns),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_check_placeholders),
+		cmocka_unit_test(test_hold_needs_loopback),
 		cmocka_unit_test(test_load_file_errors),
 	};
 	return cmocka_run_group_tests_name("lab_def", tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "labs/lab_nft.h"
@@ -33,6 +34,30 @@ static void test_rule_text(void **state)
 	assert_int_equal(lab_nft_rule_text(&nth, 9999, 0, buf, 10), -1);
 }
 
+/* A held rule: the other side's flag marks the connection; this side's waits for the mark. */
+static void test_hold_text(void **state)
+{
+	struct lab_impair cfin = { .kind = LAB_IMP_FLAGS, .proto = "tcp", .from = LAB_HOST_CLIENT,
+				   .flags = "fin", .hold = 1 };
+	struct lab_impair sfin = cfin;
+	struct lab_impair once = cfin;
+	char mark[256], hold[256];
+
+	(void)state;
+	sfin.from = LAB_HOST_SERVER;
+	once.hold = 0;
+	assert_int_equal(lab_nft_hold_text(&cfin, 9999, 0, mark, sizeof mark, hold, sizeof hold), 0);
+	assert_string_equal(mark, "tcp sport 9999 tcp flags & fin == fin ct mark set ct mark | 0x10000");
+	assert_string_equal(hold, "tcp dport 9999 tcp flags & fin == fin ct mark & 0x10000 == 0 counter drop");
+	assert_int_equal(lab_nft_hold_text(&sfin, 9999, 1, mark, sizeof mark, hold, sizeof hold), 0);
+	assert_string_equal(mark, "tcp dport 9999 tcp flags & fin == fin ct mark set ct mark | 0x20000");
+	assert_string_equal(hold, "tcp sport 9999 tcp flags & fin == fin ct mark & 0x20000 == 0 counter drop");
+	/* Not held, a bit past the mark's room, a buffer too small: refused. */
+	assert_int_equal(lab_nft_hold_text(&once, 9999, 0, mark, sizeof mark, hold, sizeof hold), -1);
+	assert_int_equal(lab_nft_hold_text(&cfin, 9999, LAB_IMPAIR_MAX, mark, sizeof mark, hold, sizeof hold), -1);
+	assert_int_equal(lab_nft_hold_text(&cfin, 9999, 0, mark, 10, hold, sizeof hold), -1);
+}
+
 static const char *procnet =
 	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
 	"   0: 0100007F:270F 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1\n"
@@ -49,6 +74,14 @@ static void test_sock_find(void **state)
 	assert_int_equal(lab_step_sock_find(procnet, 81, -1), 0);
 	assert_int_equal(lab_step_sock_find("", 9999, -1), 0);
 	assert_int_equal(lab_step_sock_find("garbage\n  0: zz", 9999, -1), 0);
+	/* Counted: both ends of a loopback connection in TIME_WAIT are two. */
+	{
+		char two[1024];
+		snprintf(two, sizeof two, "%s%s", procnet,
+			 "   3: 0100007F:270F 0100007F:A3C4 06 00000000:00000000 03:00001770 00000000     0        0 0\n");
+		assert_int_equal(lab_step_sock_find(two, 9999, 6), 2);
+		assert_int_equal(lab_step_sock_find(two, 9999, -1), 3);
+	}
 	assert_int_equal(lab_step_state_code("TIME_WAIT"), 6);
 	assert_int_equal(lab_step_state_code("LISTEN"), 10);
 	assert_int_equal(lab_step_state_code("TIME-WAIT"), -1);
@@ -58,6 +91,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rule_text),
+		cmocka_unit_test(test_hold_text),
 		cmocka_unit_test(test_sock_find),
 	};
 	return cmocka_run_group_tests_name("lab_rules", tests, NULL, NULL);
