@@ -54,11 +54,12 @@ int lab_nft_hold_text(const struct lab_impair *im, int port, int bit, char *mark
 		      char *hold, size_t hlen)
 {
 	int cl = im->from == LAB_HOST_CLIENT;
-	unsigned seen = 1u << (LAB_IMPAIR_MAX + bit);
+	unsigned seen;
 	int n, k;
 
 	if (im->kind != LAB_IMP_FLAGS || !im->hold || bit < 0 || bit >= LAB_IMPAIR_MAX)
 		return -1;
+	seen = 1u << (LAB_IMPAIR_MAX + bit);
 	/* The other side's packet with the flag marks the connection, dropped or not... */
 	n = snprintf(mark, mlen, "tcp %s %d tcp flags & %s == %s ct mark set ct mark | 0x%x",
 		     cl ? "sport" : "dport", port, im->flags, im->flags, seen);
