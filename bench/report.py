@@ -71,7 +71,9 @@ def bench_rows(rows, section):
         out.append({
             "name": r["name"], "conns": r["conns"], "rps": round(b.get("rps", 0.0), 1),
             "p50_us": lat.get("p50"), "p90_us": lat.get("p90"), "p99_us": lat.get("p99"), "max_us": lat.get("max"),
-            "errors": b.get("errors"), "connected": b.get("connected"), "active": b.get("active"),
+            "errors": b.get("errors"), "timeouts": b.get("timeouts"), "lost_connections": b.get("lost_connections"),
+            "bad_replies": b.get("bad_replies"), "first_error": b.get("first_error"),
+            "connected": b.get("connected"), "active": b.get("active"),
             "offered_rps": b.get("offered_rps"), "ok": bool(b),
             "round": r.get("round"), "trials_rps": r["trials_rps"],
             "median_rps": sorted(r["trials_rps"])[len(r["trials_rps"]) // 2],

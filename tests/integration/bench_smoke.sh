@@ -66,6 +66,10 @@ t_check "tools/bench.sh --smoke exits 0" [ $rc = 0 ]
 t_check "the table has its five parts" sh -c "grep -c '^\\(TCP\\|UDP\\|Offline\\|Live\\|Targets\\)' '$T/table' | grep -qx 5"
 t_check "every TCP and UDP row got replies without errors" [ "$(jget "$T/results.json" \
 	'all(r["ok"] and r["rps"] > 0 and r["errors"] == 0 for r in d["tcp"] + d["udp"]) and len(d["tcp"]) >= 10 and len(d["udp"]) == 4')" = True ]
+# A row that failed says which and why (its first error), so a failure seen once can be explained.
+jget "$T/results.json" '"\n".join("  %s x%d: rps %s, errors %s (timeouts %s, lost %s, bad %s): %s" % (r["name"], r["conns"],
+	r["rps"], r["errors"], r.get("timeouts"), r.get("lost_connections"), r.get("bad_replies"), r.get("first_error"))
+	for r in d["tcp"] + d["udp"] if not (r["ok"] and r["rps"] > 0 and r["errors"] == 0))' | grep . || :
 t_check "offline rows: hello-trace (both), tcpdump, tshark all exited 0 with output" [ "$(jget "$T/results.json" \
 	'sorted(r["name"] for r in d["offline"] if r["exit"] == 0 and r["bytes_per_packet"] > 0)')" = \
 	"['hello-trace-json', 'hello-trace-json-cut', 'hello-trace-jsonl', 'hello-trace-jsonl-cut', 'tcpdump', 'tshark-json']" ]

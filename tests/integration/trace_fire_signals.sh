@@ -146,6 +146,9 @@ t_check "every pcap opens with tcpdump ($nopcap do not)" [ $nopcap = 0 ]
 t_check "no tracefs instance left ($inst)" [ $inst = 0 ]
 t_check "no .tmp file left by a stopped capture ($tmp)" [ $tmp = 0 ]
 t_check "no hellolab instance of ours at all" [ -z "$(ls "$INSTANCES" 2>/dev/null | grep -E "^hellolab-($(jobs -p | tr '\n' '|')0)$")" ]
+# Once seen: every trace gone at this point, the whole folder with them. Nothing in the suites
+# removes another run's folder; if it happens again, say so plainly rather than as N missing files.
+t_check "the run folder is still there ($T)" [ -e "$T/stop" ]
 if [ ${#docs[@]} -gt 0 ]; then
 	t_checker "trace document, parses and validates" "$PYTHON" "$VALIDATE" "$SCHEMA" doc "${docs[@]}"
 fi
