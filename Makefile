@@ -1,7 +1,7 @@
 # hellolab: builds the libraries and programs into bin/, runs the tests, installs what is missing.
 #
 # Layout convention (no Makefile edit needed to add code):
-#   DIR/hello-*.c       a program: bin/hello-*       (DIR in core tcp udp trace labs bench)
+#   DIR/hello-*.c       a program: bin/hello-*       (DIR in core net tcp udp trace kernel view runner bench)
 #   DIR/*.c (the rest)  a module of the static archive build/lib/libDIR.a
 #   tests/unit/test_*.c a cmocka suite: build/tests/test_*
 #   tests/integration/*.sh  an integration suite (exit 77 = skipped, reason printed)
@@ -36,7 +36,7 @@ say =
 endif
 
 # Libraries in link order: a program's own directory first, core last.
-LIBDIRS    := labs bench tcp udp trace net core
+LIBDIRS    := runner bench tcp udp kernel view trace net core
 lib_srcs    = $(filter-out $(1)/hello-%.c,$(wildcard $(1)/*.c))
 lib_file    = $(BUILD)/lib/lib$(1).a
 LIBS       := $(foreach d,$(LIBDIRS),$(if $(call lib_srcs,$(d)),$(call lib_file,$(d))))

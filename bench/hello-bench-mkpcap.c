@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <pcap/pcap.h>
 
 #include "core/opt.h"

@@ -16,6 +16,15 @@
 #include "core/sig.h"
 #include "net/net.h"
 
+/* The clock every figure is measured with (also on systems without epoll). */
+uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 #ifdef __linux__
 #include <sys/epoll.h>
 
@@ -50,14 +59,6 @@ struct worker {
 	struct bench_result res;
 	uint64_t t0, t1;
 };
-
-uint64_t bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void load_note(struct worker *w, const char *fmt, const char *what)
 {
@@ -559,22 +560,4 @@ out:
 	return rc;
 }
 
-#else /* !__linux__ */
-
-uint64_t bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-int bench_load_run(const struct bench_cfg *cfg, struct bench_result *res, char *err, size_t errlen)
-{
-	(void)cfg;
-	(void)res;
-	snprintf(err, errlen, "hello-bench needs Linux (epoll)");
-	return -1;
-}
-
-#endif
+#endif /* __linux__: bench/load_other.c elsewhere */

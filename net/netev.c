@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
 #ifdef __linux__
 #include <sys/syscall.h>
 #endif

@@ -10,7 +10,8 @@
 #include "core/opt.h"
 #include "core/sig.h"
 #include "net/net.h"
-#include "tcp/server.h"
+#include "tcp/server_blocking.h"
+#include "tcp/server_event.h"
 
 #define PROG "hello-tcp-server"
 

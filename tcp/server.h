@@ -1,4 +1,4 @@
-/* tcp/server.h: the TCP server's concurrency models: iterative, fork, thread, event. */
+/* tcp/server.h: the TCP server every concurrency model runs: its settings, the model names, the shared parts. */
 #ifndef TCP_SERVER_H
 #define TCP_SERVER_H
 
@@ -22,13 +22,10 @@ struct tcp_server {
 int tcp_model_parse(const char *s, enum tcp_model *m, char *err, size_t errlen);
 const char *tcp_model_name(enum tcp_model m);
 
-/* Each runs until --once is done or a stop is requested (hello_sig_stop); 0, or -1 with err. */
-int tcp_run_iterative(struct tcp_server *s, char *err, size_t errlen);
-int tcp_run_thread(struct tcp_server *s, char *err, size_t errlen);
-int tcp_run_fork(struct tcp_server *s, char *err, size_t errlen);
-int tcp_run_event(struct tcp_server *s, char *err, size_t errlen);
+/* How often a blocked loop looks at the stop flag (threads do not get the signal). */
+#define TCP_STOP_POLL_MS 100
 
-/* Shared by the models. */
+/* Shared by the models (tcp/server.c). */
 /* Waits up to wait_ms for a connection: fd, or -1 (errno EAGAIN: nothing yet or a
  * transient accept error already logged; EINTR: stop requested). */
 int tcp_server_accept(struct tcp_server *s, struct hello_addr *peer, int wait_ms);

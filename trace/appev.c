@@ -6,26 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonget.h"
+
 /* ---- small JSON readers: a missing or mistyped field reads as the default ---- */
-
-static json_int_t jint(json_t *o, const char *k, json_int_t def)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? json_integer_value(v) : def;
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static int jis(json_t *o, const char *k, const char *want)
-{
-	const char *s = jstr(o, k);
-
-	return s && strcmp(s, want) == 0;
-}
 
 /* ---- loading ---- */
 
@@ -44,7 +27,7 @@ int trace_appev_load(json_t *calls, json_t *notes, const char *path)
 		if (n == 1 && line[0] == '\n')
 			continue;
 		r = json_loadb(line, (size_t)n, 0, NULL);
-		if (!json_is_object(r) || !jstr(r, "call") || !json_is_integer(json_object_get(r, "before_us")) ||
+		if (!json_is_object(r) || !hello_json_str(r, "call") || !json_is_integer(json_object_get(r, "before_us")) ||
 		    !json_is_integer(json_object_get(r, "after_us"))) {
 			json_decref(r);
 			bad++;
@@ -82,9 +65,9 @@ static int call_cmp(const void *a, const void *b)
 /* A call's address matches a flow's end: same port, same address or a wildcard one. */
 static int addr_match(json_t *c, json_t *e)
 {
-	const char *a = jstr(c, "addr"), *b = jstr(e, "addr");
+	const char *a = hello_json_str(c, "addr"), *b = hello_json_str(e, "addr");
 
-	if (!c || !e || jint(c, "port", -1) != jint(e, "port", -2))
+	if (!c || !e || hello_json_int(c, "port", -1) != hello_json_int(e, "port", -2))
 		return 0;
 	return a && b && (strcmp(a, b) == 0 || strcmp(a, "0.0.0.0") == 0 || strcmp(a, "::") == 0);
 }
@@ -101,7 +84,7 @@ static json_t *call_flow(json_t *flows, json_t *rec, int64_t t, const char **sid
 		return NULL;
 	json_array_foreach(flows, i, f) {
 		const char *s = NULL;
-		if (!jis(f, "proto", jstr(rec, "proto") ? jstr(rec, "proto") : ""))
+		if (!hello_json_is(f, "proto", hello_json_str(rec, "proto") ? hello_json_str(rec, "proto") : ""))
 			continue;
 		if (addr_match(local, json_object_get(f, "client")) && addr_match(peer, json_object_get(f, "server")))
 			s = "client";
@@ -109,7 +92,7 @@ static json_t *call_flow(json_t *flows, json_t *rec, int64_t t, const char **sid
 			s = "server";
 		if (!s)
 			continue;
-		d = t < jint(f, "first_us", 0) ? jint(f, "first_us", 0) - t : t > jint(f, "last_us", 0) ? t - jint(f, "last_us", 0) : 0;
+		d = t < hello_json_int(f, "first_us", 0) ? hello_json_int(f, "first_us", 0) - t : t > hello_json_int(f, "last_us", 0) ? t - hello_json_int(f, "last_us", 0) : 0;
 		if (d < bestd) {
 			bestd = d;
 			best = f;
@@ -126,7 +109,7 @@ static json_t *call_event(struct call *c, json_t *flows, int64_t start)
 					    "errno", "size", "bytes", "offset", "datagram", "truncated", "family",
 					    "option", "value", "listen_fd", "how", NULL };
 	json_t *ev = json_object(), *f;
-	const char *side = jstr(c->rec, "role");
+	const char *side = hello_json_str(c->rec, "role");
 	int64_t t = c->before - start;
 	size_t i;
 
@@ -137,7 +120,7 @@ static json_t *call_event(struct call *c, json_t *flows, int64_t start)
 	json_object_set_new(ev, "source", json_string("app"));
 	f = call_flow(flows, c->rec, t, &side);
 	if (f)
-		json_object_set_new(ev, "flow", json_integer(jint(f, "id", 0)));
+		json_object_set_new(ev, "flow", json_integer(hello_json_int(f, "id", 0)));
 	if (side && (strcmp(side, "client") == 0 || strcmp(side, "server") == 0))
 		json_object_set_new(ev, "side", json_string(side));
 	json_object_set_new(ev, "duration_us", json_integer(c->after - c->before));
@@ -153,7 +136,7 @@ static json_t *call_event(struct call *c, json_t *flows, int64_t start)
 
 static void renum(json_t *o, const char *k, const size_t *map, size_t n)
 {
-	json_int_t v = jint(o, k, -1);
+	json_int_t v = hello_json_int(o, k, -1);
 
 	if (v >= 0 && (size_t)v < n)
 		json_object_set_new(o, k, json_integer((json_int_t)map[v]));
@@ -165,7 +148,7 @@ static void renumber(json_t *doc, const size_t *map, size_t n)
 	size_t i, j;
 
 	json_array_foreach(json_object_get(doc, "events"), i, e)
-		if (!jis(e, "type", "call"))
+		if (!hello_json_is(e, "type", "call"))
 			renum(e, "cause", map, n);
 	json_array_foreach(json_object_get(doc, "flows"), i, f) {
 		json_array_foreach(json_object_get(f, "phases"), j, x) {
@@ -207,12 +190,12 @@ static void link_add(json_t *list, size_t idx)
 
 static int64_t ev_t(json_t *e)
 {
-	return jint(e, "t_us", 0);
+	return hello_json_int(e, "t_us", 0);
 }
 
 static int same_flow(json_t *a, json_t *b)
 {
-	return jint(a, "flow", -1) >= 1 && jint(a, "flow", -1) == jint(b, "flow", -2);
+	return hello_json_int(a, "flow", -1) >= 1 && hello_json_int(a, "flow", -1) == hello_json_int(b, "flow", -2);
 }
 
 /* The latest call of side (one of names) in the packet's flow that began by t. */
@@ -223,10 +206,10 @@ static struct call *latest_call(struct linkctx *x, json_t *pkt, const char *side
 
 	for (i = 0; i < x->ncalls; i++) {
 		json_t *ev = x->calls[i].ev;
-		if (!same_flow(ev, pkt) || !jis(ev, "side", side) || ev_t(ev) > t)
+		if (!same_flow(ev, pkt) || !hello_json_is(ev, "side", side) || ev_t(ev) > t)
 			continue;
 		for (k = 0; names[k]; k++)
-			if (jis(ev, "call", names[k]))
+			if (hello_json_is(ev, "call", names[k]))
 				best = &x->calls[i];
 	}
 	return best;
@@ -234,7 +217,7 @@ static struct call *latest_call(struct linkctx *x, json_t *pkt, const char *side
 
 static void tie(json_t *pkt_links, struct call *c, size_t pkt)
 {
-	link_add(pkt_links, c->ev ? (size_t)jint(c->ev, "n_", 0) : 0);
+	link_add(pkt_links, c->ev ? (size_t)hello_json_int(c->ev, "n_", 0) : 0);
 	link_add(c->links, pkt);
 }
 
@@ -244,9 +227,9 @@ static void link_tcp(struct linkctx *x, json_t *pkt, size_t pi, json_t *links)
 {
 	static const char *const connect_names[] = { "connect", NULL };
 	static const char *const close_names[] = { "close", "shutdown", NULL };
-	const char *from = jstr(pkt, "from"), *flags = jstr(pkt, "flags");
+	const char *from = hello_json_str(pkt, "from"), *flags = hello_json_str(pkt, "flags");
 	const char *other = from && strcmp(from, "client") == 0 ? "server" : "client";
-	json_int_t seq = jint(pkt, "seq", -1), len = jint(pkt, "len", 0), lo = seq - 1, hi = seq - 1 + len;
+	json_int_t seq = hello_json_int(pkt, "seq", -1), len = hello_json_int(pkt, "len", 0), lo = seq - 1, hi = seq - 1 + len;
 	struct call *c;
 	size_t i;
 
@@ -254,17 +237,17 @@ static void link_tcp(struct linkctx *x, json_t *pkt, size_t pi, json_t *links)
 		return;
 	for (i = 0; i < x->ncalls && seq >= 1 && !json_object_get(pkt, "seq_absolute"); i++) {
 		json_t *ev = x->calls[i].ev;
-		json_int_t off = jint(ev, "offset", -1), n = jint(ev, "bytes", 0);
+		json_int_t off = hello_json_int(ev, "offset", -1), n = hello_json_int(ev, "bytes", 0);
 		if (!same_flow(ev, pkt) || off < 0)
 			continue;
 		if (len > 0 && off < hi && lo < off + n) {
-			if (jis(ev, "side", from) && jis(ev, "call", "send"))
+			if (hello_json_is(ev, "side", from) && hello_json_is(ev, "call", "send"))
 				tie(links, &x->calls[i], pi);
-			else if (jis(ev, "side", other) && jis(ev, "call", "recv"))
+			else if (hello_json_is(ev, "side", other) && hello_json_is(ev, "call", "recv"))
 				link_add(x->calls[i].links, pi);
 		}
 		/* recv() returning 0 at the FIN's place is the FIN arriving. */
-		if (strchr(flags, 'F') && n == 0 && off == hi && jis(ev, "side", other) && jis(ev, "call", "recv"))
+		if (strchr(flags, 'F') && n == 0 && off == hi && hello_json_is(ev, "side", other) && hello_json_is(ev, "call", "recv"))
 			link_add(x->calls[i].links, pi);
 	}
 	if (strchr(flags, 'S') && !strchr(flags, 'A') && (c = latest_call(x, pkt, from, connect_names, ev_t(pkt))))
@@ -273,7 +256,7 @@ static void link_tcp(struct linkctx *x, json_t *pkt, size_t pi, json_t *links)
 		tie(links, c, pi);
 	/* A RST during close(): SO_LINGER 0 or unread data. Later RSTs are the kernel's answer. */
 	if (strchr(flags, 'R') && (c = latest_call(x, pkt, from, close_names, ev_t(pkt))) &&
-	    ev_t(pkt) <= ev_t(c->ev) + jint(c->ev, "duration_us", 0) + 1000)
+	    ev_t(pkt) <= ev_t(c->ev) + hello_json_int(c->ev, "duration_us", 0) + 1000)
 		tie(links, c, pi);
 }
 
@@ -281,15 +264,15 @@ static void link_tcp(struct linkctx *x, json_t *pkt, size_t pi, json_t *links)
  * link_udp_recv; ICMP errors: link_icmp.) */
 static void link_udp(struct linkctx *x, json_t *pkt, size_t pi, json_t *links, char *used)
 {
-	const char *from = jstr(pkt, "from");
+	const char *from = hello_json_str(pkt, "from");
 	size_t i;
 
-	if (!jis(pkt, "proto", "udp") || !from)
+	if (!hello_json_is(pkt, "proto", "udp") || !from)
 		return;
 	for (i = 0; i < x->ncalls; i++) {
 		json_t *ev = x->calls[i].ev;
-		if (!used[i] && same_flow(ev, pkt) && jis(ev, "side", from) && jis(ev, "call", "sendto") &&
-		    jint(ev, "bytes", -1) == jint(pkt, "len", -2) && ev_t(ev) <= ev_t(pkt)) {
+		if (!used[i] && same_flow(ev, pkt) && hello_json_is(ev, "side", from) && hello_json_is(ev, "call", "sendto") &&
+		    hello_json_int(ev, "bytes", -1) == hello_json_int(pkt, "len", -2) && ev_t(ev) <= ev_t(pkt)) {
 			used[i] = 1;
 			tie(links, &x->calls[i], pi);
 			return;
@@ -306,16 +289,16 @@ static const char *icmp_victim(struct linkctx *x, json_t *flows, json_t *pkt, si
 	size_t i, j;
 
 	json_array_foreach(flows, i, f) {
-		if (jint(f, "id", -1) != jint(pkt, "flow", -2))
+		if (hello_json_int(f, "id", -1) != hello_json_int(pkt, "flow", -2))
 			continue;
 		json_array_foreach(json_object_get(f, "icmp_errors"), j, e)
-			if (jint(e, "event", -1) == (json_int_t)pi && jint(e, "quoted_event", -1) >= 0)
-				return jstr(json_array_get(x->events, (size_t)jint(e, "quoted_event", 0)), "from");
+			if (hello_json_int(e, "event", -1) == (json_int_t)pi && hello_json_int(e, "quoted_event", -1) >= 0)
+				return hello_json_str(json_array_get(x->events, (size_t)hello_json_int(e, "quoted_event", 0)), "from");
 		break;
 	}
-	if (!jstr(pkt, "from"))
+	if (!hello_json_str(pkt, "from"))
 		return NULL;
-	return jis(pkt, "from", "client") ? "server" : "client";
+	return hello_json_is(pkt, "from", "client") ? "server" : "client";
 }
 
 /* An ICMP error sets the socket's pending error, which the quoted side's next call that
@@ -328,13 +311,13 @@ static void link_icmp(struct linkctx *x, json_t *pkt, size_t pi, const char *sid
 
 	for (i = 0; i < x->ncalls; i++) {
 		json_t *ev = x->calls[i].ev;
-		if (same_flow(ev, pkt) && jis(ev, "side", side) && jis(ev, "errno", "ECONNREFUSED") &&
-		    ev_t(pkt) <= ev_t(ev) + jint(ev, "duration_us", 0)) {
+		if (same_flow(ev, pkt) && hello_json_is(ev, "side", side) && hello_json_is(ev, "errno", "ECONNREFUSED") &&
+		    ev_t(pkt) <= ev_t(ev) + hello_json_int(ev, "duration_us", 0)) {
 			best = &x->calls[i];
 			break;
 		}
 	}
-	if (best && (jis(best->ev, "call", "recv") || jis(best->ev, "call", "recvfrom")))
+	if (best && (hello_json_is(best->ev, "call", "recv") || hello_json_is(best->ev, "call", "recvfrom")))
 		tie(links, best, pi);
 }
 
@@ -350,13 +333,13 @@ static void link_udp_recv(struct linkctx *x)
 		return;
 	for (i = x->ncalls; i-- > 0;) {
 		ev = x->calls[i].ev;
-		if (!jis(ev, "call", "recvfrom") || jint(ev, "result", -1) < 0 || jint(ev, "flow", -1) < 1)
+		if (!hello_json_is(ev, "call", "recvfrom") || hello_json_int(ev, "result", -1) < 0 || hello_json_int(ev, "flow", -1) < 1)
 			continue;
 		for (j = n; j-- > 0;) {
 			pkt = json_array_get(x->events, j);
-			if (used[j] || !jis(pkt, "type", "packet") || !jis(pkt, "proto", "udp") || !same_flow(pkt, ev) ||
-			    jis(pkt, "from", jstr(ev, "side")) || jint(pkt, "len", -1) != jint(ev, "bytes", -2) ||
-			    ev_t(pkt) > ev_t(ev) + jint(ev, "duration_us", 0))
+			if (used[j] || !hello_json_is(pkt, "type", "packet") || !hello_json_is(pkt, "proto", "udp") || !same_flow(pkt, ev) ||
+			    hello_json_is(pkt, "from", hello_json_str(ev, "side")) || hello_json_int(pkt, "len", -1) != hello_json_int(ev, "bytes", -2) ||
+			    ev_t(pkt) > ev_t(ev) + hello_json_int(ev, "duration_us", 0))
 				continue;
 			used[j] = 1;
 			link_add(x->calls[i].links, j);
@@ -377,19 +360,19 @@ static void link_all(struct linkctx *x, json_t *flows)
 	if (!used)
 		return;
 	json_array_foreach(x->events, i, pkt) {
-		if (!jis(pkt, "type", "packet") || jint(pkt, "flow", -1) < 1)
+		if (!hello_json_is(pkt, "type", "packet") || hello_json_int(pkt, "flow", -1) < 1)
 			continue;
 		/* An ICMP error concerns the side whose datagram it quotes, not its sender. */
 		icmp = json_object_get(pkt, "icmp") != NULL;
-		side = icmp ? icmp_victim(x, flows, pkt, i) : jstr(pkt, "from");
+		side = icmp ? icmp_victim(x, flows, pkt, i) : hello_json_str(pkt, "from");
 		for (has_calls = 0, j = 0; side && j < x->ncalls && !has_calls; j++)
-			has_calls = same_flow(x->calls[j].ev, pkt) && jis(x->calls[j].ev, "side", side);
+			has_calls = same_flow(x->calls[j].ev, pkt) && hello_json_is(x->calls[j].ev, "side", side);
 		if (!has_calls)
 			continue;	/* that side recorded no calls here: nothing certain to say */
 		links = json_array();
 		if (icmp)
 			link_icmp(x, pkt, i, side, links);
-		else if (jis(pkt, "proto", "tcp"))
+		else if (hello_json_is(pkt, "proto", "tcp"))
 			link_tcp(x, pkt, i, links);
 		else
 			link_udp(x, pkt, i, links, used);
@@ -457,8 +440,8 @@ int trace_appev_merge(json_t *doc, json_t *calls)
 		goto out;
 	for (k = 0; k < nc; k++) {
 		c[k].rec = json_array_get(calls, k);
-		c[k].before = jint(c[k].rec, "before_us", 0);
-		c[k].after = jint(c[k].rec, "after_us", c[k].before);
+		c[k].before = hello_json_int(c[k].rec, "before_us", 0);
+		c[k].after = hello_json_int(c[k].rec, "after_us", c[k].before);
 		c[k].order = k;
 		if (!(c[k].links = json_array()))
 			goto out;

@@ -1,4 +1,6 @@
 /* trace/capture.c: opens libpcap live or offline, runs the capture loop with a tick, stops cleanly. */
+#include "trace/capture.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -8,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "trace/capture.h"
+#include "trace/model_packet.h"
 
 static int64_t now_ms(void)
 {

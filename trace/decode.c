@@ -1,11 +1,11 @@
 /* trace/decode.c: link, IPv4/IPv6, TCP, UDP and ICMP decoding through a checked cursor. */
+#include "trace/decode.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "trace/decode.h"
 
 /* cap: bytes captured from here on; len: bytes that exist on the wire according to the
  * headers read so far. Running out of cap is "truncated", out of len is "invalid". */

@@ -1,10 +1,10 @@
 /* trace/flow.c: the flow table: 5-tuple hash in either direction, activity order, a limit. */
+#include "trace/flow.h"
+
 #include <stdio.h>
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "trace/flow.h"
 
 int trace_endpoint_eq(const struct trace_endpoint *x, const struct trace_endpoint *y)
 {

@@ -1,11 +1,11 @@
 /* trace/flowspill.c: document mode's evicted flows, kept in an unlinked temporary file until the document is written. */
+#include "trace/flowspill.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "trace/flowspill.h"
 
 int trace_flowspill_open(struct trace_flowspill *s, const char *dir, char *err, size_t errlen)
 {

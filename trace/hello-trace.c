@@ -7,14 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
 #include "core/opt.h"
+#include "kernel/sources.h"
 #include "trace/appev.h"
 #include "trace/capture.h"
 #include "trace/json.h"
-#include "trace/kstate.h"
+#include "trace/jsonout.h"
 #include "trace/model.h"
-#include "trace/notes.h"
-#include "trace/render.h"
+#include "view/notes.h"
+#include "view/render.h"
 
 #ifndef HELLO_VERSION
 #define HELLO_VERSION "0.0.0"
@@ -31,8 +33,8 @@ struct cli {
 	size_t max_flows;
 	int server_port;
 	char *filter;			/* the trailing arguments, joined */
-	struct trace_kstate_opts kopts;	/* --netns, --no-kernel, -Z (trace/kstate.h) */
-	struct trace_kstate ks;
+	struct kernel_sources_opts kopts;	/* --netns, --no-kernel, -Z (kernel/sources.h) */
+	struct kernel_sources ks;
 	const char *events[64];		/* --events FILE: the programs' socket calls (docs/events.md) */
 	size_t nevents;
 	int notes;			/* --notes: a plain-language note on every event */
@@ -159,7 +161,7 @@ static int apply_opt(struct cli *c, int key, const char *arg)
 		c->server_port = (int)v;
 		return 0;
 	case OPT_NETNS:
-		if (c->kopts.nnetns == TRACE_SOCKDIAG_MAX_NS)
+		if (c->kopts.nnetns == KERNEL_SOCKDIAG_MAX_NS)
 			return usage_error("--netns %s: at most %s namespaces", arg, "8");
 		c->kopts.netns[c->kopts.nnetns++] = arg;
 		return 0;
@@ -244,7 +246,7 @@ static int write_merged(const struct cli *c, const struct trace_model *m, FILE *
 	for (size_t i = 0; i < c->nevents; i++)
 		if (trace_appev_load(calls, notes, c->events[i]) < 0)
 			goto out;
-	if ((c->nevents && trace_appev_merge(doc, calls) < 0) || (c->notes && trace_notes_add(doc) < 0))
+	if ((c->nevents && trace_appev_merge(doc, calls) < 0) || (c->notes && view_notes_add(doc) < 0))
 		goto out;
 	rc = trace_appev_write(doc, f);
 out:
@@ -286,19 +288,19 @@ static int install_signals(void)
 static int state_sources(struct cli *c, struct trace_model *m, struct trace_capture_hooks *h,
 			 char *err, size_t errlen)
 {
-	struct trace_kstate_opts *o = &c->kopts;
+	struct kernel_sources_opts *o = &c->kopts;
 
 	o->offline = c->cap.file != NULL;
-	o->nports = trace_kstate_ports(c->filter, o->ports, TRACE_KSTATE_MAX_PORTS);
+	o->nports = kernel_sources_ports(c->filter, o->ports, KERNEL_SOURCES_MAX_PORTS);
 	if (o->nports == 0 && c->server_port > 0)
 		o->ports[o->nports++] = (uint16_t)c->server_port;
-	if (trace_kstate_open(&c->ks, o, err, errlen) < 0)
+	if (kernel_sources_open(&c->ks, o, err, errlen) < 0)
 		return -1;
 	h->arg = &c->ks;
-	h->active = trace_kstate_active;
-	h->tick = trace_kstate_tick;
-	h->before_stop = trace_kstate_before_stop;
-	if (trace_kstate_describe(&c->ks, m) < 0) {
+	h->active = kernel_sources_active;
+	h->tick = kernel_sources_tick;
+	h->before_stop = kernel_sources_before_stop;
+	if (kernel_sources_describe(&c->ks, m) < 0) {
 		snprintf(err, errlen, "trace: out of memory");
 		return -1;
 	}
@@ -341,9 +343,9 @@ static int run_before_stop(void *arg, struct trace_model *m, char *err, size_t e
 
 static int run(struct cli *c)
 {
-	char err[512] = "";
+	char err[512] = "", e2open[400];
 	struct trace_capture cap;
-	struct trace_out out = { 0 };
+	struct hello_file out = { 0 };
 	struct trace_jsonl w;
 	struct trace_model *m = NULL;
 	struct run_hooks rh = { { 0 }, NULL };
@@ -362,8 +364,10 @@ static int run(struct cli *c)
 		fprintf(stderr, "hello-trace: warning: %s %s: link type %s (%d) is not decoded: its packets "
 			"are listed with their times and lengths only\n", c->cap.file ? "-r" : "-i",
 			c->cap.file ? c->cap.file : c->cap.interface, cap.linktype, cap.dlt);
-	if (trace_out_open(&out, c->out, err, sizeof(err)) < 0)
+	if (hello_file_open(&out, c->out, TRACE_OUT_BUFFER, e2open, sizeof(e2open)) < 0) {
+		snprintf(err, sizeof(err), "-o %s: %s", c->out, e2open);
 		goto out;
+	}
 	w.f = out.f;
 	/* A document's evicted flows wait on disk, not in memory (docs/trace-format.md). */
 	const char *tmp = getenv("TMPDIR");
@@ -398,7 +402,7 @@ static int run(struct cli *c)
 		goto out;
 	}
 	opened = 0;
-	if (trace_capture_close(&cap, err, sizeof(err)) < 0 || trace_out_close(&out, err, sizeof(err)) < 0)
+	if (trace_capture_close(&cap, err, sizeof(err)) < 0 || hello_file_close(&out, err, sizeof(err)) < 0)
 		goto out;
 	rc = EXIT_OK;
 	if (cap.read_error[0]) {
@@ -413,13 +417,13 @@ out:
 	running = NULL;
 	if (rc == EXIT_FAIL) {
 		fprintf(stderr, "hello-trace: %s\n", err);
-		trace_out_abort(&out);
+		hello_file_abort(&out);
 	}
 	if (opened) {
 		char e2[256];
 		trace_capture_close(&cap, e2, sizeof(e2));
 	}
-	trace_kstate_close(&c->ks);
+	kernel_sources_close(&c->ks);
 	trace_jsonl_free(&w);
 	trace_model_free(m);
 	return rc;
@@ -431,7 +435,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], "render") == 0)
-		return trace_render_main(argc - 1, argv + 1);
+		return view_render_main(argc - 1, argv + 1);
 	memset(&c, 0, sizeof(c));
 	if ((rc = parse(&c, argc, argv)) >= 0) {
 		free(c.filter);

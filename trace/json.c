@@ -1,9 +1,12 @@
 /* trace/json.c: the trace model as jansson objects (docs/trace-format.md), a document or JSON lines. */
+#include "trace/json.h"
+
 #include <netinet/in.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "trace/json.h"
+#include "trace/model_kernel.h"
+#include "trace/model_store.h"
 
 #ifndef HELLO_VERSION
 #define HELLO_VERSION "0.0.0"

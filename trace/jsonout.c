@@ -1,4 +1,6 @@
-/* trace/jsonout.c: writing traces: the document piece by piece, JSON lines, files via FILE.tmp + rename. */
+/* trace/jsonout.c: writing traces: the document piece by piece, and JSON lines. */
+#include "trace/jsonout.h"
+
 #include <errno.h>
 #include <sys/socket.h>
 #include <stdlib.h>
@@ -7,6 +9,7 @@
 #include <unistd.h>
 
 #include "trace/json.h"
+#include "trace/model_store.h"
 
 #ifndef HELLO_VERSION
 #define HELLO_VERSION "0.0.0"
@@ -183,136 +186,6 @@ fail:
 	else
 		snprintf(err, errlen, "write trace: %s", errno ? strerror(errno) : "out of memory");
 	return -1;
-}
-
-/* ---- output files ---- */
-
-/* stdio's default buffer is 4 KiB: a write(2) per ~13 lines. Live streams are flushed on
- * the capture tick anyway; a terminal keeps its line buffering. glibc ignores the size of
- * setvbuf without a buffer, so the buffer is ours: o->buf for a file (freed once closed),
- * one static buffer for stdout, which outlives any trace_out. Set before any output. */
-#define TRACE_OUT_BUFFER (256 * 1024)
-
-static void out_buffer(struct trace_out *o)
-{
-	static char stdout_buf[TRACE_OUT_BUFFER];
-	static int stdout_set;
-
-	if (isatty(fileno(o->f)))
-		return;
-	if (o->f == stdout) {
-		if (!stdout_set && setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf)) == 0)
-			stdout_set = 1;
-		return;
-	}
-	if ((o->buf = malloc(TRACE_OUT_BUFFER)) && setvbuf(o->f, o->buf, _IOFBF, TRACE_OUT_BUFFER) != 0) {
-		free(o->buf);
-		o->buf = NULL;
-	}
-}
-
-static void out_free_buffer(struct trace_out *o)
-{
-	free(o->buf);		/* after fclose: stdio no longer uses it */
-	o->buf = NULL;
-}
-
-int trace_out_open(struct trace_out *o, const char *path, char *err, size_t errlen)
-{
-	memset(o, 0, sizeof(*o));
-	if (!path || strcmp(path, "-") == 0) {
-		o->f = stdout;
-		out_buffer(o);
-		return 0;
-	}
-	/* A device or a FIFO (-o /dev/null, a pipe) is written in place: renaming PATH.tmp over
-	 * it would replace /dev/null itself with a regular file. */
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		if (!(o->f = fopen(path, "w"))) {
-			snprintf(err, errlen, "-o %s: %s", path, strerror(errno));
-			return -1;
-		}
-		out_buffer(o);
-		return 0;
-	}
-	size_t n = strlen(path) + 5;
-	o->path = strdup(path);
-	o->tmp = malloc(n);
-	if (!o->path || !o->tmp) {
-		snprintf(err, errlen, "-o %s: out of memory", path);
-		goto fail;
-	}
-	snprintf(o->tmp, n, "%s.tmp", path);
-	if (!(o->f = fopen(o->tmp, "w"))) {
-		snprintf(err, errlen, "-o %s: create %s: %s", path, o->tmp, strerror(errno));
-		goto fail;
-	}
-	out_buffer(o);
-	return 0;
-fail:
-	free(o->path);
-	free(o->tmp);
-	memset(o, 0, sizeof(*o));
-	return -1;
-}
-
-int trace_out_close(struct trace_out *o, char *err, size_t errlen)
-{
-	int rc = 0;
-
-	if (!o->f)
-		return 0;
-	if (o->f == stdout) {
-		if (fflush(stdout) == EOF) {
-			snprintf(err, errlen, "write standard output: %s", strerror(errno));
-			rc = -1;
-		}
-		o->f = NULL;
-		return rc;
-	}
-	if (!o->tmp) {	/* a device or FIFO written in place */
-		if (fclose(o->f) == EOF) {
-			snprintf(err, errlen, "write output: %s", strerror(errno));
-			rc = -1;
-		}
-		o->f = NULL;
-		out_free_buffer(o);
-		return rc;
-	}
-	if (fflush(o->f) == EOF || fsync(fileno(o->f)) < 0) {
-		snprintf(err, errlen, "write %s: %s", o->tmp, strerror(errno));
-		rc = -1;
-	}
-	if (fclose(o->f) == EOF && rc == 0) {
-		snprintf(err, errlen, "close %s: %s", o->tmp, strerror(errno));
-		rc = -1;
-	}
-	o->f = NULL;
-	out_free_buffer(o);
-	if (rc == 0 && rename(o->tmp, o->path) < 0) {
-		snprintf(err, errlen, "rename %s to %s: %s", o->tmp, o->path, strerror(errno));
-		rc = -1;
-	}
-	if (rc < 0)
-		unlink(o->tmp);
-	free(o->path);
-	free(o->tmp);
-	o->path = o->tmp = NULL;
-	return rc;
-}
-
-void trace_out_abort(struct trace_out *o)
-{
-	if (o->f && o->f != stdout) {
-		fclose(o->f);
-		if (o->tmp)
-			unlink(o->tmp);
-	}
-	out_free_buffer(o);
-	free(o->path);
-	free(o->tmp);
-	memset(o, 0, sizeof(*o));
 }
 
 /* ---- JSON lines ---- */

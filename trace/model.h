@@ -8,7 +8,7 @@
 #include "trace/decode.h"
 #include "trace/flow.h"
 #include "trace/flowspill.h"
-#include "trace/kevent.h"
+#include "trace/kernel_event.h"
 #include "trace/tstamp.h"
 
 struct trace_model;
@@ -57,7 +57,7 @@ struct trace_event {
 	int handoff;
 };
 
-/* A finished event as a document keeps it (trace/modelev.c): what every event has; the
+/* A finished event as a document keeps it (trace/model_store.c): what every event has; the
  * rest aside. trace_model_event_get gives back the whole trace_event. */
 struct trace_evrec {
 	int64_t ts_us;
@@ -172,22 +172,6 @@ void trace_model_free(struct trace_model *m);
 /* What is captured: live on `name` (an interface) or from a file. */
 int trace_model_set_capture(struct trace_model *m, int live, const char *name, const char *filter,
 			    int snaplen, int dlt, const char *linktype);
-/* One frame of the capture's link type, at ts_us on the model's clock. Returns 0, or -1
- * when out of memory. */
-int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *p,
-			   uint32_t caplen, uint32_t wirelen);
-/* The same with the frame's time as the file says it. A time beyond TRACE_TSTAMP_SPAN_US
- * of the clock's origin (only a corrupt pcapng can say it) is taken as the packet
- * before's, and the packet is marked invalid "timestamp". */
-int trace_model_add_packet_at(struct trace_model *m, const struct trace_tstamp *t, const uint8_t *p,
-			      uint32_t caplen, uint32_t wirelen);
-/* One kernel socket state observation (tracepoint or sock_diag). */
-int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *ev);
-/* When flow f entered TIME_WAIT: the sides are the kernel's when it showed a time-wait
- * socket, else the inferred ones; the time and event are the packets' (the inferred
- * entry of such a side) when they show it, else the kernel's first sight. Returns the
- * side mask, 0 when no side reached TIME_WAIT. */
-int trace_model_tw_start(const struct trace_flow *f, int64_t *us, uint32_t *ev);
 
 /* capture.state_sources: which kernel views were available, and why not. */
 void trace_model_set_state_sources(struct trace_model *m, int tracepoint, int sock_diag);
@@ -208,8 +192,6 @@ void trace_model_flow_done(const struct trace_flow *f, struct trace_flow *scratc
 /* Only the two ends of flow i; 0 or -1 (as trace_model_flow). */
 int trace_model_flow_ends(const struct trace_model *m, size_t i, struct trace_endpoint ep[2]);
 
-/* Event i of a document (0 <= i < m->nev), whole; its preview points into m. */
-void trace_model_event_get(const struct trace_model *m, size_t i, struct trace_event *e);
 
 /* Position of event id in the finished document (the id itself in streaming mode). */
 int64_t trace_model_event_index(const struct trace_model *m, int64_t id);

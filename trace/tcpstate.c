@@ -1,8 +1,8 @@
 /* trace/tcpstate.c: RFC 9293 states of both TCP ends inferred from the segments seen between them. */
+#include "trace/tcpstate.h"
+
 #include <string.h>
 #include <strings.h>
-
-#include "trace/tcpstate.h"
 
 static const struct {
 	enum trace_state st;

@@ -5,7 +5,22 @@
 #include <stdint.h>
 
 #include "trace/decode.h"
-#include "trace/kevent.h"
+
+/* RFC 9293 states, one enum everywhere; JSON names are trace_state_name()'s. */
+enum trace_state {
+	TRACE_ST_NONE = 0,	/* not known / not yet seen */
+	TRACE_ST_CLOSED,
+	TRACE_ST_LISTEN,
+	TRACE_ST_SYN_SENT,
+	TRACE_ST_SYN_RECEIVED,
+	TRACE_ST_ESTABLISHED,
+	TRACE_ST_FIN_WAIT_1,
+	TRACE_ST_FIN_WAIT_2,
+	TRACE_ST_CLOSE_WAIT,
+	TRACE_ST_CLOSING,
+	TRACE_ST_LAST_ACK,
+	TRACE_ST_TIME_WAIT,
+};
 
 /* "ESTABLISHED", "FIN_WAIT_1", ...; "NONE" for TRACE_ST_NONE. */
 const char *trace_state_name(enum trace_state s);

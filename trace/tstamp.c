@@ -1,8 +1,8 @@
 /* trace/tstamp.c: packet times as the file meant them, checked microsecond arithmetic, ISO 8601 for any year. */
+#include "trace/tstamp.h"
+
 #include <inttypes.h>
 #include <stdio.h>
-
-#include "trace/tstamp.h"
 
 /* Division rounding down, so that a time before the epoch splits into a negative second
  * and a positive fraction (-1 us is second -1, 999999 us), never "05:47:45.-999872". */

@@ -1,8 +1,8 @@
 /* trace/udpflow.c: pairs UDP requests with replies, keeps the unanswered, finds what an ICMP error quotes. */
+#include "trace/udpflow.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "trace/udpflow.h"
 
 /* Appends v to a bounded growable array; returns -1 (and flags it) when full. */
 static int grow(void **arr, size_t *n, size_t *cap, size_t size, int *truncated)

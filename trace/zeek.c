@@ -1,9 +1,10 @@
 /* trace/zeek.c: history letters (upper case = originator) and conn_state, as Zeek's conn.log has them. */
+#include "trace/zeek.h"
+
 #include <ctype.h>
 #include <string.h>
 
 #include "trace/decode.h"
-#include "trace/zeek.h"
 
 /* Letters recorded once per direction (Zeek's TCP analyzer, update_history()). */
 enum { H_SYN, H_SYNACK, H_FIN, H_RST, H_DATA, H_ACK, H_MULTI, H_FINRST };

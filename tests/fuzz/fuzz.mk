@@ -13,7 +13,7 @@ LIBFLAGS   := $(BASE) -Wall -Wextra $(SAN) -fsanitize=fuzzer-no-link
 HFLAGS     := $(BASE) -Wall -Wextra -Werror $(SAN) -fsanitize=fuzzer-no-link
 LDLIBS     := $(shell $(PKG_CONFIG) --libs libpcap jansson 2>/dev/null || echo -lpcap -ljansson) -lm -lpthread
 
-LIBDIRS    := trace core
+LIBDIRS    := view kernel trace core
 lib_srcs    = $(filter-out $(1)/hello-%.c,$(wildcard $(1)/*.c))
 LIBS       := $(foreach d,$(LIBDIRS),$(OUT)/lib/lib$(d).a)
 HARNESSES  := $(patsubst tests/fuzz/%.c,$(OUT)/%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -9,13 +9,14 @@
 
 #include "trace/capture.h"
 #include "trace/json.h"
-#include "trace/ladder.h"
+#include "trace/jsonout.h"
 #include "trace/model.h"
-#include "trace/render.h"
-#include "trace/render_html.h"
-#include "trace/render_mermaid.h"
-#include "trace/render_svg.h"
-#include "trace/render_text.h"
+#include "view/ladder.h"
+#include "view/render.h"
+#include "view/render_html.h"
+#include "view/render_mermaid.h"
+#include "view/render_svg.h"
+#include "view/render_text.h"
 
 /* One memfd reused for every input: the path /proc/self/fd/N goes through the same
  * pcap_open_offline as `hello-trace -r`, pcapng included. */
@@ -52,20 +53,20 @@ static int fuzz_load(const uint8_t *data, size_t size)
  * draw without a crash in every format. */
 static void fuzz_render(json_t *doc)
 {
-	struct trace_ladder l;
-	struct trace_render_opts ro = { 0, 0, 1 };
+	struct view_ladder l;
+	struct view_render_opts ro = { 0, 0, 1 };
 	char err[256];
 
 	memset(&l, 0, sizeof(l));
-	if (trace_ladder_build(doc, 0, &l, err, sizeof(err)) < 0)
+	if (view_ladder_build(doc, 0, &l, err, sizeof(err)) < 0)
 		abort();	/* the tracer's own output must be drawable */
-	trace_render_text(fuzz_null, &l, &ro, err, sizeof(err));
+	view_render_text(fuzz_null, &l, &ro, err, sizeof(err));
 	ro.ascii = 1;
-	trace_render_text(fuzz_null, &l, &ro, err, sizeof(err));
-	trace_render_svg(fuzz_null, &l, &ro, err, sizeof(err));
-	trace_render_mermaid(fuzz_null, &l, &ro, err, sizeof(err));
-	trace_render_html(fuzz_null, &l, &ro, err, sizeof(err));
-	trace_ladder_free(&l);
+	view_render_text(fuzz_null, &l, &ro, err, sizeof(err));
+	view_render_svg(fuzz_null, &l, &ro, err, sizeof(err));
+	view_render_mermaid(fuzz_null, &l, &ro, err, sizeof(err));
+	view_render_html(fuzz_null, &l, &ro, err, sizeof(err));
+	view_ladder_free(&l);
 }
 
 /* One pass: document mode (the default flow limit) or JSON lines with a tiny limit, so

@@ -1,12 +1,14 @@
 /* tests/lib/trace_build.c: packet bytes for the trace tests, with real checksums so tshark agrees. */
+#include "tests/lib/trace_build.h"
+
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
 #include <string.h>
 
-#include "tests/lib/trace_build.h"
 #include "trace/decode.h"
 #include "trace/json.h"
 #include "trace/model.h"
+#include "trace/model_packet.h"
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }

@@ -8,9 +8,10 @@
 #include <cmocka.h>
 
 #include "core/addr.h"
+#include "tests/lib/trace_build.h"
 #include "trace/json.h"
 #include "trace/model.h"
-#include "tests/lib/trace_build.h"
+#include "trace/model_kernel.h"
 
 /* fuzz_addr: strtoul skips leading white space, so "\v0", "\t80" and "\n9999" were taken as
  * ports although a space was refused; a port is digits only. */

@@ -4,11 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-
 #include <stdio.h>
 #include <string.h>
 
-#include "labs/lab_check.h"
+#include "runner/lab_check.h"
+#include "runner/lab_check_eval.h"
 
 /* A context shaped like a run's: a trace's top level plus steps and impair. */
 static const char *ctx_text =

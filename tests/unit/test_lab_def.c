@@ -4,12 +4,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-
 #include <stdio.h>
 #include <string.h>
 
-#include "labs/lab_def.h"
-#include "labs/lab_run.h"
+#include "runner/lab_def.h"
+#include "runner/lab_result.h"
+#include "runner/lab_run.h"
 
 static const char *good =
 	"{\"goal\": \"see it\", \"protocol\": \"tcp\", \"port\": 9100,"

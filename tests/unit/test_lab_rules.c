@@ -4,12 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-
 #include <stdio.h>
 #include <string.h>
 
-#include "labs/lab_nft.h"
-#include "labs/lab_run.h"
+#include "runner/lab_nft.h"
+#include "runner/lab_step.h"
 
 static void test_rule_text(void **state)
 {

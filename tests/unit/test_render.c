@@ -10,21 +10,23 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "trace/ladder.h"
-#include "trace/render.h"
-#include "trace/render_html.h"
-#include "trace/render_mermaid.h"
-#include "trace/render_svg.h"
-#include "trace/render_text.h"
+#include "view/ladder.h"
+#include "view/ladder_sum.h"
+#include "view/ladder_text.h"
+#include "view/render.h"
+#include "view/render_html.h"
+#include "view/render_mermaid.h"
+#include "view/render_svg.h"
+#include "view/render_text.h"
 
 /* Fixtures live in tests/render/NAME/: trace.json, the expected outputs, `arrows` and
  * `calls` (the arrow and call-box counts, written by hand). The tests only read them:
  * `make golden` rewrites the expected outputs (tests/render/regen.sh). */
 static char fixtures[1024];
 
-typedef int (*render_fn)(FILE *, const struct trace_ladder *, const struct trace_render_opts *, char *, size_t);
+typedef int (*render_fn)(FILE *, const struct view_ladder *, const struct view_render_opts *, char *, size_t);
 
-static char *render_mem(render_fn fn, const struct trace_ladder *l, const struct trace_render_opts *o)
+static char *render_mem(render_fn fn, const struct view_ladder *l, const struct view_render_opts *o)
 {
 	char *buf = NULL, err[256];
 	size_t len = 0;
@@ -54,12 +56,12 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-static void load(const char *name, int flow, struct trace_ladder *l)
+static void load(const char *name, int flow, struct view_ladder *l)
 {
 	char path[2048], err[512];
 
 	snprintf(path, sizeof(path), "%s/%s/trace.json", fixtures, name);
-	if (trace_ladder_load(path, flow, l, err, sizeof(err)) < 0)
+	if (view_ladder_load(path, flow, l, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 }
 
@@ -122,8 +124,8 @@ static int want_count(const char *name, const char *file)
 
 static void check_fixture(const char *name)
 {
-	struct trace_ladder l;
-	struct trace_render_opts plain = { 0 }, ascii = { .ascii = 1, .notes = 1 };
+	struct view_ladder l;
+	struct view_render_opts plain = { 0 }, ascii = { .ascii = 1, .notes = 1 };
 	char *s;
 	int arrows = 0, calls = 0;
 	size_t i;
@@ -134,34 +136,34 @@ static void check_fixture(const char *name)
 	assert_int_equal(arrows, want_count(name, "arrows"));
 	assert_int_equal(calls, want_count(name, "calls"));
 
-	s = render_mem(trace_render_text, &l, &plain);
-	assert_fits(s, TRACE_RENDER_TEXT_COLS);
+	s = render_mem(view_render_text, &l, &plain);
+	assert_fits(s, VIEW_RENDER_TEXT_COLS);
 	assert_null(strchr(s, '\033'));
 	golden(name, "expected.txt", s);
 	free(s);
 
-	s = render_mem(trace_render_text, &l, &ascii);
-	assert_fits(s, TRACE_RENDER_TEXT_COLS);
+	s = render_mem(view_render_text, &l, &ascii);
+	assert_fits(s, VIEW_RENDER_TEXT_COLS);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p >= 0x80)
 			fail_msg("--ascii output holds byte 0x%02x", *p);
 	golden(name, "expected-ascii-notes.txt", s);
 	free(s);
 
-	s = render_mem(trace_render_mermaid, &l, &plain);
+	s = render_mem(view_render_mermaid, &l, &plain);
 	assert_int_equal(strncmp(s, "sequenceDiagram\n", 16), 0);
 	assert_int_equal(count(s, "->>") + count(s, "-x"), arrows);
 	golden(name, "expected.mmd", s);
 	free(s);
 
-	s = render_mem(trace_render_svg, &l, &plain);
+	s = render_mem(view_render_svg, &l, &plain);
 	assert_int_equal(count(s, "<g class=\"arrow"), arrows);
 	assert_int_equal(count(s, "<g class=\"call"), calls);
 	assert_non_null(strstr(s, "xmlns=\"http://www.w3.org/2000/svg\""));
 	assert_non_null(strstr(s, "viewBox="));
 	free(s);
 
-	s = render_mem(trace_render_html, &l, &plain);
+	s = render_mem(view_render_html, &l, &plain);
 	assert_int_equal(count(s, "<g class=\"arrow"), arrows);
 	assert_int_equal(count(s, "<g class=\"call"), calls);
 	assert_non_null(strstr(s, "id=\"step-next\""));
@@ -171,7 +173,7 @@ static void check_fixture(const char *name)
 	assert_null(strstr(s, "<script src"));
 	assert_null(strstr(s, "<link rel=\"stylesheet\""));
 	free(s);
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 }
 
 /* The tests never write a golden file. HELLO_UPDATE_GOLDEN once made this suite rewrite
@@ -206,7 +208,7 @@ static void test_golden(void **state)
 	assert_true(n >= 5);
 }
 
-static const struct trace_ladder_row *row_of(const struct trace_ladder_flow *f, int event)
+static const struct view_ladder_row *row_of(const struct view_ladder_flow *f, int event)
 {
 	for (size_t i = 0; i < f->nrows; i++)
 		if (f->rows[i].event == event)
@@ -219,9 +221,9 @@ static const struct trace_ladder_row *row_of(const struct trace_ladder_flow *f, 
  * the tracepoint's hand-off FIN_WAIT2 -> CLOSE is not drawn as CLOSED. */
 static void test_model_kernel(void **state)
 {
-	struct trace_ladder l;
-	const struct trace_ladder_flow *f;
-	const struct trace_ladder_row *r;
+	struct view_ladder l;
+	const struct view_ladder_flow *f;
+	const struct view_ladder_row *r;
 	int phases = 0, server_closed = 0;
 	(void)state;
 
@@ -231,31 +233,31 @@ static void test_model_kernel(void **state)
 	assert_string_equal(f->client, "127.0.0.1:45678");
 	assert_string_equal(f->init_state[0], "CLOSED");
 	assert_string_equal(f->init_state[1], "LISTEN");
-	assert_int_equal(f->rows[0].kind, TRACE_LADDER_PHASE);
+	assert_int_equal(f->rows[0].kind, VIEW_LADDER_PHASE);
 	assert_string_equal(f->rows[0].phase, "handshake");
 	r = row_of(f, 0);
 	assert_string_equal(r->mark[0].state, "SYN_SENT");
 	assert_string_equal(r->mark[1].state, "SYN_RECEIVED");
 	assert_false(r->mark[0].kernel);
 	r = row_of(f, 3);
-	assert_int_equal(r->from, TRACE_LADDER_SERVER);
+	assert_int_equal(r->from, VIEW_LADDER_SERVER);
 	assert_string_equal(r->label, "SA seq=0 ack=1");
 	assert_string_equal(r->mark[0].state, "ESTABLISHED");
 	assert_true(r->mark[0].kernel);
 	for (size_t i = 0; i < f->nrows; i++) {
-		phases += f->rows[i].kind == TRACE_LADDER_PHASE;
+		phases += f->rows[i].kind == VIEW_LADDER_PHASE;
 		server_closed += strcmp(f->rows[i].mark[1].state, "CLOSED") == 0;
 	}
 	assert_int_equal(phases, 4);
 	assert_int_equal(server_closed, 0);
 	assert_true(l.any_kernel);
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 }
 
 static void test_model_udp(void **state)
 {
-	struct trace_ladder l;
-	const struct trace_ladder_flow *f;
+	struct view_ladder l;
+	const struct view_ladder_flow *f;
 	int lost = 0, icmp = 0;
 	(void)state;
 
@@ -265,58 +267,58 @@ static void test_model_udp(void **state)
 		f = &l.flows[k];
 		assert_string_equal(f->proto, "udp");
 		for (size_t i = 0; i < f->nrows; i++) {
-			lost += !!(f->rows[i].style & TRACE_LADDER_LOST);
-			if (f->rows[i].style & TRACE_LADDER_ICMP) {
+			lost += !!(f->rows[i].style & VIEW_LADDER_LOST);
+			if (f->rows[i].style & VIEW_LADDER_ICMP) {
 				icmp++;
-				assert_int_equal(f->rows[i].from, TRACE_LADDER_SERVER);
+				assert_int_equal(f->rows[i].from, VIEW_LADDER_SERVER);
 				assert_string_equal(f->rows[i].label, "ICMP port unreachable");
 			}
 		}
 	}
 	assert_int_equal(lost, 1);	/* the datagram answered by ICMP was not lost */
 	assert_int_equal(icmp, 1);
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 
 	load("udp-hello", 2, &l);	/* --flow 2 */
 	assert_int_equal(l.nflows, 1);
 	assert_int_equal(l.flows[0].id, 2);
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 }
 
 static void test_model_retx(void **state)
 {
-	struct trace_ladder l;
+	struct view_ladder l;
 	int retx = 0, rst = 0;
 	(void)state;
 
 	load("tcp-retx", 0, &l);
 	for (size_t i = 0; i < l.flows[0].nrows; i++) {
-		retx += !!(l.flows[0].rows[i].style & TRACE_LADDER_RETX);
-		rst += !!(l.flows[0].rows[i].style & TRACE_LADDER_RST);
+		retx += !!(l.flows[0].rows[i].style & VIEW_LADDER_RETX);
+		rst += !!(l.flows[0].rows[i].style & VIEW_LADDER_RST);
 	}
 	assert_int_equal(retx, 1);
 	assert_int_equal(rst, 1);
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 }
 
 static void test_metrics(void **state)
 {
-	struct trace_ladder l;
-	struct trace_ladder_metrics m;
+	struct view_ladder l;
+	struct view_ladder_metrics m;
 	(void)state;
 
 	load("tcp-hello", 0, &l);
-	trace_ladder_metrics(&l, &m);
+	view_ladder_metrics(l.root, &m);
 	assert_int_equal(m.packets, 23);
 	assert_string_equal(m.proto, "tcp");
 	assert_int_equal(m.first_reply_us, 189);	/* SYN at 0 to "Hello, Michael!" */
 	assert_true(m.wire_bytes > 23 * 40);
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 	load("udp-hello", 0, &l);
-	trace_ladder_metrics(&l, &m);
+	view_ladder_metrics(l.root, &m);
 	assert_int_equal(m.packets, 7);
 	assert_int_equal(m.first_reply_us, 45);
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 }
 
 static char *esc_mem(void (*fn)(FILE *, const char *), const char *s)
@@ -336,18 +338,18 @@ static void test_escape(void **state)
 	char *s, small[8];
 	(void)state;
 
-	s = esc_mem(trace_render_svg_escape, "a&<>\"'\x01\x7f" "b");
+	s = esc_mem(view_render_svg_escape, "a&<>\"'\x01\x7f" "b");
 	assert_string_equal(s, "a&amp;&lt;&gt;&quot;&#39;b");
 	free(s);
-	s = esc_mem(trace_render_mermaid_escape, "a;#\"%%{x}: b\n");
+	s = esc_mem(view_render_mermaid_escape, "a;#\"%%{x}: b\n");
 	assert_string_equal(s, "a#59;#35;#34;#37;#37;#123;x#125;#58; b");
 	free(s);
-	s = esc_mem(trace_render_mermaid_escape, "…→");
+	s = esc_mem(view_render_mermaid_escape, "…→");
 	assert_string_equal(s, "#8230;#8594;");
 	free(s);
-	trace_ladder_sanitize(small, sizeof(small), "a\n\xff");
+	view_ladder_sanitize(small, sizeof(small), "a\n\xff");
 	assert_string_equal(small, "a\\x0a");	/* never half an escape */
-	trace_ladder_sanitize(small, sizeof(small), NULL);
+	view_ladder_sanitize(small, sizeof(small), NULL);
 	assert_string_equal(small, "");
 }
 
@@ -365,35 +367,35 @@ static void test_width(void **state)
 		"\"flows\":[{\"id\":1,\"proto\":\"tcp\",\"client\":{\"addr\":\"2001:db8:1234:5678:9abc:def0:1234:5678\",\"port\":65535},"
 		"\"server\":{\"addr\":\"2001:db8:1234:5678:9abc:def0:1234:5679\",\"port\":65535},"
 		"\"phases\":[{\"name\":\"a-very-long-phase-name-that-goes-on\",\"first_event\":0}]}]}";
-	struct trace_render_opts o = { .ascii = 0 };
-	struct trace_ladder l;
+	struct view_render_opts o = { .ascii = 0 };
+	struct view_ladder l;
 	json_error_t je;
 	json_t *root = json_loads(doc, 0, &je);
 	char err[256], *s;
 	(void)state;
 
 	assert_non_null(root);
-	assert_int_equal(trace_ladder_build(root, 0, &l, err, sizeof(err)), 0);
+	assert_int_equal(view_ladder_build(root, 0, &l, err, sizeof(err)), 0);
 	json_decref(root);
 	for (o.ascii = 0; o.ascii < 2; o.ascii++) {
-		s = render_mem(trace_render_text, &l, &o);
-		assert_fits(s, TRACE_RENDER_TEXT_COLS);
+		s = render_mem(view_render_text, &l, &o);
+		assert_fits(s, VIEW_RENDER_TEXT_COLS);
 		assert_null(strstr(s, "\\x0\""));
 		assert_null(strstr(s, "\\x\""));
 		free(s);
 	}
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 }
 
 static void test_bad_input(void **state)
 {
-	struct trace_ladder l;
+	struct view_ladder l;
 	char err[256], path[4200];
 	json_t *j;
 	(void)state;
 
 	j = json_array();
-	assert_int_equal(trace_ladder_build(j, 0, &l, err, sizeof(err)), -1);
+	assert_int_equal(view_ladder_build(j, 0, &l, err, sizeof(err)), -1);
 	assert_string_equal(err, "not a hellolab trace: no events array");
 	json_decref(j);
 	/* everything optional missing, wrong types, stray entries: built, not crashed */
@@ -401,16 +403,16 @@ static void test_bad_input(void **state)
 		      "events", 1, "x", "type", "packet", "type", "state", "flow", "1", "to", "X",
 		      "flows", 3, "id", "one", "id", 1, "proto", "tcp", "client", "nope", "phases", 4);
 	assert_non_null(j);
-	assert_int_equal(trace_ladder_build(j, 0, &l, err, sizeof(err)), 0);
+	assert_int_equal(view_ladder_build(j, 0, &l, err, sizeof(err)), 0);
 	assert_int_equal(l.nflows, 2);
-	trace_ladder_free(&l);
-	assert_int_equal(trace_ladder_build(j, 9, &l, err, sizeof(err)), -1);
+	view_ladder_free(&l);
+	assert_int_equal(view_ladder_build(j, 9, &l, err, sizeof(err)), -1);
 	assert_string_equal(err, "flow 9: no such flow in the trace");
 	json_decref(j);
-	assert_int_equal(trace_ladder_load("/nonexistent/trace.json", 0, &l, err, sizeof(err)), -1);
+	assert_int_equal(view_ladder_load("/nonexistent/trace.json", 0, &l, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/nonexistent/trace.json"));
 	snprintf(path, sizeof(path), "%s/make_fixtures.py", fixtures);
-	assert_int_equal(trace_ladder_load(path, 0, &l, err, sizeof(err)), -1);
+	assert_int_equal(view_ladder_load(path, 0, &l, err, sizeof(err)), -1);
 }
 
 /* Events reach their own flow whatever the order of ids, and many flows build quickly
@@ -419,7 +421,7 @@ static void test_many_flows(void **state)
 {
 	json_t *root = json_pack("{s:[],s:[]}", "events", "flows");
 	json_t *events = json_object_get(root, "events"), *flows = json_object_get(root, "flows");
-	struct trace_ladder l;
+	struct view_ladder l;
 	char err[256];
 	const int n = 2000;
 	(void)state;
@@ -432,15 +434,15 @@ static void test_many_flows(void **state)
 		for (int f = 1; f <= n; f++)
 			json_array_append_new(events, json_pack("{s:i,s:s,s:i,s:s,s:i}", "t_us", k * n + f, "type", "packet",
 								"flow", f, "from", k == 1 ? "server" : "client", "len", f % 7));
-	assert_int_equal(trace_ladder_build(root, 0, &l, err, sizeof(err)), 0);
+	assert_int_equal(view_ladder_build(root, 0, &l, err, sizeof(err)), 0);
 	assert_int_equal(l.nflows, (size_t)n);
 	for (size_t i = 0; i < l.nflows; i++) {
 		assert_int_equal(l.flows[i].id, n - (int)i);
 		assert_int_equal(l.flows[i].arrows, 3);
-		assert_int_equal(l.flows[i].rows[1].from, TRACE_LADDER_SERVER);
+		assert_int_equal(l.flows[i].rows[1].from, VIEW_LADDER_SERVER);
 		assert_int_equal(l.flows[i].rows[2].t_us, 2 * n + l.flows[i].id);
 	}
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 	json_decref(root);
 }
 
@@ -454,7 +456,7 @@ static int run_main(int n, ...)
 		argv[i] = va_arg(ap, char *);
 	va_end(ap);
 	argv[n] = NULL;
-	return trace_render_main(n, argv);
+	return view_render_main(n, argv);
 }
 
 static void test_main(void **state)

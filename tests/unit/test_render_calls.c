@@ -8,19 +8,19 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "trace/ladder.h"
-#include "trace/render.h"
-#include "trace/render_html.h"
-#include "trace/render_mermaid.h"
-#include "trace/render_svg.h"
-#include "trace/render_text.h"
+#include "view/ladder.h"
+#include "view/render.h"
+#include "view/render_html.h"
+#include "view/render_mermaid.h"
+#include "view/render_svg.h"
+#include "view/render_text.h"
 
 /* The fixtures of tests/render/ (README.md there): tcp-hello, tcp-retx and udp-hello hold calls. */
 static char fixtures[1024];
 
-typedef int (*render_fn)(FILE *, const struct trace_ladder *, const struct trace_render_opts *, char *, size_t);
+typedef int (*render_fn)(FILE *, const struct view_ladder *, const struct view_render_opts *, char *, size_t);
 
-static char *render_mem(render_fn fn, const struct trace_ladder *l, const struct trace_render_opts *o)
+static char *render_mem(render_fn fn, const struct view_ladder *l, const struct view_render_opts *o)
 {
 	char *buf = NULL, err[256];
 	size_t len = 0;
@@ -32,12 +32,12 @@ static char *render_mem(render_fn fn, const struct trace_ladder *l, const struct
 	return buf;
 }
 
-static void load(const char *name, int flow, struct trace_ladder *l)
+static void load(const char *name, int flow, struct view_ladder *l)
 {
 	char path[2048], err[512];
 
 	snprintf(path, sizeof(path), "%s/%s/trace.json", fixtures, name);
-	if (trace_ladder_load(path, flow, l, err, sizeof(err)) < 0)
+	if (view_ladder_load(path, flow, l, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 }
 
@@ -56,10 +56,10 @@ static void assert_fits(const char *text, int cols)
 	}
 }
 
-static const struct trace_ladder_row *call_row(const struct trace_ladder_flow *f, const char *label, int nth)
+static const struct view_ladder_row *call_row(const struct view_ladder_flow *f, const char *label, int nth)
 {
 	for (size_t i = 0; i < f->nrows; i++)
-		if (f->rows[i].kind == TRACE_LADDER_CALL && strcmp(f->rows[i].label, label) == 0 && nth-- == 0)
+		if (f->rows[i].kind == VIEW_LADDER_CALL && strcmp(f->rows[i].label, label) == 0 && nth-- == 0)
 			return &f->rows[i];
 	fail_msg("no call row \"%s\"", label);
 	return NULL;
@@ -69,9 +69,9 @@ static const struct trace_ladder_row *call_row(const struct trace_ladder_flow *f
  * the phase a call opens. */
 static void test_model_calls(void **state)
 {
-	struct trace_ladder l;
-	const struct trace_ladder_flow *f;
-	const struct trace_ladder_row *r, *p;
+	struct view_ladder l;
+	const struct view_ladder_flow *f;
+	const struct view_ladder_row *r, *p;
 	(void)state;
 
 	load("tcp-hello", 0, &l);
@@ -79,42 +79,42 @@ static void test_model_calls(void **state)
 	assert_int_equal(f->calls, 27);
 	/* the server's socket/bind/listen name no flow: drawn in the flow their accept() took */
 	r = call_row(f, "listen()", 0);
-	assert_int_equal(r->from, TRACE_LADDER_SERVER);
+	assert_int_equal(r->from, VIEW_LADDER_SERVER);
 	assert_true(r->t_us < 0);	/* before the first packet */
 	assert_int_equal(r->nlinks, 0);
 	/* connect() opens the handshake: the phase row comes before it */
 	r = call_row(f, "connect()", 0);
-	assert_int_equal(r->from, TRACE_LADDER_CLIENT);
-	assert_int_equal(r[-1].kind, TRACE_LADDER_PHASE);
+	assert_int_equal(r->from, VIEW_LADDER_CLIENT);
+	assert_int_equal(r[-1].kind, VIEW_LADDER_PHASE);
 	assert_string_equal(r[-1].phase, "handshake");
 	assert_int_equal(r->nlinks, 1);
 	p = &f->rows[r->link_row[0]];
-	assert_int_equal(p->kind, TRACE_LADDER_ARROW);
+	assert_int_equal(p->kind, VIEW_LADDER_ARROW);
 	assert_string_equal(p->label, "S seq=0");
-	assert_int_equal(trace_ladder_row_of(f, p->event), r->link_row[0]);
+	assert_int_equal(view_ladder_row_of(f, p->event), r->link_row[0]);
 	r = call_row(f, "send(7)", 0);
 	assert_string_equal(f->rows[r->link_row[0]].preview, "Michael");
 	r = call_row(f, "recv → 15", 0);	/* "Hello, Michael!" */
-	assert_int_equal(r->from, TRACE_LADDER_CLIENT);
+	assert_int_equal(r->from, VIEW_LADDER_CLIENT);
 	assert_string_equal(f->rows[r->link_row[0]].preview, "Hello, Michael!");
 	r = call_row(f, "recv → 0", 0);	/* the server's FIN */
 	assert_int_equal(f->rows[r->link_row[0]].label[0], 'F');
 	r = call_row(f, "close()", 1);		/* the server's connection: its FIN */
-	assert_int_equal(r->from, TRACE_LADDER_SERVER);
-	assert_int_equal(r[-1].kind, TRACE_LADDER_PHASE);
+	assert_int_equal(r->from, VIEW_LADDER_SERVER);
+	assert_int_equal(r[-1].kind, VIEW_LADDER_PHASE);
 	assert_string_equal(r[-1].phase, "teardown");
-	assert_int_equal(trace_ladder_row_of(f, -5), -1);
-	trace_ladder_free(&l);
+	assert_int_equal(view_ladder_row_of(f, -5), -1);
+	view_ladder_free(&l);
 
 	load("tcp-retx", 0, &l);
 	f = &l.flows[0];
 	r = call_row(f, "send(5)", 0);		/* "Tracy": the first copy and its retransmission */
 	assert_int_equal(r->nlinks, 2);
-	assert_true(f->rows[r->link_row[1]].style & TRACE_LADDER_RETX);
+	assert_true(f->rows[r->link_row[1]].style & VIEW_LADDER_RETX);
 	r = call_row(f, "close()", 1);
-	assert_true(f->rows[r->link_row[0]].style & TRACE_LADDER_RST);
+	assert_true(f->rows[r->link_row[0]].style & VIEW_LADDER_RST);
 	call_row(f, "setsockopt(SO_LINGER=0)", 0);
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 
 	load("udp-hello", 0, &l);
 	assert_int_equal(l.flows[0].calls + l.flows[1].calls, 19);
@@ -123,9 +123,9 @@ static void test_model_calls(void **state)
 	r = call_row(&l.flows[1], "recvfrom() ECONNREFUSED", 0);
 	assert_true(r->failed);
 	r = call_row(&l.flows[0], "sendto(15)", 0);
-	assert_int_equal(r->from, TRACE_LADDER_SERVER);
+	assert_int_equal(r->from, VIEW_LADDER_SERVER);
 	assert_string_equal(l.flows[0].rows[r->link_row[0]].label, "UDP len=15");
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 }
 
 /* A flowless call goes to its descriptor's flow, and a socket() that reuses a
@@ -143,14 +143,14 @@ static void test_call_flows(void **state)
 		"\"errno\":\"ECONNREFUSED\"},"
 		"{\"t_us\":5,\"type\":\"call\",\"call\":\"close\",\"side\":\"client\",\"pid\":7,\"fd\":3,\"result\":0}],"
 		"\"flows\":[{\"id\":1,\"proto\":\"tcp\"},{\"id\":2,\"proto\":\"tcp\"}]}";
-	struct trace_ladder l;
+	struct view_ladder l;
 	json_error_t je;
 	json_t *root = json_loads(doc, 0, &je);
 	char err[256];
 	(void)state;
 
 	assert_non_null(root);
-	assert_int_equal(trace_ladder_build(root, 0, &l, err, sizeof(err)), 0);
+	assert_int_equal(view_ladder_build(root, 0, &l, err, sizeof(err)), 0);
 	json_decref(root);
 	assert_int_equal(l.flows[0].id, 1);
 	assert_int_equal(l.flows[0].calls, 3);	/* the second socket, connect, close; not pid 8's bind */
@@ -160,7 +160,7 @@ static void test_call_flows(void **state)
 	assert_int_equal(l.flows[1].calls, 3);	/* the first socket, connect, close */
 	assert_int_equal(l.flows[1].rows[0].event, 0);
 	assert_int_equal(l.flows[1].rows[2].event, 2);
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 }
 
 /* Calls as a hostile trace may hold them: links to nothing, to other flows, to
@@ -178,17 +178,17 @@ static void test_call_garbage(void **state)
 		"{\"t_us\":5,\"type\":\"call\",\"flow\":1,\"side\":\"client\",\"call\":\"\\u0001<&>\\u00e9\",\"packets\":{}},"
 		"{\"t_us\":6,\"type\":\"call\",\"flow\":1,\"side\":\"client\",\"pid\":\"x\",\"fd\":[],\"call\":7}],"
 		"\"flows\":[{\"id\":1,\"proto\":\"tcp\"},{\"id\":2,\"proto\":\"tcp\"}]}";
-	struct trace_render_opts o = { .notes = 1 };
-	render_fn fns[] = { trace_render_text, trace_render_svg, trace_render_html, trace_render_mermaid };
-	struct trace_ladder l;
+	struct view_render_opts o = { .notes = 1 };
+	render_fn fns[] = { view_render_text, view_render_svg, view_render_html, view_render_mermaid };
+	struct view_ladder l;
 	json_error_t je;
 	json_t *root = json_loads(doc, 0, &je);
-	const struct trace_ladder_flow *f;
+	const struct view_ladder_flow *f;
 	char err[256], *s;
 	(void)state;
 
 	assert_non_null(root);
-	assert_int_equal(trace_ladder_build(root, 0, &l, err, sizeof(err)), 0);
+	assert_int_equal(view_ladder_build(root, 0, &l, err, sizeof(err)), 0);
 	json_decref(root);
 	f = &l.flows[0];
 	assert_int_equal(f->calls, 4);
@@ -199,15 +199,15 @@ static void test_call_garbage(void **state)
 	assert_int_equal(f->rows[1].link_row[2], -1);
 	assert_int_equal(f->rows[1].link_row[3], 1);	/* itself: drawn, never followed */
 	assert_int_equal(f->rows[1].link_row[4], 0);
-	assert_int_equal(f->rows[2].from, TRACE_LADDER_CLIENT);	/* no side */
+	assert_int_equal(f->rows[2].from, VIEW_LADDER_CLIENT);	/* no side */
 	for (o.ascii = 0; o.ascii < 2; o.ascii++) {
-		s = render_mem(trace_render_text, &l, &o);
-		assert_fits(s, TRACE_RENDER_TEXT_COLS);
+		s = render_mem(view_render_text, &l, &o);
+		assert_fits(s, VIEW_RENDER_TEXT_COLS);
 		free(s);
 	}
 	for (size_t k = 0; k < sizeof(fns) / sizeof(fns[0]); k++)
 		free(render_mem(fns[k], &l, &o));
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 }
 
 /* Many short-lived clients, each its own process: the flowless socket() of each reaches
@@ -216,7 +216,7 @@ static void test_many_calls(void **state)
 {
 	json_t *root = json_pack("{s:[],s:[]}", "events", "flows");
 	json_t *events = json_object_get(root, "events"), *flows = json_object_get(root, "flows");
-	struct trace_ladder l;
+	struct view_ladder l;
 	char err[256];
 	const int n = 20000;
 	(void)state;
@@ -230,12 +230,12 @@ static void test_many_calls(void **state)
 		json_array_append_new(events, json_pack("{s:i,s:s,s:s,s:s,s:i,s:i,s:i,s:i}", "t_us", 3 * f + 2, "type", "call",
 							"call", "close", "side", "client", "pid", 1000 + f, "fd", 3, "flow", f, "result", 0));
 	}
-	assert_int_equal(trace_ladder_build(root, 0, &l, err, sizeof(err)), 0);
+	assert_int_equal(view_ladder_build(root, 0, &l, err, sizeof(err)), 0);
 	for (size_t i = 0; i < l.nflows; i++) {
 		assert_int_equal(l.flows[i].calls, 3);
 		assert_string_equal(l.flows[i].rows[0].label, "socket()");
 	}
-	trace_ladder_free(&l);
+	view_ladder_free(&l);
 	json_decref(root);
 }
 

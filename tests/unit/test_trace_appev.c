@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "trace/appev.h"
-#include "trace/notes.h"
+#include "view/notes.h"
 
 #define START 1795597200000000LL
 
@@ -148,8 +148,8 @@ static void test_merge_tcp(void **state)
 	assert_string_equal(s_of(ev_at(doc, cfin), "flags"), "FA");
 	assert_true(has(json_object_get(ev_at(doc, cfin), "calls"), cclose));
 	/* Notes from the context: who closed first, the messages merged into one segment. */
-	assert_int_equal(trace_notes_add(doc), 0);
-	note = trace_notes_event(doc, (size_t)sclose);
+	assert_int_equal(view_notes_add(doc), 0);
+	note = view_notes_event(doc, (size_t)sclose);
 	assert_non_null(note);
 	assert_non_null(strstr(note, "server will hold TIME_WAIT"));
 	free(note);
@@ -161,7 +161,7 @@ static void test_merge_tcp(void **state)
 	/* A failed call's reason has its names filled too. */
 	json_object_set_new(ev_at(doc, conn), "result", json_integer(-1));
 	json_object_set_new(ev_at(doc, conn), "errno", json_string("ECONNREFUSED"));
-	note = trace_notes_event(doc, (size_t)conn);
+	note = view_notes_event(doc, (size_t)conn);
 	assert_non_null(note);
 	assert_string_equal(note, "client connect() fails with ECONNREFUSED: the server answered with RST or ICMP "
 				  "port unreachable (nothing listens on port 9999)");
@@ -313,7 +313,7 @@ static void test_notes_retransmission(void **state)
 	json_array_append_new(calls, rec("send", "client", 990, 5, "\"bytes\": 12, \"offset\": 5"));
 	json_array_append_new(calls, rec("recv", "server", 1350, 5, "\"bytes\": 12, \"offset\": 5"));
 	assert_int_equal(trace_appev_merge(doc, calls), 0);
-	assert_int_equal(trace_notes_add(doc), 0);
+	assert_int_equal(view_notes_add(doc), 0);
 	r1 = find(doc, "call", "call", "recv");
 	s1 = r1 + 1;
 	assert_string_equal(s_of(ev_at(doc, s1), "call"), "send");

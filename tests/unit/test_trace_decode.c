@@ -14,6 +14,7 @@
 #include "trace/decode.h"
 #include "trace/json.h"
 #include "trace/model.h"
+#include "trace/model_packet.h"
 
 static const struct tb_ep c4 = { 0, "10.0.0.1", 40000 }, s4 = { 0, "10.0.0.2", 9999 };
 static const struct tb_ep c6 = { 1, "fd00::1", 40000 }, s6 = { 1, "fd00::2", 9999 };

@@ -13,7 +13,10 @@
 
 #include "tests/lib/trace_build.h"
 #include "trace/json.h"
+#include "trace/jsonout.h"
 #include "trace/model.h"
+#include "trace/model_kernel.h"
+#include "trace/model_packet.h"
 
 #define END { 0, NULL, NULL, 0, 0, 0, 0 }
 

@@ -1,0 +1,80 @@
+/* kernel/sources.h: the kernel's view of TCP states for a live capture: sources, notes, hooks, -Z. */
+#ifndef KERNEL_SOURCES_H
+#define KERNEL_SOURCES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/tracepoint.h"
+#include "kernel/sockdiag.h"
+
+#define KERNEL_SOURCES_MAX_PORTS 16
+#define KERNEL_SOURCES_MAX_NOTES 6
+
+struct kernel_sources_opts {
+	int offline;				/* -r FILE: no kernel to ask */
+	int no_kernel;				/* --no-kernel: neither source */
+	const char *user;			/* -Z USER, dropped to in the active hook */
+	const char *netns[KERNEL_SOCKDIAG_MAX_NS];	/* --netns NAME|PATH, repeatable */
+	size_t nnetns;
+	uint16_t ports[KERNEL_SOURCES_MAX_PORTS];	/* from the BPF filter (kernel_sources_ports) */
+	size_t nports;
+	const char *tracefs_root;		/* NULL: /sys/kernel/tracing */
+};
+
+/* The sources that opened, why the others did not, and where events go. */
+struct kernel_sources {
+	struct kernel_tracepoint kt;
+	struct kernel_sockdiag sd;
+	int opened;				/* kernel_sources_open ran: close has work */
+	int tracepoint, sock_diag;		/* source is on */
+	const char *user;			/* -Z */
+	char notes[KERNEL_SOURCES_MAX_NOTES][200];	/* "tracefs: mount ...: Operation not permitted" */
+	size_t nnotes;
+	int read_failed, poll_failed;		/* a note was already written for it */
+	size_t notes_given;			/* notes already handed to the model */
+	int described;				/* the namespaces were handed over */
+	uint64_t events;
+};
+
+/* Opens what the machine offers. A source that is unavailable is only a note; -1 (with
+ * err) only for what the user asked for explicitly and cannot have (a --netns that
+ * does not open). */
+int kernel_sources_open(struct kernel_sources *ks, const struct kernel_sources_opts *o, char *err,
+		      size_t errlen);
+
+/* The periodic tick: what the tracepoint holds, then a sock_diag poll. Returns events. */
+int kernel_sources_poll(struct kernel_sources *ks, trace_kevent_fn fn, void *arg);
+
+/* Just before the capture stops: drains the tracepoint, hands out the events still
+ * waiting for a port, and polls sock_diag a last time. Returns events. */
+int kernel_sources_finish(struct kernel_sources *ks, trace_kevent_fn fn, void *arg);
+
+struct trace_model;
+
+/* Tells the model which sources are on, the notes so far, and the namespaces polled;
+ * called again, it adds only the notes written since. */
+int kernel_sources_describe(struct kernel_sources *ks, struct trace_model *m);
+
+/* The capture loop's hooks (struct trace_capture_hooks; arg: the struct kernel_sources).
+ * active: once the capture, the pcap file and the sources are open, drops to -Z's user
+ * (the only hook that fails: -1 with err). tick: kernel_sources_poll into the model.
+ * before_stop: kernel_sources_finish into the model, then describe. A source that fails
+ * while running becomes a note; the capture goes on. */
+int kernel_sources_active(void *arg, struct trace_model *m, char *err, size_t errlen);
+int kernel_sources_tick(void *arg, struct trace_model *m, char *err, size_t errlen);
+int kernel_sources_before_stop(void *arg, struct trace_model *m, char *err, size_t errlen);
+
+/* Releases every source and removes the tracefs instance. Safe twice, and on a zeroed
+ * struct that was never opened. */
+void kernel_sources_close(struct kernel_sources *ks);
+
+/* The ports named in a BPF filter ("port N", "src port N", "dst port N"), without
+ * duplicates. Returns how many were stored (at most max). */
+size_t kernel_sources_ports(const char *filter, uint16_t *ports, size_t max);
+
+/* -Z USER: supplementary groups, gid, then uid of USER; checks that root cannot be
+ * regained. Err: "-Z nosuch: no such user". */
+int kernel_sources_drop_privs(const char *user, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,123 @@
+/* runner/lab_result.c: the checks' verdicts, the context they read, and `check DIR` re-evaluation. */
+#include "runner/lab_result.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "runner/lab_check_eval.h"
+#include "runner/lab_runner.h"
+#include "runner/lab_step.h"
+
+json_t *lab_result_ctx(const char *dir, json_t *steps, json_t *impair, json_t *run)
+{
+	char path[PATH_MAX + 16];
+	json_t *trace, *ctx;
+
+	snprintf(path, sizeof path, "%s/trace.json", dir);
+	trace = json_load_file(path, 0, NULL);
+	/* the trace's top level is the root, so checks read flows[...] and events[...] */
+	ctx = json_is_object(trace) ? json_deep_copy(trace) : json_object();
+	json_decref(trace);
+	json_object_set_new(ctx, "steps", steps ? json_incref(steps) : json_object());
+	json_object_set_new(ctx, "step_list", lab_step_list(steps));
+	json_object_set_new(ctx, "impair", impair ? json_incref(impair) : json_object());
+	json_object_set_new(ctx, "run", run ? json_incref(run) : json_object());
+	return ctx;
+}
+
+/* One check, its placeholders ({port}, ...) filled with this run's values first. */
+static int check_one(const struct lab_expect *e, const struct lab_vars *v, json_t *ctx,
+		     char *text, size_t textlen, char *obs, size_t obslen)
+{
+	struct lab_check *c = e->parsed;
+	char perr[200];
+	int ok;
+
+	snprintf(text, textlen, "%s", e->check);
+	if (!e->templated || !v)
+		return lab_check_eval(c, ctx, obs, obslen);
+	if (lab_def_expand(e->check, v, text, textlen, perr, sizeof perr) < 0 ||
+	    !(c = lab_check_parse(text, perr, sizeof perr))) {
+		snprintf(obs, obslen, "%s", perr);
+		return 0;
+	}
+	ok = lab_check_eval(c, ctx, obs, obslen);
+	lab_check_free(c);
+	return ok;
+}
+
+int lab_result_checks(const struct lab_def *d, const struct lab_vars *v, json_t *ctx,
+		      json_t *checks, FILE *log)
+{
+	int failed = 0;
+	size_t i;
+
+	for (i = 0; i < d->nexpect; i++) {
+		const struct lab_expect *e = &d->expect[i];
+		char obs[1024], text[1024];
+		int ok = check_one(e, v, ctx, text, sizeof text, obs, sizeof obs);
+		json_t *c = json_pack("{s:s, s:b, s:s}", "check", text, "passed", ok, "observed", obs);
+		if (e->why[0])
+			json_object_set_new(c, "why", json_string(e->why));
+		json_array_append_new(checks, c);
+		failed += !ok;
+		if (!log)
+			continue;
+		fprintf(log, "    %s  %s\n", ok ? "ok  " : "FAIL", text);
+		if (!ok) {
+			if (e->why[0])
+				fprintf(log, "          expected because: %s\n", e->why);
+			fprintf(log, "          observed: %s\n", obs[0] ? obs : "(nothing)");
+		}
+	}
+	if (log)
+		fflush(log);
+	return failed;
+}
+
+int lab_result_recheck(const char *dir, FILE *log, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 16], lerr[512];
+	json_t *res, *defj, *ctx, *checks;
+	struct lab_def *d;
+	const char *name;
+	int failed;
+
+	snprintf(path, sizeof path, "%s/result.json", dir);
+	res = json_load_file(path, 0, NULL);
+	snprintf(path, sizeof path, "%s/lab.json", dir);
+	defj = json_load_file(path, 0, NULL);
+	if (!json_is_object(res) || !defj) {
+		snprintf(err, errlen, "%s: not a lab run folder (result.json and lab.json are needed)", dir);
+		json_decref(res);
+		json_decref(defj);
+		return -1;
+	}
+	name = json_string_value(json_object_get(res, "lab"));
+	d = lab_def_from_json(defj, name ? name : "lab", path, lerr, sizeof lerr);
+	json_decref(defj);
+	if (!d) {
+		snprintf(err, errlen, "%s", lerr);
+		json_decref(res);
+		return -1;
+	}
+	ctx = lab_result_ctx(dir, json_object_get(res, "steps"), json_object_get(res, "impair"), res);
+	checks = json_array();
+	fprintf(log, "%s: re-checking %zu expectations against %s\n", d->name, d->nexpect, dir);
+	/* the run's own values for the checks' placeholders */
+	struct lab_vars v = { (int)json_integer_value(json_object_get(res, "port")),
+			      json_string_value(json_object_get(res, "server")),
+			      json_string_value(json_object_get(res, "client")), d->dir, dir };
+	if (!v.server)
+		v.server = "";
+	if (!v.client)
+		v.client = "";
+	failed = lab_result_checks(d, &v, ctx, checks, log);
+	fprintf(log, "%s %s: %zu/%zu expectations held\n", failed ? "FAIL" : "ok  ", d->name,
+		d->nexpect - (size_t)failed, d->nexpect);
+	json_decref(checks);
+	json_decref(ctx);
+	json_decref(res);
+	lab_def_free(d);
+	return failed ? 1 : 0;
+}

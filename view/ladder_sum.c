@@ -1,0 +1,158 @@
+/* view/ladder_sum.c: the words under and above a ladder: flow summaries, the capture line, the compare figures. */
+#include "view/ladder_sum.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/jsonget.h"
+#include "view/ladder_text.h"
+
+__attribute__((format(printf, 2, 3)))
+static void summary_add(struct view_ladder_flow *f, const char *form, ...)
+{
+	va_list ap;
+
+	if (f->nsummary >= (int)(sizeof(f->summary) / sizeof(f->summary[0])))
+		return;
+	va_start(ap, form);
+	vsnprintf(f->summary[f->nsummary++], sizeof(f->summary[0]), form, ap);
+	va_end(ap);
+}
+
+/* Per-side pair {"client": N, "server": N} as "N / N"; 0 when absent. */
+static int pair_fmt(char *dst, size_t len, json_t *flow, const char *key)
+{
+	json_t *o = json_object_get(flow, key);
+
+	if (!json_is_object(o))
+		return 0;
+	view_ladder_fmt(dst, len, "%lld / %lld", hello_json_num(o, "client", 0), hello_json_num(o, "server", 0));
+	return 1;
+}
+
+void view_ladder_time_wait(char *dst, size_t len, json_t *tw)
+{
+	char side[16], src[16];
+	long long ms = hello_json_num(tw, "timer_ms", -1);
+
+	view_ladder_sanitize(side, sizeof(side), hello_json_str(tw, "side") ? hello_json_str(tw, "side") : "?");
+	view_ladder_sanitize(src, sizeof(src), hello_json_str(tw, "source") ? hello_json_str(tw, "source") : "inferred");
+	if (ms >= 0)
+		view_ladder_fmt(dst, len, "%s, timer %lld ms (%s)", side, ms, src);
+	else
+		view_ladder_fmt(dst, len, "%s (%s)", side, src);
+}
+
+static void summary_tcp(struct view_ladder_flow *f, json_t *flow)
+{
+	char a[96], b[32];
+	json_t *tw = json_object_get(flow, "time_wait");
+	long long n;
+
+	if (hello_json_str(flow, "history"))
+		view_ladder_sanitize(a, 32, hello_json_str(flow, "history")), summary_add(f, "history %s", a);
+	if (hello_json_str(flow, "conn_state"))
+		view_ladder_sanitize(a, 16, hello_json_str(flow, "conn_state")), summary_add(f, "conn_state %s", a);
+	if (hello_json_str(flow, "closed_first")) {
+		view_ladder_sanitize(a, 16, hello_json_str(flow, "closed_first"));
+		view_ladder_sanitize(b, 16, hello_json_str(flow, "close_kind") ? hello_json_str(flow, "close_kind") : "fin");
+		summary_add(f, "closed first: %s (%s)", a, b);
+	}
+	if (json_is_object(tw))
+		view_ladder_time_wait(a, sizeof(a), tw), summary_add(f, "TIME_WAIT: %s", a);
+	if (pair_fmt(a, sizeof(a), flow, "packets"))
+		summary_add(f, "packets %s", a);
+	if (pair_fmt(a, sizeof(a), flow, "bytes"))
+		summary_add(f, "wire bytes %s", a);
+	if (pair_fmt(a, sizeof(a), flow, "payload_bytes"))
+		summary_add(f, "payload bytes %s", a);
+	if ((n = hello_json_num(flow, "retransmissions", 0)) > 0)
+		view_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "retransmissions %s", a);
+	if ((n = hello_json_num(flow, "dup_acks", 0)) > 0)
+		view_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "dup acks %s", a);
+	if ((n = hello_json_num(flow, "zero_windows", 0)) > 0)
+		view_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "zero windows %s", a);
+	if ((n = (long long)json_array_size(json_object_get(flow, "disagreements"))) > 0)
+		view_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "kernel/inferred disagreements %s", a);
+}
+
+static void summary_udp(struct view_ladder_flow *f, json_t *flow)
+{
+	char a[64];
+	size_t npairs = json_array_size(json_object_get(flow, "pairs"));
+	size_t nlost = json_array_size(json_object_get(flow, "unanswered"));
+	size_t nicmp = json_array_size(json_object_get(flow, "icmp_errors"));
+
+	if (pair_fmt(a, sizeof(a), flow, "datagrams"))
+		summary_add(f, "datagrams %s", a);
+	if (pair_fmt(a, sizeof(a), flow, "bytes"))
+		summary_add(f, "wire bytes %s", a);
+	view_ladder_fmt(a, sizeof(a), "%zu", npairs), summary_add(f, "answered %s", a);
+	view_ladder_fmt(a, sizeof(a), "%zu", nlost), summary_add(f, "unanswered %s", a);
+	if (nicmp)
+		view_ladder_fmt(a, sizeof(a), "%zu", nicmp), summary_add(f, "ICMP errors %s", a);
+}
+
+void view_ladder_summary(struct view_ladder_flow *f, json_t *flow)
+{
+	if (strcmp(f->proto, "udp") == 0)
+		summary_udp(f, flow);
+	else
+		summary_tcp(f, flow);
+}
+
+/* Appends to the capture line, cutting silently. */
+__attribute__((format(printf, 3, 4)))
+static void cap_cat(char *dst, size_t len, const char *f, ...)
+{
+	size_t n = strlen(dst);
+	va_list ap;
+
+	if (n + 1 >= len)
+		return;
+	va_start(ap, f);
+	vsnprintf(dst + n, len - n, f, ap);
+	va_end(ap);
+}
+
+void view_ladder_capture(char *dst, size_t len, json_t *root)
+{
+	json_t *cap = json_object_get(root, "capture");
+	const char *src = hello_json_str(cap, "source");
+	char where[96];
+	const char *w = hello_json_str(cap, "file") ? hello_json_str(cap, "file") : hello_json_str(cap, "interface");
+
+	view_ladder_sanitize(where, sizeof(where), w ? w : "?");
+	view_ladder_fmt(dst, len, "%s %s", src && strcmp(src, "live") == 0 ? "live on" : "file", where);
+	if (json_object_get(cap, "packets_seen"))
+		cap_cat(dst, len, ", %lld packets", hello_json_num(cap, "packets_seen", 0));
+	if (json_object_get(cap, "packets_dropped"))
+		cap_cat(dst, len, ", %lld dropped", hello_json_num(cap, "packets_dropped", 0));
+}
+
+void view_ladder_metrics(json_t *root, struct view_ladder_metrics *m)
+{
+	json_t *events = json_object_get(root, "events"), *ev;
+	long long first_client = -1;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	m->first_reply_us = -1;
+	view_ladder_sanitize(m->proto, sizeof(m->proto),
+			      hello_json_str(json_array_get(json_object_get(root, "flows"), 0), "proto"));
+	json_array_foreach(events, i, ev) {
+		const char *type = hello_json_str(ev, "type"), *from = hello_json_str(ev, "from"), *pv = hello_json_str(ev, "preview");
+		long long t = hello_json_num(ev, "t_us", -1);
+
+		if (!type || strcmp(type, "packet") != 0)
+			continue;
+		m->packets++;
+		m->wire_bytes += hello_json_num(ev, "wire_len", 0);
+		if (from && strcmp(from, "client") == 0 && first_client < 0)
+			first_client = t;
+		if (from && strcmp(from, "server") == 0 && m->first_reply_us < 0 && first_client >= 0 &&
+		    pv && strncmp(pv, "Hello, ", 7) == 0)
+			m->first_reply_us = t - first_client;
+	}
+}

@@ -1,0 +1,14 @@
+/* view/ladder_text.h: the ladder's words: printable ASCII from what a trace holds, snprintf that cuts. */
+#ifndef VIEW_LADDER_TEXT_H
+#define VIEW_LADDER_TEXT_H
+
+#include <stddef.h>
+
+/* Copies s into dst as printable ASCII: other bytes become \xNN; cut to fit dstlen. */
+void view_ladder_sanitize(char *dst, size_t dstlen, const char *s);
+
+/* snprintf that cuts silently (labels and messages, where a cut text is fine). */
+__attribute__((format(printf, 3, 4)))
+void view_ladder_fmt(char *dst, size_t len, const char *f, ...);
+
+#endif

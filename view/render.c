@@ -1,0 +1,249 @@
+/* view/render.c: `hello-trace render`: options, reading the trace, choosing the format, writing the file. */
+#include "view/render.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/file.h"
+#include "view/ladder.h"
+#include "view/ladder_sum.h"
+#include "view/ladder_text.h"
+#include "view/render_html.h"
+#include "view/render_mermaid.h"
+#include "view/render_svg.h"
+#include "view/render_text.h"
+
+enum render_format { FMT_NONE, FMT_TEXT, FMT_SVG, FMT_MERMAID, FMT_HTML };
+
+struct render_args {
+	enum render_format format;
+	const char *out;
+	const char *in[2];
+	const char *label[2];
+	int nlabels;
+	int compare;
+	int flow;
+	struct view_render_opts o;
+};
+
+static const struct { const char *name; enum render_format f; } render_formats[] = {
+	{ "text", FMT_TEXT }, { "svg", FMT_SVG }, { "mermaid", FMT_MERMAID }, { "html", FMT_HTML },
+};
+
+/* -o FILE's extension picks the format when --format is not given. */
+static const struct { const char *ext; enum render_format f; } render_exts[] = {
+	{ ".svg", FMT_SVG }, { ".html", FMT_HTML }, { ".htm", FMT_HTML }, { ".mmd", FMT_MERMAID },
+	{ ".mermaid", FMT_MERMAID }, { ".txt", FMT_TEXT },
+};
+
+static void render_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hello-trace render TRACE.json [--format text|svg|mermaid|html] [-o FILE]\n"
+		"                          [--ascii] [--notes] [--flow N]\n"
+		"       hello-trace render --compare A.json B.json [--format html|text] [-o FILE]\n"
+		"                          [--label NAME --label NAME]\n"
+		"Draws a ladder (sequence) diagram of each flow in a trace.json ('-' reads stdin).\n"
+		"  -f, --format F  text (default; or from -o's extension .svg .html .mmd), svg, mermaid, html\n"
+		"  -o, --output F  write to F instead of stdout\n"
+		"      --ascii     text: pure ASCII instead of box-drawing characters\n"
+		"      --notes     show each event's note\n"
+		"      --flow N    only flow N\n"
+		"      --compare   two traces side by side (e.g. TCP and UDP): packets, bytes on the\n"
+		"                  wire, time to first reply (html: both ladders and a bar chart)\n"
+		"      --label S   the name of each compared trace (default: protocol and file name)\n"
+		"Text is coloured only on a terminal, and never when NO_COLOR is set.\n");
+}
+
+static int parse_format(const char *s, enum render_format *f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(render_formats) / sizeof(render_formats[0]); i++)
+		if (strcmp(s, render_formats[i].name) == 0) {
+			*f = render_formats[i].f;
+			return 0;
+		}
+	return -1;
+}
+
+static enum render_format format_from_ext(const char *path)
+{
+	size_t i, n = strlen(path);
+
+	for (i = 0; i < sizeof(render_exts) / sizeof(render_exts[0]); i++) {
+		size_t k = strlen(render_exts[i].ext);
+
+		if (n > k && strcasecmp(path + n - k, render_exts[i].ext) == 0)
+			return render_exts[i].f;
+	}
+	return FMT_TEXT;
+}
+
+/* Returns 0, or 2 (usage) with the reason printed. */
+static int render_parse(int argc, char **argv, struct render_args *a)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' }, { "output", required_argument, NULL, 'o' },
+		{ "ascii", no_argument, NULL, 'a' }, { "notes", no_argument, NULL, 'n' },
+		{ "flow", required_argument, NULL, 'F' }, { "compare", no_argument, NULL, 'c' },
+		{ "label", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, npos;
+	char *end;
+
+#ifdef __GLIBC__
+	optind = 0;	/* glibc: also forget the state of an earlier scan (tests call us twice) */
+#else
+	optind = 1;
+#endif
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (parse_format(optarg, &a->format) < 0)
+				return fprintf(stderr, "hello-trace render: unknown format '%s' (text, svg, mermaid, html)\n", optarg), 2;
+			break;
+		case 'o': a->out = optarg; break;
+		case 'a': a->o.ascii = 1; break;
+		case 'n': a->o.notes = 1; break;
+		case 'c': a->compare = 1; break;
+		case 'F':
+			a->flow = (int)strtol(optarg, &end, 10);
+			if (*end || a->flow <= 0)
+				return fprintf(stderr, "hello-trace render: --flow wants a flow id (1, 2, ...), not '%s'\n", optarg), 2;
+			break;
+		case 'l':
+			if (a->nlabels == 2)
+				return fprintf(stderr, "hello-trace render: at most two --label\n"), 2;
+			a->label[a->nlabels++] = optarg;
+			break;
+		case 'h': render_usage(stdout); return -1;
+		default:
+			fprintf(stderr, "hello-trace render: unknown or incomplete option '%s'\n", argv[optind - 1]);
+			render_usage(stderr);
+			return 2;
+		}
+	}
+	npos = argc - optind;
+	if (npos != (a->compare ? 2 : 1)) {
+		fprintf(stderr, "hello-trace render: %s\n", a->compare ? "--compare wants two traces" : "wants one trace.json");
+		render_usage(stderr);
+		return 2;
+	}
+	a->in[0] = argv[optind];
+	a->in[1] = a->compare ? argv[optind + 1] : NULL;
+	if (a->format == FMT_NONE)
+		a->format = a->out ? format_from_ext(a->out) : FMT_TEXT;
+	if (a->compare && a->format != FMT_HTML && a->format != FMT_TEXT)
+		return fprintf(stderr, "hello-trace render: --compare draws html or text\n"), 2;
+	return 0;
+}
+
+static int render_one(FILE *out, const struct render_args *a, struct view_ladder *l, char *err, size_t errlen)
+{
+	switch (a->format) {
+	case FMT_SVG: return view_render_svg(out, &l[0], &a->o, err, errlen);
+	case FMT_MERMAID: return view_render_mermaid(out, &l[0], &a->o, err, errlen);
+	case FMT_HTML: return view_render_html(out, &l[0], &a->o, err, errlen);
+	default: return view_render_text(out, &l[0], &a->o, err, errlen);
+	}
+}
+
+/* "TCP (tcp-hello.json)" from the trace's first flow and the file's name; for a lab
+ * run's ".../tcp-hello/trace.json", the folder's name says more. */
+static void default_label(char *dst, size_t len, const struct view_ladder *l, const char *path)
+{
+	struct view_ladder_metrics m;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char dir[128];
+	size_t i;
+
+	if (strcmp(base, "trace.json") == 0 && base - path >= 2) {
+		const char *end = base - 1, *start = end;
+
+		while (start > path && start[-1] != '/')
+			start--;
+		if (end > start && (size_t)(end - start) < sizeof(dir)) {
+			memcpy(dir, start, (size_t)(end - start));
+			dir[end - start] = '\0';
+			base = dir;
+		}
+	}
+	view_ladder_metrics(l->root, &m);
+	for (i = 0; m.proto[i]; i++)
+		m.proto[i] = (char)(m.proto[i] >= 'a' && m.proto[i] <= 'z' ? m.proto[i] - 32 : m.proto[i]);
+	snprintf(dst, len, "%s (%s)", m.proto[0] ? m.proto : "?", base);
+}
+
+static int render_compare(FILE *out, const struct render_args *a, struct view_ladder *l, char *err, size_t errlen)
+{
+	const struct view_ladder *pl[2] = { &l[0], &l[1] };
+	char def[2][160];
+	const char *names[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		default_label(def[i], sizeof(def[i]), &l[i], a->in[i]);
+		names[i] = i < a->nlabels ? a->label[i] : def[i];
+	}
+	if (a->format == FMT_HTML)
+		return view_render_html_compare(out, pl, names, &a->o, err, errlen);
+	return view_render_text_compare(out, pl, names, err, errlen);
+}
+
+/* Renders into FILE.tmp and renames it, so a failed run never leaves half a picture. */
+static int render_to_file(const struct render_args *a, struct view_ladder *l, char *err, size_t errlen)
+{
+	struct hello_file out;
+	int rc;
+
+	if (hello_file_open(&out, a->out, 0, err, errlen) < 0)
+		return -1;
+	rc = a->compare ? render_compare(out.f, a, l, err, errlen) : render_one(out.f, a, l, err, errlen);
+	if (rc != 0) {
+		hello_file_abort(&out);
+		return rc;
+	}
+	return hello_file_close(&out, err, errlen);
+}
+
+int view_render_main(int argc, char **argv)
+{
+	struct render_args a = { 0 };
+	struct view_ladder l[2] = { { 0 } };
+	char err[512];
+	const char *nc = getenv("NO_COLOR");
+	int rc, i;
+
+	if ((rc = render_parse(argc, argv, &a)) != 0)
+		return rc < 0 ? 0 : rc;
+	a.o.color = !a.out && isatty(STDOUT_FILENO) && !nc;
+	for (i = 0; i < (a.compare ? 2 : 1); i++) {
+		if (view_ladder_load(a.in[i], a.flow, &l[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "hello-trace render: %s\n", err);
+			rc = 1;
+			goto out;
+		}
+	}
+	if (a.out)
+		rc = render_to_file(&a, l, err, sizeof(err));
+	else {
+		rc = a.compare ? render_compare(stdout, &a, l, err, sizeof(err)) : render_one(stdout, &a, l, err, sizeof(err));
+		if (rc == 0 && fflush(stdout) != 0)
+			rc = -1, snprintf(err, sizeof(err), "write stdout: %s", strerror(errno));
+	}
+	if (rc != 0) {
+		fprintf(stderr, "hello-trace render: %s\n", err);
+		rc = 1;
+	}
+out:
+	view_ladder_free(&l[0]);
+	view_ladder_free(&l[1]);
+	return rc;
+}
