@@ -1,6 +1,4 @@
 /* udp/hello-udp-server.c: the hello UDP server: each datagram is one message, answered "Hello, <msg>!" to its source. */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +9,9 @@
 #include "core/opt.h"
 #include "core/sig.h"
 #include "net/net.h"
+#include "udp/server.h"
 
 #define PROG "hello-udp-server"
-/* Larger than any UDP payload (65507 over IPv4, 65527 over IPv6), so nothing is cut unseen. */
-#define UDP_RECV_MAX 65536
-#define UDP_STOP_POLL_MS 500
 
 enum { OPT_DELAY = HELLO_OPT_FIRST_PROGRAM, OPT_MAX_MSG, OPT_ONCE };
 
@@ -43,67 +39,7 @@ static const struct hello_usage usage = {
 	.opts = usage_opts,
 };
 
-struct udp_srv {
-	int fd;
-	long delay_ms, max_msg;
-	int once;
-	struct hello_log log;
-	unsigned long datagrams, replies, dropped;
-	uint8_t in[UDP_RECV_MAX], out[UDP_RECV_MAX + HELLO_REPLY_OVERHEAD];
-};
-
-static void srv_log_bytes(struct udp_srv *s, const char *event, const char *peer, const uint8_t *p, size_t len)
-{
-	char who[HELLO_ADDR_STRLEN + 8];
-
-	if (s->log.quiet)
-		return; /* detail lines only: nothing to format under -q */
-	snprintf(who, sizeof(who), "peer=%s", peer);
-	hello_log_bytes(&s->log, HELLO_LOG_DETAIL, event, who, p, len);
-}
-
-/* Receives and answers one queued datagram without blocking: 1 when one was handled, 0 when
- * the queue is empty (or a receive error: back to poll), -1 only when the loop must stop. */
-static int srv_one(struct udp_srv *s)
-{
-	struct hello_addr from;
-	char peer[HELLO_ADDR_STRLEN] = "", err[256];
-	ssize_t n;
-	size_t rlen;
-	int trunc;
-
-	n = hello_net_recvfrom_nowait(s->fd, s->in, sizeof(s->in), &from, &trunc, NULL, err, sizeof(err));
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return 0;
-		/* Linux reports ICMP errors for earlier replies here; the server just goes on. */
-		hello_log_event(&s->log, HELLO_LOG_DETAIL, "error", "error=\"%s\"", err);
-		return 0;
-	}
-	/* Every per-datagram line is a detail line: with -q the peer is never formatted. */
-	if (!s->log.quiet)
-		hello_addr_str(&from, peer, sizeof(peer));
-	s->datagrams++;
-	if (trunc || n > s->max_msg) {
-		s->dropped++;
-		hello_log_event(&s->log, HELLO_LOG_DETAIL, "toolong", "peer=%s len=%zd limit=%ld%s", peer, n, s->max_msg,
-				trunc ? " truncated=1" : "");
-		return 1;
-	}
-	srv_log_bytes(s, "message", peer, s->in, (size_t)n);
-	if (s->delay_ms > 0 && hello_clock_sleep_ms(s->delay_ms) < 0)
-		return -1;
-	rlen = hello_proto_reply(HELLO_FRAMING_RAW, s->in, (size_t)n, s->out, sizeof(s->out));
-	if (hello_net_sendto(s->fd, s->out, rlen, &from, err, sizeof(err)) < 0) {
-		hello_log_event(&s->log, HELLO_LOG_DETAIL, "error", "peer=%s error=\"%s\"", peer, err);
-		return 1;
-	}
-	s->replies++;
-	srv_log_bytes(s, "reply", peer, s->out, rlen);
-	return 1;
-}
-
-static int parse_args(int argc, char **argv, struct hello_common *c, struct udp_srv *s, char *err, size_t errlen)
+static int parse_args(int argc, char **argv, struct hello_common *c, struct udp_server *s, char *err, size_t errlen)
 {
 	int opt, r;
 
@@ -128,12 +64,12 @@ static int parse_args(int argc, char **argv, struct hello_common *c, struct udp_
 int main(int argc, char **argv)
 {
 	/* Static: the two 64 KiB datagram buffers stay off the stack, and nothing to free. */
-	static struct udp_srv srv;
-	struct udp_srv *s = &srv;
+	static struct udp_server srv;
+	struct udp_server *s = &srv;
 	struct hello_common c;
 	struct hello_addr a;
 	char err[512], as[HELLO_ADDR_STRLEN], sn[32];
-	int family, r, rc = HELLO_EXIT_OK;
+	int family, rc = HELLO_EXIT_OK;
 
 	s->max_msg = HELLO_UDP_MAX_MSG;
 	hello_opt_common_init(&c, 1);
@@ -161,21 +97,9 @@ int main(int argc, char **argv)
 	hello_net_local(s->fd, &a);
 	hello_log_event(&s->log, HELLO_LOG_MAIN, "listening", "addr=%s proto=udp delay_ms=%ld max_msg=%ld",
 			hello_addr_str(&a, as, sizeof(as)), s->delay_ms, s->max_msg);
-	/* One poll, then drain the queue: two syscalls per datagram (recvfrom, sendto) under load,
-	 * as a bare blocking loop, while the stop flag is still checked between datagrams. */
-	while (!hello_sig_stop() && !(s->once && s->datagrams > 0)) {
-		r = hello_net_wait(s->fd, POLLIN, UDP_STOP_POLL_MS);
-		if (r < 0 && !hello_sig_stop()) {
-			fprintf(stderr, "%s: poll: %s\n", PROG, strerror(errno));
-			rc = HELLO_EXIT_FAIL;
-			break;
-		}
-		if (r <= 0)
-			continue;
-		while (!hello_sig_stop() && (r = srv_one(s)) > 0 && !(s->once && s->datagrams > 0))
-			;
-		if (r < 0)
-			break;
+	if (udp_server_run(s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		rc = HELLO_EXIT_FAIL;
 	}
 	hello_net_close(s->fd);
 	if (hello_sig_stop())
