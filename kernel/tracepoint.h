@@ -6,12 +6,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kernel/tracepoint_line.h"
 #include "trace/kernel_event.h"
 
 #define KERNEL_TRACEPOINT_ROOT "/sys/kernel/tracing"
 #define KERNEL_TRACEPOINT_PREFIX "hellolab-"
 #define KERNEL_TRACEPOINT_MAX_PORTS 16
-#define KERNEL_TRACEPOINT_LINE_MAX 1024
 #define KERNEL_TRACEPOINT_PENDING 32
 
 /* A private tracefs instance (ROOT/instances/hellolab-PID) with the event enabled and
@@ -54,19 +54,6 @@ int kernel_tracepoint_flush(struct kernel_tracepoint *kt, trace_kevent_fn fn, vo
 /* Disables the event, removes the instance (or lets the guard do it), reaps the guard.
  * Safe after a failed open and when called twice. */
 void kernel_tracepoint_close(struct kernel_tracepoint *kt);
-
-/* Parses one trace_pipe line (no '\n'). Returns 0 and fills ev (ts_us is the trace
- * clock in microseconds, still monotonic) for an inet_sock_set_state TCP event, 1 for
- * a line that is not one (another event, another protocol), -1 for a malformed one. */
-int kernel_tracepoint_parse_line(const char *line, size_t len, struct trace_kevent *ev);
-
-/* TCP_ESTABLISHED ... TCP_NEW_SYN_RECV (the kernel's names) -> enum trace_state;
- * TRACE_ST_NONE when unknown. */
-enum trace_state kernel_tracepoint_state(const char *name, size_t len);
-
-/* The tracepoint's "hand-off": the kernel closes the full socket when it passes the
- * connection to a time-wait socket (tcp_time_wait() -> tcp_done()). */
-int kernel_tracepoint_is_handoff(enum trace_state from, enum trace_state to);
 
 /* Writes "sport == A || dport == A || ..." into buf. Returns 0, or -1 when it does not fit. */
 int kernel_tracepoint_filter(const uint16_t *ports, size_t nports, char *buf, size_t len);

@@ -36,7 +36,7 @@ static const char line_v6[] =
 
 static int parse(const char *s, struct trace_kevent *ev)
 {
-	return kernel_tracepoint_parse_line(s, strlen(s), ev);
+	return kernel_tracepoint_line_parse(s, strlen(s), ev);
 }
 
 static void test_parse_v4(void **state)
@@ -144,7 +144,7 @@ static void test_parse_truncated(void **state)
 
 		assert_non_null(copy);
 		memcpy(copy, line_v4, cut);
-		rc = kernel_tracepoint_parse_line(copy, cut, &ev);
+		rc = kernel_tracepoint_line_parse(copy, cut, &ev);
 		/* Only "newstate=TCP_CLOSE" (a prefix of TCP_CLOSE_WAIT) is itself valid. */
 		if ((size_t)(ns - line_v4) + strlen("newstate=TCP_CLOSE") == cut)
 			assert_int_equal(rc, 0);
@@ -172,7 +172,7 @@ static void test_state_names(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof t / sizeof t[0]; i++)
-		assert_int_equal(kernel_tracepoint_state(t[i].name, strlen(t[i].name)), t[i].st);
+		assert_int_equal(kernel_tracepoint_line_state(t[i].name, strlen(t[i].name)), t[i].st);
 	/* sock_diag numbers, include/net/tcp_states.h */
 	assert_int_equal(kernel_sockdiag_state(1), TRACE_ST_ESTABLISHED);
 	assert_int_equal(kernel_sockdiag_state(5), TRACE_ST_FIN_WAIT_2);
@@ -184,10 +184,10 @@ static void test_state_names(void **state)
 	assert_int_equal(kernel_sockdiag_state(13), TRACE_ST_NONE);
 	assert_int_equal(kernel_sockdiag_state(255), TRACE_ST_NONE);
 	/* The hand-off: FIN_WAIT2 or CLOSING to CLOSE, and nothing else. */
-	assert_true(kernel_tracepoint_is_handoff(TRACE_ST_FIN_WAIT_2, TRACE_ST_CLOSED));
-	assert_true(kernel_tracepoint_is_handoff(TRACE_ST_CLOSING, TRACE_ST_CLOSED));
-	assert_false(kernel_tracepoint_is_handoff(TRACE_ST_LAST_ACK, TRACE_ST_CLOSED));
-	assert_false(kernel_tracepoint_is_handoff(TRACE_ST_FIN_WAIT_1, TRACE_ST_FIN_WAIT_2));
+	assert_true(kernel_tracepoint_line_handoff(TRACE_ST_FIN_WAIT_2, TRACE_ST_CLOSED));
+	assert_true(kernel_tracepoint_line_handoff(TRACE_ST_CLOSING, TRACE_ST_CLOSED));
+	assert_false(kernel_tracepoint_line_handoff(TRACE_ST_LAST_ACK, TRACE_ST_CLOSED));
+	assert_false(kernel_tracepoint_line_handoff(TRACE_ST_FIN_WAIT_1, TRACE_ST_FIN_WAIT_2));
 }
 
 static void test_filter_text(void **state)
