@@ -15,6 +15,7 @@
 #include "trace/json.h"
 #include "trace/jsonout.h"
 #include "trace/model.h"
+#include "trace/model_flow.h"
 #include "view/notes.h"
 #include "view/render.h"
 

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "trace/model.h"
+#include "trace/model_types.h"
 
 struct trace_emit_ctx {
 	struct trace_model *m;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace/model.h"
+#include "trace/model_types.h"
 #include "trace/model_event.h"
 #include "trace/model_store.h"
 
@@ -240,12 +240,7 @@ int trace_model_kernel_drop_foreign(struct trace_model *m)
 		m->nev = j;
 	}
 	free(drop);
-	if (!n)
-		return 0;
-	char note[160];
-	snprintf(note, sizeof note, "%zu tracepoint event%s left out: sockets of another network "
-		 "namespace on the traced ports (no flow here, never seen by sock_diag)", n, n == 1 ? "" : "s");
-	return trace_model_add_note(m, note);
+	return (int)n;
 }
 
 /* Inferred transitions that a kernel observation of `st` agrees with. */

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "trace/kernel_event.h"
-#include "trace/model.h"
+#include "trace/model_types.h"
 
 /* One kernel socket state observation (tracepoint or sock_diag). */
 int trace_model_add_kevent(struct trace_model *m, const struct trace_kevent *ev);
@@ -20,7 +20,7 @@ int trace_model_tw_start(const struct trace_flow *f, int64_t *us, uint32_t *ev);
 /* Ties the kernel events that arrived before flow f existed to it (document mode). */
 void trace_model_kernel_claim(struct trace_model *m, struct trace_flow *f);
 /* Document mode, at the end: drops the tracepoint events of sockets that no flow claimed
- * and sock_diag never showed in the traced namespaces, with a note. -1: out of memory. */
+ * and sock_diag never showed in the traced namespaces. Returns how many, -1: out of memory. */
 int trace_model_kernel_drop_foreign(struct trace_model *m);
 /* At the end of a TCP flow: kernel observations the inferred states never reached. */
 void trace_model_kernel_disagreements(struct trace_flow *f);

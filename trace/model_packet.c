@@ -7,7 +7,7 @@
 
 #include "trace/model.h"
 #include "trace/model_event.h"
-#include "trace/model_int.h"
+#include "trace/model_flow.h"
 
 /* ---- packets ---- */
 
@@ -75,14 +75,14 @@ static void tcp_event_fields(struct trace_model *m, struct trace_flow *f, int fr
 		e->opt.sack[i][0] -= r->isn;
 		e->opt.sack[i][1] -= r->isn;
 	}
-	trace_mi_set_preview(m, e, k);
+	trace_model_flow_preview(m, e, k);
 }
 
 static void tcp_packet(struct trace_model *m, struct trace_event *e, const struct trace_pkt *k,
 		       int64_t ts)
 {
 	int from;
-	struct trace_flow *f = trace_mi_flow_for(m, IPPROTO_TCP, k, ts, &from);
+	struct trace_flow *f = trace_model_flow_for(m, IPPROTO_TCP, k, ts, &from);
 	struct trace_tcp_notes n;
 
 	if (!f)
@@ -110,7 +110,7 @@ static void tcp_packet(struct trace_model *m, struct trace_event *e, const struc
 	};
 	trace_zeek_segment(&f->zeek, &zs);
 	tcp_phase(f, e, &n, k->tcp_flags, k->payload_len);
-	trace_mi_count(f, from, k, ts);
+	trace_model_flow_count(f, from, k, ts);
 	f->have_last_pkt[from] = 1;
 	f->last_pkt[from] = e->id;
 	f->last_pkt_seq[from] = k->seq;
@@ -120,7 +120,7 @@ static void udp_packet(struct trace_model *m, struct trace_event *e, const struc
 		       int64_t ts)
 {
 	int from;
-	struct trace_flow *f = trace_mi_flow_for(m, IPPROTO_UDP, k, ts, &from);
+	struct trace_flow *f = trace_model_flow_for(m, IPPROTO_UDP, k, ts, &from);
 	struct trace_udp_pair pair;
 
 	if (!f)
@@ -128,8 +128,8 @@ static void udp_packet(struct trace_model *m, struct trace_event *e, const struc
 	e->flow = f->id;
 	e->side = from;
 	e->len = k->payload_len;
-	trace_mi_set_preview(m, e, k);
-	trace_mi_count(f, from, k, ts);
+	trace_model_flow_preview(m, e, k);
+	trace_model_flow_count(f, from, k, ts);
 	f->datagrams[from]++;
 	if (from == TRACE_CLIENT)
 		trace_udp_request(f->udp, e->id, ts, k->have_ip == 4 ? k->ip_id : 0,
@@ -190,7 +190,7 @@ static int add_packet(struct trace_model *m, int64_t ts_us, int bad_time, const 
 	int r = trace_decode(m->cap.dlt, p, caplen, wirelen, &k);
 	struct trace_event *e = trace_model_event_new(m, TRACE_EV_PACKET, ts_us);
 
-	trace_mi_sweep(m, ts_us);
+	trace_model_flow_sweep(m, ts_us);
 	m->cap.packets_seen++;
 	m->cap.last_pkt_us = ts_us;
 	e->wire_len = wirelen;

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "trace/model.h"
+#include "trace/model_types.h"
 #include "trace/tstamp.h"
 
 /* One frame of the capture's link type, at ts_us on the model's clock. Returns 0, or -1

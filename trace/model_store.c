@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace/model.h"
+#include "trace/model_types.h"
 
 /* A trace_event is ~280 bytes, most of it options and addresses that few events carry; a
  * 1M-packet document kept 1.6M of them (450 MB). The record keeps what every event has. */

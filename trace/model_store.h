@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "trace/model.h"
+#include "trace/model_types.h"
 
 /* Event i of a document (0 <= i < m->nev), whole; its preview points into m. */
 void trace_model_event_get(const struct trace_model *m, size_t i, struct trace_event *e);

@@ -14,6 +14,7 @@
 #include "view/ladder_text.h"
 #include "view/render_html.h"
 #include "view/render_mermaid.h"
+#include "view/render_opts.h"
 #include "view/render_svg.h"
 #include "view/render_text.h"
 

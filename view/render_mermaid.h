@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 #include "view/ladder.h"
-#include "view/render.h"
+#include "view/render_opts.h"
 
 /* Writes one sequenceDiagram per flow (blank line between). Returns 0, or -1 with err filled. */
 int view_render_mermaid(FILE *out, const struct view_ladder *l, const struct view_render_opts *o,

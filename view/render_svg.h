@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 #include "view/ladder.h"
-#include "view/render.h"
+#include "view/render_opts.h"
 
 /* Writes a standalone SVG document holding every flow's ladder, one under the other.
  * Returns 0, or -1 with err filled. */

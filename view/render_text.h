@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 #include "view/ladder.h"
-#include "view/render.h"
+#include "view/render_opts.h"
 
 #define VIEW_RENDER_TEXT_COLS 80
 

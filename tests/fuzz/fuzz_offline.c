@@ -11,10 +11,11 @@
 #include "trace/json.h"
 #include "trace/jsonout.h"
 #include "trace/model.h"
+#include "trace/model_flow.h"
 #include "view/ladder.h"
-#include "view/render.h"
 #include "view/render_html.h"
 #include "view/render_mermaid.h"
+#include "view/render_opts.h"
 #include "view/render_svg.h"
 #include "view/render_text.h"
 

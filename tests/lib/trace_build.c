@@ -8,6 +8,7 @@
 #include "trace/decode.h"
 #include "trace/json.h"
 #include "trace/model.h"
+#include "trace/model_flow.h"
 #include "trace/model_packet.h"
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }

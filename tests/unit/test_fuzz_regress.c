@@ -11,6 +11,7 @@
 #include "tests/lib/trace_build.h"
 #include "trace/json.h"
 #include "trace/model.h"
+#include "trace/model_flow.h"
 #include "trace/model_kernel.h"
 
 /* fuzz_addr: strtoul skips leading white space, so "\v0", "\t80" and "\n9999" were taken as

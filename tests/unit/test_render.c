@@ -13,9 +13,10 @@
 #include "view/ladder.h"
 #include "view/ladder_sum.h"
 #include "view/ladder_text.h"
-#include "view/render.h"
 #include "view/render_html.h"
 #include "view/render_mermaid.h"
+#include "view/render.h"
+#include "view/render_opts.h"
 #include "view/render_svg.h"
 #include "view/render_text.h"
 

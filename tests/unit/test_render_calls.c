@@ -9,9 +9,9 @@
 #include <cmocka.h>
 
 #include "view/ladder.h"
-#include "view/render.h"
 #include "view/render_html.h"
 #include "view/render_mermaid.h"
+#include "view/render_opts.h"
 #include "view/render_svg.h"
 #include "view/render_text.h"
 

@@ -15,6 +15,7 @@
 #include "trace/json.h"
 #include "trace/jsonout.h"
 #include "trace/model.h"
+#include "trace/model_flow.h"
 #include "trace/model_kernel.h"
 #include "trace/model_packet.h"
 

@@ -12,6 +12,7 @@
 #include "tests/lib/trace_build.h"
 #include "trace/json.h"
 #include "trace/model.h"
+#include "trace/model_flow.h"
 
 #define END { 0, NULL, NULL, 0, 0, 0, 0 }
 

@@ -11,6 +11,7 @@
 #include "tests/lib/trace_build.h"
 #include "trace/json.h"
 #include "trace/model.h"
+#include "trace/model_flow.h"
 #include "trace/model_packet.h"
 #include "trace/tstamp.h"
 

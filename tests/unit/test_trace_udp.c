@@ -11,6 +11,7 @@
 #include "tests/lib/trace_build.h"
 #include "trace/json.h"
 #include "trace/model.h"
+#include "trace/model_flow.h"
 #include "trace/model_packet.h"
 
 static const struct tb_ep c4 = { 0, "10.0.0.1", 40000 }, s4 = { 0, "10.0.0.2", 9999 };
