@@ -49,19 +49,18 @@ TESTLIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTLIB_SRCS))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps test test-unit test-integration check-asan lab clean help stress fuzz bench bench-smoke
+# Every target a person runs; `make help` lists them from their `## ` lines (make_help.sh checks both agree).
+.PHONY: all help deps test test-unit test-integration check-asan lab repeat clean golden docs-svg docs-figures bench bench-smoke fuzz stress check-valgrind
+
+## all: build every program into bin/ and the unit tests (the default)
 all: $(PROGS) $(UNIT_TESTS)
 
+## help: this list
 help:
-	@echo 'make            build every program into $(BIN)/ and the unit tests'
-	@echo 'make lab        build, then run the tcp-hello lab end to end (root: in a private namespace)'
-	@echo 'make test       build and run every test suite, then the ASan+UBSan pass'
-	@echo 'make check-asan unit and integration tests under AddressSanitizer + UBSan'
-	@echo 'make golden     rewrite the renderer golden files (tests/render) and show the diff'
-	@echo 'make deps       install missing Debian packages (root) or print the apt-get line'
-	@echo "make repeat SUITE='a.sh b.sh' [N=20] [SAN=1] [BUSY=2]  repeat suites on a busy machine"
-	@echo 'make V=1        show full compiler command lines'
+	@sed -n 's/^## \([^:]*\): /make \1|/p' $(firstword $(MAKEFILE_LIST)) | awk -F'|' '{ printf "%-22s %s\n", $$1, $$2 }'
+	@echo 'make V=1               show full compiler command lines'
 
+## deps: install missing Debian packages (root) or print the apt-get line
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): tools/deps.sh
 	$(Q)sh tools/deps.sh
@@ -93,22 +92,27 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB_OBJS) $(LIBS)
 # The suites: each prints its own time; tests/run prints the totals.
 RUNENV = HELLO_BIN=$(abspath $(BIN)) HELLO_BUILD=$(abspath $(BUILD)) PYTHON=$(PYTHON)
 
+## test: build and run every test suite, then the ASan+UBSan pass
 test: all
 	$(Q)$(RUNENV) bash tests/run unit integration
 	$(Q)$(MAKE) --no-print-directory check-asan
 
+## test-unit: the cmocka suites only
 test-unit: all
 	$(Q)$(RUNENV) bash tests/run unit
 
+## test-integration: the integration suites only (tests/integration)
 test-integration: all
 	$(Q)$(RUNENV) bash tests/run integration
 
+## check-asan: unit and integration suites under AddressSanitizer + UBSan (build/asan)
 check-asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin SAN=1 OPT='-O1 -g' all
 	$(Q)HELLO_BIN=$(abspath build/asan/bin) HELLO_BUILD=$(abspath build/asan) PYTHON=$(PYTHON) \
 	  HELLO_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  bash tests/run --label asan unit integration
 
+## lab: build, then run the tcp-hello lab end to end (root: in a private namespace)
 lab: all
 	$(Q)bash tools/lab.sh
 
@@ -117,7 +121,7 @@ lab: all
 # (docs/testing.md's table: make docs-figures). SAN=1 builds and runs the ASan+UBSan tree, never into build/.
 N    ?= 20
 BUSY ?= 2
-.PHONY: repeat
+## repeat: SUITE='a.sh b.sh' [N=20] [SAN=1] [BUSY=2]: repeat suites on a busy machine
 repeat:
 	$(Q)test -n "$(SUITE)" || { echo "make repeat: name the suites, e.g. SUITE='trace_live.sh labs.sh'"; exit 2; }
 ifneq ($(SAN),)
@@ -128,6 +132,7 @@ else
 	$(Q)PYTHON=$(PYTHON) bash tools/repeat.sh -n $(N) --busy $(BUSY) $(SUITE)
 endif
 
+## clean: remove build/ and bin/
 clean:
 	rm -rf build bin
 
@@ -135,12 +140,12 @@ clean:
 
 # Golden files (docs/testing.md): `golden` rebuilds the renderer fixtures, rewrites their expected
 # outputs with hello-trace render and shows the diff; the tests only read them.
-.PHONY: golden
+## golden: rewrite the renderer golden files (tests/render) and show the diff
 golden: all
 	$(Q)$(RUNENV) bash tests/render/regen.sh
 
 # docs/ladder-*.svg: the committed example ladders, redrawn from fixed fixture traces on demand.
-.PHONY: docs-svg
+## docs-svg: redraw docs/ladder-*.svg from the fixture traces
 docs-svg: $(BIN)/hello-trace
 	$(Q)$(BIN)/hello-trace render tests/render/tcp-live/trace.json -o docs/ladder-tcp-hello.svg
 	$(Q)$(BIN)/hello-trace render tests/render/udp-hello/trace.json -o docs/ladder-udp-hello.svg
@@ -149,12 +154,14 @@ docs-svg: $(BIN)/hello-trace
 # the page's figure blocks (< 10 min; as root it installs redis-server); `bench-smoke` runs every
 # mode tiny (also in make test). `docs-figures` rewrites every figure block of README.md and docs/
 # from its committed saved output (tools/docfigures.py; docs_figures.sh checks them).
-.PHONY: docs-figures
+## docs-figures: rewrite every figure block of README.md and docs/ from its saved output
 docs-figures:
 	$(Q)$(PYTHON) tools/docfigures.py --write
+## bench: measure servers, tracer and peers; bench/results.json and docs/performance.md
 bench: all
 	$(Q)$(RUNENV) bash tools/bench.sh
 	$(Q)$(PYTHON) tools/docfigures.py --write docs/performance.md
+## bench-smoke: every bench mode, tiny (also part of make test)
 bench-smoke: all
 	$(Q)$(RUNENV) bash tools/bench.sh --smoke --out $(abspath $(BUILD))/bench-smoke.json
 
@@ -162,10 +169,12 @@ bench-smoke: all
 # built into build/fuzz/); `stress` the long hostile and tracer-under-fire suites (root);
 # `check-valgrind` memcheck on the service programs and the offline tracer.
 FUZZ_SECONDS ?= 600
-.PHONY: check-valgrind
+## fuzz: every libFuzzer harness FUZZ_SECONDS (600) each
 fuzz:
 	$(Q)bash tools/fuzz.sh run $(FUZZ_SECONDS)
+## stress: the long hostile and tracer-under-fire suites (root)
 stress: all
 	$(Q)$(RUNENV) bash tools/stress.sh
+## check-valgrind: memcheck on the service programs and the offline tracer
 check-valgrind: all
 	$(Q)$(RUNENV) bash tests/hostile/valgrind.sh
