@@ -40,20 +40,6 @@ struct ladder_ctx {
  * confirms an inferred change of the same side to the same state this close in time. */
 #define LADDER_CONFIRM_US 50000
 
-/* Appends to the text already in dst, cutting silently. */
-__attribute__((format(printf, 3, 4)))
-static void fmt_cat(char *dst, size_t len, const char *f, ...)
-{
-	size_t n = strlen(dst);
-	va_list ap;
-
-	if (n + 1 >= len)
-		return;
-	va_start(ap, f);
-	vsnprintf(dst + n, len - n, f, ap);
-	va_end(ap);
-}
-
 static int side_of(const char *s)
 {
 	return s && strcmp(s, "server") == 0 ? VIEW_LADDER_SERVER : VIEW_LADDER_CLIENT;
@@ -128,13 +114,13 @@ static void label_tcp(struct view_ladder_row *r, json_t *ev)
 	view_ladder_sanitize(flags, sizeof(flags), fl && *fl ? fl : "?");
 	view_ladder_fmt(r->label, sizeof(r->label), "%s", flags);
 	if (json_object_get(ev, "seq"))
-		fmt_cat(r->label, sizeof(r->label), " seq=%lld", hello_json_num(ev, "seq", 0));
+		view_ladder_fmt_cat(r->label, sizeof(r->label), " seq=%lld", hello_json_num(ev, "seq", 0));
 	if (json_object_get(ev, "ack") && strchr(flags, 'A'))
-		fmt_cat(r->label, sizeof(r->label), " ack=%lld", hello_json_num(ev, "ack", 0));
+		view_ladder_fmt_cat(r->label, sizeof(r->label), " ack=%lld", hello_json_num(ev, "ack", 0));
 	if (len > 0)
-		fmt_cat(r->label, sizeof(r->label), " len=%lld", len);
+		view_ladder_fmt_cat(r->label, sizeof(r->label), " len=%lld", len);
 	if (hello_json_true(ev, "zero_window"))
-		fmt_cat(r->label, sizeof(r->label), " win=0");
+		view_ladder_fmt_cat(r->label, sizeof(r->label), " win=0");
 	if (strchr(flags, 'R'))
 		r->style |= VIEW_LADDER_RST;
 	if (hello_json_true(ev, "retransmission"))
@@ -183,7 +169,7 @@ static int add_packet(struct ladder_ctx *c, json_t *ev, int i)
 	if (idx_has(&c->unanswered, i) && !idx_has(&c->icmp_quoted, i))
 		r->style |= VIEW_LADDER_LOST;
 	if (hello_json_str(ev, "truncated") || hello_json_str(ev, "invalid"))
-		fmt_cat(r->label, sizeof(r->label), " %s", hello_json_str(ev, "truncated") ? "truncated" : "invalid");
+		view_ladder_fmt_cat(r->label, sizeof(r->label), " %s", hello_json_str(ev, "truncated") ? "truncated" : "invalid");
 	view_ladder_sanitize(r->preview, sizeof(r->preview), hello_json_str(ev, "preview"));
 	view_ladder_sanitize(r->note, sizeof(r->note), hello_json_str(ev, "note"));
 	c->f->arrows++;

@@ -102,20 +102,6 @@ void view_ladder_summary(struct view_ladder_flow *f, json_t *flow)
 		summary_tcp(f, flow);
 }
 
-/* Appends to the capture line, cutting silently. */
-__attribute__((format(printf, 3, 4)))
-static void cap_cat(char *dst, size_t len, const char *f, ...)
-{
-	size_t n = strlen(dst);
-	va_list ap;
-
-	if (n + 1 >= len)
-		return;
-	va_start(ap, f);
-	vsnprintf(dst + n, len - n, f, ap);
-	va_end(ap);
-}
-
 void view_ladder_capture(char *dst, size_t len, json_t *root)
 {
 	json_t *cap = json_object_get(root, "capture");
@@ -126,9 +112,9 @@ void view_ladder_capture(char *dst, size_t len, json_t *root)
 	view_ladder_sanitize(where, sizeof(where), w ? w : "?");
 	view_ladder_fmt(dst, len, "%s %s", src && strcmp(src, "live") == 0 ? "live on" : "file", where);
 	if (json_object_get(cap, "packets_seen"))
-		cap_cat(dst, len, ", %lld packets", hello_json_num(cap, "packets_seen", 0));
+		view_ladder_fmt_cat(dst, len, ", %lld packets", hello_json_num(cap, "packets_seen", 0));
 	if (json_object_get(cap, "packets_dropped"))
-		cap_cat(dst, len, ", %lld dropped", hello_json_num(cap, "packets_dropped", 0));
+		view_ladder_fmt_cat(dst, len, ", %lld dropped", hello_json_num(cap, "packets_dropped", 0));
 }
 
 void view_ladder_metrics(json_t *root, struct view_ladder_metrics *m)

@@ -37,3 +37,15 @@ void view_ladder_sanitize(char *dst, size_t dstlen, const char *s)
 	}
 	dst[n] = '\0';
 }
+
+void view_ladder_fmt_cat(char *dst, size_t len, const char *f, ...)
+{
+	size_t n = strlen(dst);
+	va_list ap;
+
+	if (n + 1 >= len)
+		return;
+	va_start(ap, f);
+	vsnprintf(dst + n, len - n, f, ap);
+	va_end(ap);
+}

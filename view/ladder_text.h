@@ -11,4 +11,8 @@ void view_ladder_sanitize(char *dst, size_t dstlen, const char *s);
 __attribute__((format(printf, 3, 4)))
 void view_ladder_fmt(char *dst, size_t len, const char *f, ...);
 
+/* Appends to the text already in dst, cutting silently. */
+__attribute__((format(printf, 3, 4)))
+void view_ladder_fmt_cat(char *dst, size_t len, const char *f, ...);
+
 #endif
