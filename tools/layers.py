@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# tools/layers.py: the layering check (docs/architecture.md): which folder may include which, no include circle, no C file over 600 lines.
+# tools/layers.py: the layering check (docs/architecture.md): which folder may include which, no include circle, no C file over 600 lines, every .c with its .h.
 """Reads the #include "DIR/file.h" lines of every C file in the source folders and fails
 when a folder includes one it may not (a lower layer reaching up), when files include
 each other in a circle (a module is a .c with its .h), or when a .c file grows past the
@@ -27,6 +27,13 @@ PROGRAM_EXTRA = {
     "trace": ["kernel", "view"],
 }
 MAX_LINES = 600
+# Every .c has its own .h, except a platform's variant of a module, which implements the
+# module's header (one file per platform instead of #ifdef blocks).
+PLATFORM_VARIANTS = {
+    "tcp/poller_epoll.c": "tcp/poller.h",
+    "tcp/poller_poll.c": "tcp/poller.h",
+    "bench/load_other.c": "bench/load.h",
+}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 
@@ -112,6 +119,15 @@ def check_lengths(root, files, problems):
             problems.append(f"{path}: {n} lines, more than {MAX_LINES}: split it where it already divides")
 
 
+def check_headers(root, files, problems):
+    for _, path in files:
+        if not path.endswith(".c") or os.path.basename(path).startswith("hello-"):
+            continue
+        own = PLATFORM_VARIANTS.get(path, path[:-2] + ".h")
+        if not os.path.exists(os.path.join(root, own)):
+            problems.append(f"{path}: no {own}: every module has its own header")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=".", help="the checkout to check (default: .)")
@@ -124,13 +140,15 @@ def main():
     check_layers(args.root, files, problems)
     check_circles(args.root, files, problems)
     check_lengths(args.root, files, problems)
+    check_headers(args.root, files, problems)
     for p in problems:
         print(p)
     if problems:
         print(f"layers: {len(problems)} problem(s) in {len(files)} files")
         return 1
     print(f"layers: {len(files)} files in {len({f for f, _ in files})} folders: "
-          f"includes follow the layers, no circle, no .c over {MAX_LINES} lines")
+          f"includes follow the layers, no circle, no .c over {MAX_LINES} lines, "
+          f"every .c with its .h")
     return 0
 
 

@@ -38,6 +38,9 @@ SH
 broken long 'core/addr.c: 601 lines, more than 600' <<'SH'
 n=$(wc -l <core/addr.c); for ((i = n; i < 601; i++)); do echo "/* filler */"; done >>core/addr.c
 SH
+broken no-header 'core/extra.c: no core/extra.h: every module has its own header' <<'SH'
+printf '/* core/extra.c: a module without its header. */\nint hello_extra(void) { return 0; }\n' >core/extra.c
+SH
 # Something outside the source folders (a test) may include anything.
 mkdir -p "$S/tests-only" && cp -r "$HELLO_ROOT"/{core,trace} "$S/tests-only/" && mkdir -p "$S/tests-only/tests" &&
 	printf '#include "trace/model.h"\n' >"$S/tests-only/tests/t.c"
