@@ -221,7 +221,7 @@ static void test_table_errors(void **state)
 	static const struct hello_opt nameless[] = { { NULL, 0, NULL, 7, "x" }, { 0 } };
 	static const struct hello_opt colon[] = { { "a", ':', NULL, 7, "x" }, { 0 } };
 	static struct hello_opt many[HELLO_OPT_MAX + 2];
-	static char names[HELLO_OPT_MAX + 1][8];
+	static char names[HELLO_OPT_MAX + 1][16];
 	struct hello_usage u = { .prog = "t", .common = HELLO_OPT_USE_SERVICE };
 	struct hello_opt_table t;
 	char err[128];
