@@ -69,11 +69,16 @@ static int row_check(const struct hello_opt_table *t, size_t i, char *err, size_
 	const struct hello_opt *o = t->rows[i];
 	size_t k;
 
-	if ((!o->name || !*o->name) && !o->letter) {
+	if (!o->name && !o->letter) {
 		snprintf(err, errlen, "option row %zu has neither a name nor a letter", i);
 		return -1;
 	}
-	if (o->letter && (!isalnum(o->letter) || o->letter > 127)) {
+	/* names[] holds "--name" for messages: a longer name would be cut there */
+	if (o->name && (!*o->name || strlen(o->name) + 3 > sizeof(t->names[i]))) {
+		snprintf(err, errlen, "option row %zu: a long name of 1 to %zu characters", i, sizeof(t->names[i]) - 3);
+		return -1;
+	}
+	if (o->letter && (o->letter < 0 || o->letter > 127 || !isalnum(o->letter))) {
 		snprintf(err, errlen, "option %s: short option '%c' is not a letter or digit", t->names[i], o->letter);
 		return -1;
 	}

@@ -220,6 +220,7 @@ static void test_table_errors(void **state)
 	static const struct hello_opt dup_id[] = { { "a", 0, NULL, 7, "x" }, { "b", 0, NULL, 7, "y" }, { 0 } };
 	static const struct hello_opt nameless[] = { { NULL, 0, NULL, 7, "x" }, { 0 } };
 	static const struct hello_opt colon[] = { { "a", ':', NULL, 7, "x" }, { 0 } };
+	static const struct hello_opt empty[] = { { "", 'e', NULL, 7, "x" }, { 0 } };
 	static struct hello_opt many[HELLO_OPT_MAX + 2];
 	static char names[HELLO_OPT_MAX + 1][16];
 	struct hello_usage u = { .prog = "t", .common = HELLO_OPT_USE_SERVICE };
@@ -240,6 +241,9 @@ static void test_table_errors(void **state)
 	u.opts = nameless;
 	assert_int_equal(hello_opt_table_build(&t, &u, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "neither a name nor a letter"));
+	u.opts = empty;
+	assert_int_equal(hello_opt_table_build(&t, &u, err, sizeof(err)), -1);
+	assert_string_equal(err, "option row 3: a long name of 1 to 37 characters");
 	u.opts = colon;
 	assert_int_equal(hello_opt_table_build(&t, &u, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a letter or digit"));
@@ -258,6 +262,7 @@ static void test_table_errors(void **state)
 /* Common options are handled inside; the program's come to its handler under their names. */
 static void test_parse(void **state)
 {
+	struct hello_usage u = t_usage;
 	struct hello_common c;
 	struct seen s;
 	char err[128];
@@ -278,7 +283,6 @@ static void test_parse(void **state)
 	assert_int_equal(c.help, 1);
 	assert_string_equal(s.log, "");
 	/* in order: the options stop at the first operand */
-	struct hello_usage u = t_usage;
 	u.in_order = 1;
 	u.max_operands = -1;
 	hello_opt_common_init(&c, 0);
@@ -288,6 +292,7 @@ static void test_parse(void **state)
 
 static void test_parse_errors(void **state)
 {
+	struct hello_usage u = t_usage;
 	struct hello_common c;
 	struct seen s;
 	char err[160];
@@ -313,7 +318,6 @@ static void test_parse_errors(void **state)
 	assert_int_equal(t_parse(&t_usage, &c, &s, err, sizeof(err), "a", "b", NULL), -1);
 	assert_string_equal(err, "unexpected argument 'b'");
 	/* A UDP program has no --framing, and says why. */
-	struct hello_usage u = t_usage;
 	u.common = HELLO_OPT_USE_SERVICE;
 	c.no_framing = 1;
 	assert_int_equal(t_parse(&u, &c, &s, err, sizeof(err), "--framing", "line", NULL), -1);
