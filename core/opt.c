@@ -359,26 +359,6 @@ int hello_opt_long(const char *name, const char *s, long min, long max, long *ou
 	return 0;
 }
 
-int hello_opt_int(const char *name, const char *s, int min, int max, int *out, char *err, size_t errlen)
-{
-	long v;
-
-	if (hello_opt_long(name, s, min, max, &v, err, errlen) < 0)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-int hello_opt_uint(const char *name, const char *s, unsigned min, unsigned max, unsigned *out, char *err, size_t errlen)
-{
-	uint64_t v;
-
-	if (hello_opt_u64(name, s, min, max, &v, err, errlen) < 0)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
 int hello_opt_u64(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out, char *err, size_t errlen)
 {
 	unsigned long long v = 0;
@@ -396,15 +376,19 @@ int hello_opt_u64(const char *name, const char *s, uint64_t min, uint64_t max, u
 	return 0;
 }
 
-int hello_opt_size(const char *name, const char *s, size_t min, size_t max, size_t *out, char *err, size_t errlen)
-{
-	uint64_t v;
-
-	if (hello_opt_u64(name, s, min, max, &v, err, errlen) < 0)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
+/* The narrower types, read as the wider ones with the caller's range, which fits them. */
+#define NARROW(fn, type, wide, read) \
+	int fn(const char *name, const char *s, type min, type max, type *out, char *err, size_t errlen) \
+	{ \
+		wide v; \
+		if (read(name, s, min, max, &v, err, errlen) < 0) \
+			return -1; \
+		*out = (type)v; \
+		return 0; \
+	}
+NARROW(hello_opt_int, int, long, hello_opt_long)
+NARROW(hello_opt_uint, unsigned, uint64_t, hello_opt_u64)
+NARROW(hello_opt_size, size_t, uint64_t, hello_opt_u64)
 
 int hello_opt_double(const char *name, const char *s, double min, double max, double *out, char *err, size_t errlen)
 {
@@ -413,7 +397,6 @@ int hello_opt_double(const char *name, const char *s, double min, double max, do
 
 	if (!*s || isspace((unsigned char)*s))
 		return not_a_number(name, s, err, errlen);
-	errno = 0;
 	v = strtod(s, &end);
 	if (*end || v != v)
 		return not_a_number(name, s, err, errlen);
