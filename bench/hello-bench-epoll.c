@@ -21,17 +21,12 @@
  * the socket at once closes the connection (ping-pong loads never fill it). This is what
  * the hello protocol costs with nothing else around it: one recv and one send per request.
  */
-static const struct option longopts[] = {
-	HELLO_OPT_COMMON_LONGOPTS,
-	{ NULL, 0, NULL, 0 },
-};
-
 static const struct hello_usage usage = {
 	.prog = PROG,
 	.args = "[OPTIONS]",
 	.summary = "Benchmark baseline: the hello protocol (raw framing) on one epoll loop, with no logging\n"
 		   "and no output queue. The upper bound the hello-tcp-server models are compared with.",
-	.opts = NULL,
+	.common = HELLO_OPT_USE_SERVICE | HELLO_OPT_USE_FRAMING,
 };
 
 static void srv_drop(int ep, int fd)
@@ -98,19 +93,14 @@ int main(int argc, char **argv)
 	struct hello_common c;
 	struct hello_addr a;
 	char err[512];
-	int opt, family, lfd, r;
+	int family, lfd, rc;
 
 	hello_opt_common_init(&c, 1);
-	/* Every option is a common one: a program option would be a bug in longopts. */
-	r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, &c, &opt, err, sizeof(err));
-	if (r != 0)
-		return hello_opt_usage_error(PROG, r < 0 ? err : "unexpected option");
+	/* Every option is a common one: no handler. */
+	if ((rc = hello_opt_main(&usage, argc, argv, &c, NULL, NULL, NULL)) >= 0)
+		return rc;
 	if (c.framing != HELLO_FRAMING_RAW)
 		return hello_opt_usage_error(PROG, "--framing: the baseline speaks raw framing only");
-	if (optind < argc)
-		return hello_opt_usage_error(PROG, "takes no arguments");
-	if (hello_opt_help_version(&c, &usage))
-		return HELLO_EXIT_OK;
 	if (hello_opt_common_finish(&c, &family, err, sizeof(err)) < 0 ||
 	    hello_addr_resolve(c.host, c.port, family, &a, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);

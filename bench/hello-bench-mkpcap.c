@@ -19,13 +19,37 @@
  */
 enum { OPT_OUTPUT = HELLO_OPT_FIRST_PROGRAM, OPT_PACKETS };
 
-static const struct option longopts[] = {
-	{ "output", required_argument, NULL, OPT_OUTPUT },
-	{ "packets", required_argument, NULL, OPT_PACKETS },
-	{ "help", no_argument, NULL, HELLO_OPT_HELP },
-	{ "version", no_argument, NULL, HELLO_OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
+static const struct hello_opt opts[] = {
+	{ "output", 0, "FILE", OPT_OUTPUT, "the pcap to write (required)" },
+	{ "packets", 0, "N", OPT_PACKETS, "how many packets (default 1000000)" },
+	{ 0 },
 };
+
+static const struct hello_usage usage = {
+	.prog = PROG,
+	.args = "--output FILE [--packets N]",
+	.summary = "Write a pcap (Ethernet) of N packets of hello conversations on port 9999: four TCP\n"
+		   "exchanges of the tutorial (15 packets each) for every UDP one (6 packets).",
+	.opts = opts,
+	.common = HELLO_OPT_USE_HELP | HELLO_OPT_USE_VERSION,
+	.exit_fail = "the file could not be written",
+};
+
+struct mk_opts {
+	const char *path;
+	long want;
+};
+
+static int parse_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t errlen)
+{
+	struct mk_opts *o = arg;
+
+	if (h->id == OPT_OUTPUT) {
+		o->path = h->val;
+		return 0;
+	}
+	return hello_opt_long(h->name, h->val, 1, 100000000L, &o->want, err, errlen);
+}
 
 #define F_FIN 0x01
 #define F_SYN 0x02
@@ -173,46 +197,22 @@ static void gen_conversation(struct gen *g, long i)
 	gen_tcp(g, 0, F_ACK, NULL);
 }
 
-static void usage(FILE *out)
-{
-	fprintf(out, "Usage: %s --output FILE [--packets N]\n"
-		"Write a pcap (Ethernet) of N packets (default 1000000) of hello conversations on port 9999:\n"
-		"four TCP exchanges of the tutorial (15 packets each) for every UDP one (6 packets).\n\n"
-		"Exit codes:\n  0    success\n  1    the file could not be written\n  2    usage error\n", PROG);
-}
-
 int main(int argc, char **argv)
 {
-	struct gen g = { .want = 1000000 };
-	const char *path = NULL;
-	char err[256];
+	struct mk_opts o = { NULL, 1000000 };
+	struct gen g;
+	const char *path;
 	pcap_t *p;
-	long i, v;
-	int opt;
+	long i;
+	int rc;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		if (opt == 'h' || opt == HELLO_OPT_HELP) {
-			usage(stdout);
-			return HELLO_EXIT_OK;
-		}
-		if (opt == 'V' || opt == HELLO_OPT_VERSION) {
-			hello_opt_version(stdout, PROG);
-			return HELLO_EXIT_OK;
-		}
-		if (opt == OPT_OUTPUT) {
-			path = optarg;
-		} else if (opt == OPT_PACKETS) {
-			if (hello_opt_long("--packets", optarg, 1, 100000000L, &v, err, sizeof(err)) < 0)
-				return hello_opt_usage_error(PROG, err);
-			g.want = v;
-		} else {
-			hello_opt_getopt_error(optopt, argv[optind - 1], err, sizeof(err));
-			return hello_opt_usage_error(PROG, err);
-		}
-	}
-	if (!path || optind < argc)
-		return hello_opt_usage_error(PROG, optind < argc ? "unexpected argument" : "--output FILE is required");
+	if ((rc = hello_opt_main(&usage, argc, argv, NULL, parse_opt, &o, NULL)) >= 0)
+		return rc;
+	if (!o.path)
+		return hello_opt_usage_error(PROG, "--output FILE is required");
+	memset(&g, 0, sizeof(g));
+	g.want = o.want;
+	path = o.path;
 	p = pcap_open_dead(DLT_EN10MB, 65535);
 	if (!p || !(g.d = pcap_dump_open(p, path))) {
 		fprintf(stderr, "%s: %s: %s\n", PROG, path, p ? pcap_geterr(p) : "pcap_open_dead failed");

@@ -13,17 +13,12 @@
 
 #define PROG "hello-bench-udp"
 
-static const struct option longopts[] = {
-	HELLO_OPT_COMMON_LONGOPTS,
-	{ NULL, 0, NULL, 0 },
-};
-
 static const struct hello_usage usage = {
 	.prog = PROG,
 	.args = "[OPTIONS]",
 	.summary = "Benchmark baseline: answers every datagram \"Hello, <message>!\" with one recvfrom and one\n"
 		   "sendto, no poll and no logging. The upper bound hello-udp-server is compared with.",
-	.opts = NULL,
+	.common = HELLO_OPT_USE_SERVICE,
 };
 
 static void srv_loop(int fd)
@@ -52,18 +47,13 @@ int main(int argc, char **argv)
 	struct hello_common c;
 	struct hello_addr a;
 	char err[512];
-	int opt, family, fd, r;
+	int family, fd, rc;
 
 	hello_opt_common_init(&c, 1);
 	c.no_framing = 1;
-	/* Every option is a common one: a program option would be a bug in longopts. */
-	r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, &c, &opt, err, sizeof(err));
-	if (r != 0)
-		return hello_opt_usage_error(PROG, r < 0 ? err : "unexpected option");
-	if (optind < argc)
-		return hello_opt_usage_error(PROG, "takes no arguments");
-	if (hello_opt_help_version(&c, &usage))
-		return HELLO_EXIT_OK;
+	/* Every option is a common one: no handler. */
+	if ((rc = hello_opt_main(&usage, argc, argv, &c, NULL, NULL, NULL)) >= 0)
+		return rc;
 	if (hello_opt_common_finish(&c, &family, err, sizeof(err)) < 0 ||
 	    hello_addr_resolve(c.host, c.port, family, &a, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);

@@ -15,45 +15,27 @@
 #define BENCH_MAX_REQ 65536
 
 enum {
-	OPT_UDP = HELLO_OPT_FIRST_PROGRAM, OPT_TCP, OPT_CONNS, OPT_THREADS, OPT_DURATION, OPT_REQUESTS,
+	OPT_UDP = HELLO_OPT_FIRST_PROGRAM, OPT_TCP, OPT_CONNS, OPT_SOCKETS, OPT_THREADS, OPT_DURATION, OPT_REQUESTS,
 	OPT_RATE, OPT_MESSAGE, OPT_SEND, OPT_EXPECT, OPT_NO_GREETING, OPT_TIMEOUT, OPT_JSON, OPT_SETUP,
 };
 
-static const struct option longopts[] = {
-	HELLO_OPT_COMMON_LONGOPTS,
-	{ "udp", no_argument, NULL, OPT_UDP },
-	{ "tcp", no_argument, NULL, OPT_TCP },
-	{ "connections", required_argument, NULL, OPT_CONNS },
-	{ "sockets", required_argument, NULL, OPT_CONNS },
-	{ "threads", required_argument, NULL, OPT_THREADS },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "requests", required_argument, NULL, OPT_REQUESTS },
-	{ "rate", required_argument, NULL, OPT_RATE },
-	{ "message", required_argument, NULL, OPT_MESSAGE },
-	{ "send", required_argument, NULL, OPT_SEND },
-	{ "expect-bytes", required_argument, NULL, OPT_EXPECT },
-	{ "no-greeting", no_argument, NULL, OPT_NO_GREETING },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "connect-timeout", required_argument, NULL, OPT_SETUP },
-	{ NULL, 0, NULL, 0 },
-};
-
-static const struct hello_usage_opt usage_opts[] = {
-	{ "--tcp | --udp", "protocol (default tcp)" },
-	{ "--connections N", "TCP connections (or --sockets N, UDP sockets), each a ping-pong loop (default 1)" },
-	{ "--threads N", "worker threads sharing the connections (default 1)" },
-	{ "--duration SEC", "measure for SEC seconds, decimals allowed (default 5 unless --requests)" },
-	{ "--requests N", "stop after N requests in all" },
-	{ "--rate R", "offer R requests/s in all (paced; latency counts from the intended send time); default: as fast as replies come" },
-	{ "--message TEXT", "hello mode: the message sent (default Michael); the reply must be \"Hello, TEXT!\"" },
-	{ "--send BYTES", "generic mode: send BYTES (escapes \\r \\n \\t \\0 \\\\ \\xHH) and expect --expect-bytes bytes back" },
-	{ "--expect-bytes N", "generic mode: the reply's size" },
-	{ "--no-greeting", "TCP: the server sends nothing on connect (default: expect \"hello!\")" },
-	{ "--timeout MS", "a reply later than MS is an error; UDP sends again (default 1000)" },
-	{ "--connect-timeout MS", "wait at most MS for every connection and greeting before measuring; late ones join the run (default 2000)" },
-	{ "--json", "print the result as one JSON object" },
-	{ NULL, NULL },
+static const struct hello_opt opts[] = {
+	{ "tcp", 0, NULL, OPT_TCP, "load over TCP (the default)" },
+	{ "udp", 0, NULL, OPT_UDP, "load over UDP" },
+	{ "connections", 0, "N", OPT_CONNS, "TCP connections (UDP: sockets), each a ping-pong loop (default 1)" },
+	{ "sockets", 0, "N", OPT_SOCKETS, "UDP sockets: the same as --connections" },
+	{ "threads", 0, "N", OPT_THREADS, "worker threads sharing the connections (default 1)" },
+	{ "duration", 0, "SEC", OPT_DURATION, "measure for SEC seconds, decimals allowed (default 5 unless --requests)" },
+	{ "requests", 0, "N", OPT_REQUESTS, "stop after N requests in all" },
+	{ "rate", 0, "R", OPT_RATE, "offer R requests/s in all (paced; latency counts from the intended send time); default: as fast as replies come" },
+	{ "message", 0, "TEXT", OPT_MESSAGE, "hello mode: the message sent (default Michael); the reply must be \"Hello, TEXT!\"" },
+	{ "send", 0, "BYTES", OPT_SEND, "generic mode: send BYTES (escapes \\r \\n \\t \\0 \\\\ \\xHH) and expect --expect-bytes bytes back" },
+	{ "expect-bytes", 0, "N", OPT_EXPECT, "generic mode: the reply's size" },
+	{ "no-greeting", 0, NULL, OPT_NO_GREETING, "TCP: the server sends nothing on connect (default: expect \"hello!\")" },
+	{ "timeout", 0, "MS", OPT_TIMEOUT, "a reply later than MS is an error; UDP sends again (default 1000)" },
+	{ "connect-timeout", 0, "MS", OPT_SETUP, "wait at most MS for every connection and greeting before measuring; late ones join the run (default 2000)" },
+	{ "json", 0, NULL, OPT_JSON, "print the result as one JSON object" },
+	{ 0 },
 };
 
 static const struct hello_usage usage = {
@@ -61,8 +43,8 @@ static const struct hello_usage usage = {
 	.args = "[OPTIONS]",
 	.summary = "Load a hello server (or any request/reply server) and report requests/s, latency percentiles and errors.\n"
 		   "Example (redis): hello-bench --port 6379 --send 'PING\\r\\n' --expect-bytes 7 --no-greeting --connections 50",
-	.opts = usage_opts,
-	.with_framing = 1,
+	.opts = opts,
+	.common = HELLO_OPT_USE_SERVICE | HELLO_OPT_USE_FRAMING,
 	.exit_codes = "  3    some requests failed (timeouts, bad replies, lost connections)\n"
 		      "  130  stopped by SIGINT (143: SIGTERM); the result so far is printed\n",
 };
@@ -76,80 +58,33 @@ struct bench_opts {
 	int no_greeting, json;
 };
 
-static int opt_double(const char *name, const char *s, double min, double max, double *out, char *err, size_t errlen)
+static int opt_one(void *arg, const struct hello_opt_hit *h, char *err, size_t errlen)
 {
-	char *end;
-	double v = strtod(s, &end);
+	struct bench_opts *o = arg;
+	const char *n = h->name, *v = h->val;
 
-	if (!*s || *end || v != v) {
-		snprintf(err, errlen, "%s: '%s' is not a number", name, s);
-		return -1;
-	}
-	if (v < min || v > max) {
-		snprintf(err, errlen, "%s: %s is out of range %g..%g", name, s, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int opt_one(struct bench_opts *o, int opt, const char *arg, char *err, size_t errlen)
-{
-	long v;
-
-	switch (opt) {
+	switch (h->id) {
 	case OPT_UDP: o->cfg.proto = BENCH_UDP; return 0;
 	case OPT_TCP: o->cfg.proto = BENCH_TCP; return 0;
 	case OPT_NO_GREETING: o->no_greeting = 1; return 0;
 	case OPT_JSON: o->json = 1; return 0;
-	case OPT_MESSAGE: o->message = arg; return 0;
-	case OPT_SEND: o->send = arg; return 0;
-	case OPT_DURATION: return opt_double("--duration", arg, 0.001, 86400, &o->cfg.duration_s, err, errlen);
-	case OPT_RATE: return opt_double("--rate", arg, 1, 1e8, &o->cfg.rate, err, errlen);
-	case OPT_EXPECT: return hello_opt_long("--expect-bytes", arg, 1, BENCH_MAX_REQ, &o->expect, err, errlen);
+	case OPT_MESSAGE: o->message = v; return 0;
+	case OPT_SEND: o->send = v; return 0;
+	case OPT_DURATION: return hello_opt_double(n, v, 0.001, 86400, &o->cfg.duration_s, err, errlen);
+	case OPT_RATE: return hello_opt_double(n, v, 1, 1e8, &o->cfg.rate, err, errlen);
+	case OPT_EXPECT: return hello_opt_long(n, v, 1, BENCH_MAX_REQ, &o->expect, err, errlen);
 	case OPT_CONNS:
-		if (hello_opt_long("--connections", arg, 1, 10000, &v, err, errlen) < 0)
-			return -1;
-		o->cfg.conns = (unsigned)v;
-		return 0;
-	case OPT_THREADS:
-		if (hello_opt_long("--threads", arg, 1, 64, &v, err, errlen) < 0)
-			return -1;
-		o->cfg.threads = (unsigned)v;
-		return 0;
-	case OPT_REQUESTS:
-		if (hello_opt_long("--requests", arg, 1, 2000000000L, &v, err, errlen) < 0)
-			return -1;
-		o->cfg.requests = (uint64_t)v;
-		return 0;
-	case OPT_SETUP:
-		if (hello_opt_long("--connect-timeout", arg, 0, 600000, &v, err, errlen) < 0)
-			return -1;
-		o->cfg.setup_ms = (int)v;
-		return 0;
-	case OPT_TIMEOUT:
-		if (hello_opt_long("--timeout", arg, 1, 600000, &v, err, errlen) < 0)
-			return -1;
-		o->cfg.timeout_ms = (int)v;
-		return 0;
+	case OPT_SOCKETS: return hello_opt_uint(n, v, 1, 10000, &o->cfg.conns, err, errlen);
+	case OPT_THREADS: return hello_opt_uint(n, v, 1, 64, &o->cfg.threads, err, errlen);
+	case OPT_REQUESTS: return hello_opt_u64(n, v, 1, 2000000000, &o->cfg.requests, err, errlen);
+	case OPT_SETUP: return hello_opt_int(n, v, 0, 600000, &o->cfg.setup_ms, err, errlen);
+	default: return hello_opt_int(n, v, 1, 600000, &o->cfg.timeout_ms, err, errlen);
 	}
-	snprintf(err, errlen, "unhandled option");
-	return -1;
 }
 
-static int parse_args(int argc, char **argv, struct bench_opts *o, char *err, size_t errlen)
+/* What the options say together; after --help, which wins over them. */
+static int check_args(const struct bench_opts *o, char *err, size_t errlen)
 {
-	int opt, r;
-
-	while ((r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, &o->common, &opt, err, errlen)) > 0)
-		if (opt_one(o, opt, optarg, err, errlen) < 0)
-			return -1;
-	if (r < 0)
-		return -1;
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
 	if (o->send && o->message) {
 		snprintf(err, errlen, "--send and --message exclude each other (generic or hello mode)");
 		return -1;
@@ -224,15 +159,14 @@ int main(int argc, char **argv)
 	struct bench_opts o = { .cfg = { .conns = 1, .threads = 1, .timeout_ms = 1000, .nodelay = 1, .setup_ms = 2000 } };
 	struct bench_report_info info;
 	char err[512], target[HELLO_ADDR_STRLEN];
-	int family;
+	int family, rc;
 	json_t *j;
 
 	hello_opt_common_init(&o.common, 0);
-	if (parse_args(argc, argv, &o, err, sizeof(err)) < 0)
-		return hello_opt_usage_error(PROG, err);
-	if (hello_opt_help_version(&o.common, &usage))
-		return HELLO_EXIT_OK;
-	if (hello_opt_common_finish(&o.common, &family, err, sizeof(err)) < 0 ||
+	if ((rc = hello_opt_main(&usage, argc, argv, &o.common, opt_one, &o, NULL)) >= 0)
+		return rc;
+	if (check_args(&o, err, sizeof(err)) < 0 ||
+	    hello_opt_common_finish(&o.common, &family, err, sizeof(err)) < 0 ||
 	    hello_addr_resolve(o.common.host, o.common.port, family, &o.cfg.addr, err, sizeof(err)) < 0 ||
 	    bench_payloads(&o, req, reply, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);

@@ -1,4 +1,4 @@
-/* core/opt.h: option parsing the programs share: numbers with ranges, common options, usage, exit codes. */
+/* core/opt.h: option parsing the programs share: one table of rows, numbers with ranges, common options, usage, exit codes. */
 #ifndef HELLO_OPT_H
 #define HELLO_OPT_H
 
@@ -21,7 +21,7 @@
 #define HELLO_VERSION "0.0.0"
 #endif
 
-/* Option values the common long options return from getopt_long (outside char range). */
+/* The ids of the common options (core/opt.c adds their rows). */
 enum {
 	HELLO_OPT_HOST = 1000,
 	HELLO_OPT_PORT,
@@ -34,16 +34,62 @@ enum {
 	HELLO_OPT_FIRST_PROGRAM = 1100, /* programs number their own options from here */
 };
 
-/* The common entries of a struct option table; short options: -6 -h -q -V. */
-#define HELLO_OPT_COMMON_LONGOPTS \
-	{ "host", required_argument, NULL, HELLO_OPT_HOST }, \
-	{ "port", required_argument, NULL, HELLO_OPT_PORT }, \
-	{ "framing", required_argument, NULL, HELLO_OPT_FRAMING }, \
-	{ "quiet", no_argument, NULL, HELLO_OPT_QUIET }, \
-	{ "help", no_argument, NULL, HELLO_OPT_HELP }, \
-	{ "version", no_argument, NULL, HELLO_OPT_VERSION }, \
-	{ "events", required_argument, NULL, HELLO_OPT_EVENTS }
-#define HELLO_OPT_COMMON_SHORTOPTS "6hqV"
+/*
+ * One option, everything about it in one place: getopt_long's entry, the short-options
+ * string and the --help line are all made from these rows. A table ends with a row whose
+ * id is 0 ({ 0 }).
+ */
+struct hello_opt {
+	const char *name;   /* long name without "--" ("max-msg"), or NULL for a short-only option */
+	int letter;         /* short option ('v'), or 0 */
+	const char *arg;    /* the value's name in --help ("N", "iterative|fork"), or NULL for a flag */
+	int id;             /* what the parser hands back for it; unique, not 0 */
+	const char *help;   /* its --help text */
+};
+
+/* Which common options a program takes (struct hello_usage.common). */
+enum {
+	HELLO_OPT_USE_ADDR = 1 << 0,    /* --host --port -6 --events -q/--quiet */
+	HELLO_OPT_USE_FRAMING = 1 << 1, /* --framing raw|line */
+	HELLO_OPT_USE_HELP = 1 << 2,    /* -h/--help */
+	HELLO_OPT_USE_VERSION = 1 << 3, /* -V/--version */
+	HELLO_OPT_USE_SERVICE = HELLO_OPT_USE_ADDR | HELLO_OPT_USE_HELP | HELLO_OPT_USE_VERSION,
+};
+
+/* A program's command line: its rows and what --help says around them. */
+struct hello_usage {
+	const char *prog;       /* "hello-tcp-server", "hello-lab run" */
+	const char *args;       /* "[OPTIONS] [NAME...]"; one line per form, '\n' between forms */
+	const char *summary;    /* what it does, one or a few lines */
+	const struct hello_opt *opts;   /* the program's rows, or NULL */
+	unsigned common;        /* HELLO_OPT_USE_*: the common rows core/opt adds */
+	int max_operands;       /* arguments after the options: 0 none ("unexpected argument"), -1 any */
+	int in_order;           /* options stop at the first operand (hello-trace's BPF filter) */
+	const char *exit_fail;  /* what exit code 1 means, or NULL for the operation failing */
+	const char *exit_codes; /* extra lines for the exit-code section, or NULL */
+	const char *footer;     /* the last paragraph; NULL: docs/protocol.md for HELLO_OPT_USE_ADDR */
+	const struct hello_usage *const *subs;  /* subcommands whose options --help lists too; NULL-terminated */
+};
+
+/* What getopt_long needs, built from a program's rows and the common ones. */
+#define HELLO_OPT_MAX 40
+struct hello_opt_table {
+	const struct hello_opt *rows[HELLO_OPT_MAX];  /* in --help order */
+	char names[HELLO_OPT_MAX][40];                /* "--port", or "-6" for a short-only row */
+	size_t n;
+	struct option longopts[HELLO_OPT_MAX + 1];
+	char shortopts[3 * HELLO_OPT_MAX + 3];
+};
+
+/* One option as found on the command line. */
+struct hello_opt_hit {
+	int id;              /* its row's id */
+	const char *name;    /* "--port" ("-6" for a short-only row): what a message calls it */
+	const char *val;     /* its value, or NULL for a flag */
+};
+
+/* A program's handler of its own options: 0, or -1 with err. */
+typedef int (*hello_opt_fn)(void *arg, const struct hello_opt_hit *h, char *err, size_t errlen);
 
 struct hello_common {
 	const char *host;           /* NULL until given: the default depends on -6 */
@@ -54,22 +100,40 @@ struct hello_common {
 	int allow_port_zero;        /* servers: port 0 = any free port */
 	int port_given;
 	int help, version;
-	int no_framing;             /* UDP programs: --framing is a usage error */
+	int no_framing;             /* UDP programs: --framing is refused with the reason */
 	const char *events;         /* --events FILE: one JSON line per socket call (docs/events.md) */
 	char hostbuf[256];          /* the host part when --host held "host:port" */
 };
 
-void hello_opt_common_init(struct hello_common *c, int allow_port_zero);
-/* Handles one getopt_long result: 1 = handled, 0 = not a common option, -1 = error in err. */
-int hello_opt_common(struct hello_common *c, int opt, const char *arg, char *err, size_t errlen);
+/* Builds the getopt_long array and short-options string; -1 with err on a bad table
+ * (a name, letter or id twice, a 0 id, more than HELLO_OPT_MAX rows). */
+int hello_opt_table_build(struct hello_opt_table *t, const struct hello_usage *u, char *err, size_t errlen);
 /*
- * The option loop every program shares: runs getopt_long (opterr off, so the message is
- * ours), handles the common options itself, and stops at the next program option:
- * 1 with it in *opt (its value in optarg), 0 after the last option (operands start at
- * optind), -1 with err on an unknown option, a missing value or a bad common value.
+ * The next program option: runs getopt_long (opterr off, so the message is ours), handles
+ * the common options in c itself, and stops at the next program option: 1 with it in *h,
+ * 0 after the last option (operands start at optind), -1 with err on an unknown option, a
+ * missing value or a bad common value.
  */
-int hello_opt_next(int argc, char **argv, const char *shortopts, const struct option *longopts,
-		   struct hello_common *c, int *opt, char *err, size_t errlen);
+int hello_opt_next(const struct hello_opt_table *t, int argc, char **argv, struct hello_common *c,
+		   struct hello_opt_hit *h, char *err, size_t errlen);
+/*
+ * The whole command line: the table built, getopt's state reset, every program option
+ * through fn (may be NULL when the program has none), the operand count checked against
+ * u->max_operands. Returns the index of the first operand, or -1 with err.
+ */
+int hello_opt_parse(const struct hello_usage *u, int argc, char **argv, struct hello_common *c,
+		    hello_opt_fn fn, void *arg, char *err, size_t errlen);
+/*
+ * hello_opt_parse as a program's main runs it (c may be NULL): -1 to go on, with the first
+ * operand in *first; else the exit code: HELLO_EXIT_USAGE after printing the error,
+ * HELLO_EXIT_OK after printing --help or --version.
+ */
+int hello_opt_main(const struct hello_usage *u, int argc, char **argv, struct hello_common *c,
+		   hello_opt_fn fn, void *arg, int *first);
+
+void hello_opt_common_init(struct hello_common *c, int allow_port_zero);
+/* Handles one common option by its id: 1 = handled, 0 = not a common option, -1 = error in err. */
+int hello_opt_common(struct hello_common *c, int id, const char *arg, char *err, size_t errlen);
 /*
  * Picks the default host (127.0.0.1, or ::1 with -6), splits a --host given as
  * "host:port" or "[v6]:port" (an explicit --port wins), and stores the address family
@@ -77,28 +141,19 @@ int hello_opt_next(int argc, char **argv, const char *shortopts, const struct op
  */
 int hello_opt_common_finish(struct hello_common *c, int *family, char *err, size_t errlen);
 
-/* The message for getopt_long's '?' (opterr = 0): "unknown option '--x'" or "option '--port' needs a value".
- * arg is argv[optind - 1] (for a short option in a cluster it is the whole cluster). */
-void hello_opt_getopt_error(int optopt, const char *arg, char *err, size_t errlen);
-
-/* Parses a decimal integer in [min, max]: "--port: 'x' is not a number", "--port: 70000 is out of range 1..65535". */
+/* Numbers, decimal, whole: "--port: 'x' is not a number", "--port: 70000 is out of range 1..65535". */
 int hello_opt_long(const char *name, const char *s, long min, long max, long *out, char *err, size_t errlen);
+int hello_opt_int(const char *name, const char *s, int min, int max, int *out, char *err, size_t errlen);
+int hello_opt_uint(const char *name, const char *s, unsigned min, unsigned max, unsigned *out, char *err, size_t errlen);
+int hello_opt_u64(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out, char *err, size_t errlen);
+int hello_opt_size(const char *name, const char *s, size_t min, size_t max, size_t *out, char *err, size_t errlen);
+/* A decimal number (decimals and exponents allowed; no inf or nan): "--duration: 0 is out of range 0.001..86400". */
+int hello_opt_double(const char *name, const char *s, double min, double max, double *out, char *err, size_t errlen);
 
-/* What --help prints, besides the common options. */
-struct hello_usage_opt {
-	const char *flag;   /* "--model iterative|fork|thread|event" */
-	const char *text;   /* "concurrency model (default: event)" */
-};
-
-struct hello_usage {
-	const char *prog;
-	const char *args;       /* "[OPTIONS] [NAME...]" */
-	const char *summary;    /* one line */
-	const struct hello_usage_opt *opts;   /* ends with a {NULL, NULL} */
-	int with_framing;       /* list --framing among the common options */
-	const char *exit_codes; /* extra lines for the exit-code section, or NULL */
-};
-
+/* The --help flag column of a row: "--name ARG", "-x, --name ARG", "-x ARG". */
+void hello_opt_flag(const struct hello_opt *o, char *buf, size_t len);
+/* The option lines of --help (common rows included), one per row. */
+void hello_opt_usage_rows(FILE *out, const struct hello_usage *u);
 void hello_opt_usage(FILE *out, const struct hello_usage *u);
 /* After parsing: prints --help or --version to stdout when asked and returns 1 (main then exits 0). */
 int hello_opt_help_version(const struct hello_common *c, const struct hello_usage *u);

@@ -9,14 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/opt.h"
 #include "runner/lab_compare.h"
 #include "runner/lab_result.h"
 #include "runner/lab_run.h"
 
-#ifndef HELLO_VERSION
-#define HELLO_VERSION "0.0.0"
-#endif
-
+#define PROG "hello-lab"
 #define MAX_LABS 128
 
 static volatile sig_atomic_t stop_sig;
@@ -26,21 +24,109 @@ static void on_signal(int sig)
 	stop_sig = sig;
 }
 
-static void usage(FILE *f)
+enum {
+	OPT_ANSWERS = HELLO_OPT_FIRST_PROGRAM, OPT_ALL, OPT_JOBS, OPT_OUT, OPT_KEEP, OPT_PORT, OPT_LOSS,
+	OPT_QUIET, OPT_NO_RENDER, OPT_OUTPUT,
+};
+
+static const struct hello_opt show_opts[] = {
+	{ "answers", 0, NULL, OPT_ANSWERS, "print the answer key (answers.md) instead of the student sheet" },
+	{ 0 },
+};
+
+static const struct hello_opt run_opts[] = {
+	{ "all", 0, NULL, OPT_ALL, "run every lab, one after another (or -j N at a time)" },
+	{ "jobs", 'j', "N", OPT_JOBS, "with --all: N labs at a time (1..16), each on its own ports (default 1)" },
+	{ "out", 0, "DIR", OPT_OUT, "write the run into DIR (default out/NAME; with --all, DIR/NAME)" },
+	{ "keep", 0, NULL, OPT_KEEP, "leave the namespaces for inspection (the next run sweeps them)" },
+	{ "port", 0, "N", OPT_PORT, "the service port (default the lab's; with --all, 20000 + 10 per lab)" },
+	{ "loss", 0, "PERCENT", OPT_LOSS, "random loss of PERCENT % each way (checks may then fail)" },
+	{ "quiet", 0, NULL, OPT_QUIET, "one line per lab, no step-by-step progress" },
+	{ "no-render", 0, NULL, OPT_NO_RENDER, "draw no diagrams (ladder.txt, ladder.svg, report.html)" },
+	{ 0 },
+};
+
+static const struct hello_opt compare_opts[] = {
+	{ "output", 'o', "FILE", OPT_OUTPUT, "also write both ladders side by side to FILE (html)" },
+	{ 0 },
+};
+
+#define LAB_EXIT_FAIL "an expectation did not hold, or the run failed"
+#define LAB_EXIT_STOP "  130  interrupted by SIGINT (143: SIGTERM); everything was torn down\n"
+
+static const struct hello_usage list_usage = {
+	.prog = PROG " list", .args = "", .summary = "Lists the labs: name, protocol, one-line goal.",
+	.common = HELLO_OPT_USE_HELP, .exit_fail = "no labs, or a broken one",
+};
+
+static const struct hello_usage show_usage = {
+	.prog = PROG " show", .args = "NAME [OPTIONS]", .summary = "Prints a lab's student sheet (README.md).",
+	.opts = show_opts, .common = HELLO_OPT_USE_HELP, .max_operands = 1, .exit_fail = "no such lab",
+};
+
+static const struct hello_usage run_usage = {
+	.prog = PROG " run", .args = "NAME [OPTIONS]\n--all [OPTIONS]",
+	.summary = "Runs a lab (or every lab) in private network namespaces, traces it and checks it. Needs root.",
+	.opts = run_opts, .common = HELLO_OPT_USE_HELP, .max_operands = 1,
+	.exit_fail = LAB_EXIT_FAIL, .exit_codes = LAB_EXIT_STOP,
+};
+
+static const struct hello_usage check_usage = {
+	.prog = PROG " check", .args = "RUN-DIR", .summary = "Re-checks a finished run against its lab.json.",
+	.common = HELLO_OPT_USE_HELP, .max_operands = 1, .exit_fail = LAB_EXIT_FAIL,
+};
+
+static const struct hello_usage compare_usage = {
+	.prog = PROG " compare", .args = "TCP-RUN-DIR UDP-RUN-DIR [OPTIONS]",
+	.summary = "Compares a TCP run and a UDP run: packets, bytes, round trips and time to the first reply.",
+	.opts = compare_opts, .common = HELLO_OPT_USE_HELP, .max_operands = 2, .exit_fail = "a run cannot be read",
+};
+
+static const struct hello_usage *const subs[] = { &show_usage, &run_usage, &compare_usage, NULL };
+
+static const struct hello_usage usage = {
+	.prog = PROG,
+	.args = "list\nshow NAME [OPTIONS]\nrun NAME [OPTIONS]\nrun --all [OPTIONS]\ncheck RUN-DIR\n"
+		"compare TCP-RUN-DIR UDP-RUN-DIR [OPTIONS]",
+	.summary = "Runs network lab exercises, each in private network namespaces, traces them and\n"
+		   "checks the expected observations. A run writes out/NAME/ (or --out): trace.json,\n"
+		   "trace.pcap, one log per program, result.json and diagrams. run needs root.\n"
+		   "Labs are read from $HELLO_LABS, else the labs/ folder next to bin/.\n"
+		   "'hello-lab COMMAND --help' shows one command.",
+	.common = HELLO_OPT_USE_HELP | HELLO_OPT_USE_VERSION,
+	.max_operands = -1,
+	.in_order = 1,
+	.exit_fail = LAB_EXIT_FAIL,
+	.exit_codes = LAB_EXIT_STOP,
+	.subs = subs,
+};
+
+/* What a command was given: its options (every command's, in one place) and operands. */
+struct lab_args {
+	const char *out, *output;
+	int all, jobs, port, keep, quiet, render, answers;
+	long loss;
+	char **operands;
+	int noperands;
+};
+
+static int lab_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t errlen)
 {
-	fprintf(f,
-		"usage: hello-lab list\n"
-		"       hello-lab show NAME [--answers]\n"
-		"       hello-lab run NAME [--out DIR] [--keep] [--port N] [--loss PERCENT] [--quiet] [--no-render]\n"
-		"       hello-lab run --all [-j N] [--out DIR] [--port N]\n"
-		"       hello-lab check RUN-DIR\n"
-		"       hello-lab compare TCP-RUN-DIR UDP-RUN-DIR [-o compare.html]\n"
-		"Runs network lab exercises, each in private network namespaces, traces them and\n"
-		"checks the expected observations. A run writes out/NAME/ (or --out): trace.json,\n"
-		"trace.pcap, one log per program, result.json and diagrams. run needs root.\n"
-		"Labs are read from $HELLO_LABS, else the labs/ folder next to bin/.\n"
-		"exit codes: 0 every expectation held, 1 one did not or the run failed, 2 usage\n"
-		"error, 130/143 interrupted by SIGINT/SIGTERM (everything was torn down).\n");
+	struct lab_args *a = arg;
+
+	switch (h->id) {
+	case OPT_ANSWERS: a->answers = 1; return 0;
+	case OPT_ALL: a->all = 1; return 0;
+	case OPT_KEEP: a->keep = 1; return 0;
+	case OPT_QUIET: a->quiet = 1; return 0;
+	case OPT_NO_RENDER: a->render = 0; return 0;
+	case OPT_OUT: a->out = h->val; return 0;
+	case OPT_OUTPUT: a->output = h->val; return 0;
+	case OPT_JOBS: return hello_opt_int(h->name, h->val, 1, 16, &a->jobs, err, errlen);
+	/* run --all adds 10 per lab to the port */
+	case OPT_PORT: return hello_opt_int(h->name, h->val, 1, 65499, &a->port, err, errlen);
+	default: return hello_opt_long(h->name, h->val, 1, 100, &a->loss, err, errlen);
+	}
 }
 
 /* The folder next to the executable: bin/ -> ../labs; build/asan/bin -> ../../../labs. */
@@ -114,12 +200,13 @@ static struct lab_def *load(const char *labsdir, const char *name, char *err, si
 	return lab_def_load(dir, err, errlen);
 }
 
-static int cmd_list(const char *labsdir)
+static int cmd_list(const char *labsdir, const char *bindir, struct lab_args *a)
 {
 	static char names[MAX_LABS][64];
 	int n = lab_names(labsdir, names, MAX_LABS), i, bad = 0;
 	char err[512];
 
+	(void)bindir, (void)a;
 	printf("%-20s %-8s %s\n", "LAB", "PROTO", "GOAL");
 	for (i = 0; i < n; i++) {
 		struct lab_def *d = load(labsdir, names[i], err, sizeof err);
@@ -136,18 +223,17 @@ static int cmd_list(const char *labsdir)
 	return n == 0 || bad;
 }
 
-static int cmd_show(const char *labsdir, int argc, char **argv)
+static int cmd_show(const char *labsdir, const char *bindir, struct lab_args *a)
 {
 	char path[PATH_MAX + 80], buf[4096];
-	int answers = argc > 2 && strcmp(argv[2], "--answers") == 0;
+	const char *name = a->operands[0];
 	FILE *f;
 	size_t n;
 
-	if (argc < 2 || strchr(argv[1], '/') || argv[1][0] == '.') {
-		usage(stderr);
-		return 2;
-	}
-	snprintf(path, sizeof path, "%s/%s/%s", labsdir, argv[1], answers ? "answers.md" : "README.md");
+	(void)bindir;
+	if (strchr(name, '/') || name[0] == '.')
+		return hello_opt_usage_error(show_usage.prog, "NAME: a lab name, not a path (see hello-lab list)");
+	snprintf(path, sizeof path, "%s/%s/%s", labsdir, name, a->answers ? "answers.md" : "README.md");
 	if (!(f = fopen(path, "r"))) {
 		fprintf(stderr, "hello-lab: %s: %s (see hello-lab list)\n", path, strerror(errno));
 		return 1;
@@ -169,53 +255,8 @@ static int need_root(const char *what)
 	return -1;
 }
 
-struct run_args {
-	const char *name, *out;
-	int all, jobs, port, keep, quiet, render;
-	long loss;
-};
-
-static int parse_run(int argc, char **argv, struct run_args *a)
-{
-	int i;
-
-	memset(a, 0, sizeof *a);
-	a->jobs = 1;
-	a->render = 1;
-	for (i = 1; i < argc; i++) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(argv[i], "--all") == 0)
-			a->all = 1;
-		else if (strcmp(argv[i], "--keep") == 0)
-			a->keep = 1;
-		else if (strcmp(argv[i], "--quiet") == 0)
-			a->quiet = 1;
-		else if (strcmp(argv[i], "--no-render") == 0)
-			a->render = 0;
-		else if (strcmp(argv[i], "--out") == 0 && v)
-			a->out = v, i++;
-		else if (strcmp(argv[i], "--port") == 0 && v && atoi(v) > 0 && atoi(v) < 65500)
-			a->port = atoi(v), i++;
-		else if (strcmp(argv[i], "-j") == 0 && v && atoi(v) > 0 && atoi(v) <= 16)
-			a->jobs = atoi(v), i++;
-		else if (strcmp(argv[i], "--loss") == 0 && v && atoi(v) > 0 && atoi(v) <= 100)
-			a->loss = atoi(v), i++;
-		else if (argv[i][0] != '-' && !a->name)
-			a->name = argv[i];
-		else {
-			fprintf(stderr, "hello-lab: run: bad argument '%s'\n", argv[i]);
-			return -1;
-		}
-	}
-	if (a->all == !!a->name) {
-		fprintf(stderr, "hello-lab: run: give one lab NAME or --all\n");
-		return -1;
-	}
-	return 0;
-}
-
 static int run_one(const char *labsdir, const char *bindir, const char *name, const char *out,
-		   const struct run_args *a, int port)
+		   const struct lab_args *a, int port)
 {
 	struct lab_opts o = { .out = out, .port = port, .keep = a->keep, .loss = a->loss,
 			      .bindir = bindir, .quiet = a->quiet, .render = a->render,
@@ -235,7 +276,7 @@ static int run_one(const char *labsdir, const char *bindir, const char *name, co
 
 /* -j N: each lab in a child hello-lab with its own port (the tracepoint is system-wide,
  * so two runs tracing at once must not share ports); their output goes to DIR/NAME.out. */
-static int run_parallel(const char *base, const struct run_args *a, char names[][64], int n,
+static int run_parallel(const char *base, const struct lab_args *a, char names[][64], int n,
 			int *rcs)
 {
 	struct lab_proc procs[16];
@@ -292,25 +333,23 @@ static int run_parallel(const char *base, const struct run_args *a, char names[]
 	return 0;
 }
 
-static int cmd_run(const char *labsdir, const char *bindir, int argc, char **argv)
+static int cmd_run(const char *labsdir, const char *bindir, struct lab_args *a)
 {
 	static char names[MAX_LABS][64];
 	int rcs[MAX_LABS], n, i, bad = 0;
-	struct run_args a;
+	const char *name = a->noperands ? a->operands[0] : NULL;
 	char out[PATH_MAX + 80];
 	const char *base;
 
-	if (parse_run(argc, argv, &a) < 0) {
-		usage(stderr);
-		return 2;
-	}
-	if (need_root(a.all ? "hello-lab run --all" : "hello-lab run NAME") < 0)
+	if (a->all == !!name)
+		return hello_opt_usage_error(run_usage.prog, "give one lab NAME or --all");
+	if (need_root(a->all ? "hello-lab run --all" : "hello-lab run NAME") < 0)
 		return 1;
-	if (!a.all) {
-		snprintf(out, sizeof out, "out/%s", a.name);
-		return run_one(labsdir, bindir, a.name, a.out ? a.out : out, &a, a.port);
+	if (!a->all) {
+		snprintf(out, sizeof out, "out/%s", name);
+		return run_one(labsdir, bindir, name, a->out ? a->out : out, a, a->port);
 	}
-	base = a.out ? a.out : "out";
+	base = a->out ? a->out : "out";
 	n = lab_names(labsdir, names, MAX_LABS);
 	if (n == 0) {
 		fprintf(stderr, "hello-lab: no labs in %s\n", labsdir);
@@ -319,14 +358,14 @@ static int cmd_run(const char *labsdir, const char *bindir, int argc, char **arg
 	mkdir(base, 0755);
 	for (i = 0; i < n; i++)
 		rcs[i] = -1;
-	if (a.jobs > 1) {
-		a.quiet = 1;
-		run_parallel(base, &a, names, n, rcs);
+	if (a->jobs > 1) {
+		a->quiet = 1;
+		run_parallel(base, a, names, n, rcs);
 	} else {
 		for (i = 0; i < n && !stop_sig; i++) {
 			snprintf(out, sizeof out, "%s/%s", base, names[i]);
-			rcs[i] = run_one(labsdir, bindir, names[i], out, &a, a.port);
-			if (!a.quiet)
+			rcs[i] = run_one(labsdir, bindir, names[i], out, a, a->port);
+			if (!a->quiet)
 				printf("\n");
 		}
 	}
@@ -344,11 +383,63 @@ static int cmd_run(const char *labsdir, const char *bindir, int argc, char **arg
 	return bad;
 }
 
+static int cmd_check(const char *labsdir, const char *bindir, struct lab_args *a)
+{
+	char err[512];
+	int rc = lab_result_recheck(a->operands[0], stdout, err, sizeof err);
+
+	(void)labsdir, (void)bindir;
+	if (rc < 0)
+		fprintf(stderr, "hello-lab: %s\n", err);
+	return rc < 0 ? 1 : rc;
+}
+
+static int cmd_compare(const char *labsdir, const char *bindir, struct lab_args *a)
+{
+	(void)labsdir;
+	return lab_compare_main(a->operands[0], a->operands[1], a->output, bindir);
+}
+
+static const struct lab_cmd {
+	const char *name;
+	const struct hello_usage *u;
+	int need;	/* operands it cannot do without */
+	int (*run)(const char *labsdir, const char *bindir, struct lab_args *a);
+} cmds[] = {
+	{ "list", &list_usage, 0, cmd_list },
+	{ "show", &show_usage, 1, cmd_show },
+	{ "run", &run_usage, 0, cmd_run },
+	{ "check", &check_usage, 1, cmd_check },
+	{ "compare", &compare_usage, 2, cmd_compare },
+};
+
+/* The command's own options and operands; -1 to go on, else the exit code. */
+static int parse_cmd(const struct lab_cmd *c, int argc, char **argv, struct lab_args *a)
+{
+	char err[256];
+	int rc, first;
+
+	memset(a, 0, sizeof *a);
+	a->jobs = 1;
+	a->render = 1;
+	if ((rc = hello_opt_main(c->u, argc, argv, NULL, lab_opt, a, &first)) >= 0)
+		return rc;
+	a->operands = argv + first;
+	a->noperands = argc - first;
+	if (a->noperands >= c->need)
+		return -1;
+	snprintf(err, sizeof err, "missing argument (usage: %s %s)", c->u->prog, c->u->args);
+	return hello_opt_usage_error(c->u->prog, err);
+}
+
 int main(int argc, char **argv)
 {
-	char bindir[PATH_MAX], labsdir[PATH_MAX], err[512];
+	char bindir[PATH_MAX], labsdir[PATH_MAX], err[256];
+	const struct lab_cmd *c = NULL;
+	struct lab_args a;
 	struct sigaction sa;
-	int rc;
+	size_t i;
+	int rc, first;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -356,32 +447,23 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	if ((rc = hello_opt_main(&usage, argc, argv, NULL, NULL, NULL, &first)) >= 0)
+		return rc;
+	if (first == argc) {
+		hello_opt_usage(stderr, &usage);
+		return HELLO_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("hello-lab %s (hellolab)\n", HELLO_VERSION);
-		return 0;
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(argv[first], cmds[i].name) == 0)
+			c = &cmds[i];
+	if (!c) {
+		snprintf(err, sizeof err, "unknown command '%s' (list, show, run, check, compare)", argv[first]);
+		return hello_opt_usage_error(PROG, err);
 	}
+	if ((rc = parse_cmd(c, argc - first, argv + first, &a)) >= 0)
+		return rc;
 	find_dirs(bindir, sizeof bindir, labsdir, sizeof labsdir);
 	if (getenv("HELLO_BIN") && *getenv("HELLO_BIN"))
 		snprintf(bindir, sizeof bindir, "%s", getenv("HELLO_BIN"));
-	if (strcmp(argv[1], "list") == 0)
-		return cmd_list(labsdir);
-	if (strcmp(argv[1], "show") == 0)
-		return cmd_show(labsdir, argc - 1, argv + 1);
-	if (strcmp(argv[1], "run") == 0)
-		return cmd_run(labsdir, bindir, argc - 1, argv + 1);
-	if (strcmp(argv[1], "check") == 0 && argc == 3) {
-		rc = lab_result_recheck(argv[2], stdout, err, sizeof err);
-		if (rc < 0)
-			fprintf(stderr, "hello-lab: %s\n", err);
-		return rc < 0 ? 1 : rc;
-	}
-	if (strcmp(argv[1], "compare") == 0 && argc >= 4)
-		return lab_compare_main(argc - 2, argv + 2, bindir);
-	fprintf(stderr, "hello-lab: unknown command or missing argument: %s\n", argv[1]);
-	usage(stderr);
-	return 2;
+	return c->run(labsdir, bindir, &a);
 }

@@ -87,15 +87,14 @@ static int load(const char *dir, json_t **trace, json_t **result)
 	return 0;
 }
 
-int lab_compare_main(int argc, char **argv, const char *bindir)
+int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html, const char *bindir)
 {
 	json_t *tt = NULL, *tr = NULL, *ut = NULL, *ur = NULL;
 	struct lab_cmp t, u;
-	const char *html = argc >= 4 && strcmp(argv[2], "-o") == 0 ? argv[3] : NULL;
 	char prog[PATH_MAX + 16], a[PATH_MAX + 16], b[PATH_MAX + 16], e[256];
 	int rc = 1;
 
-	if (load(argv[0], &tt, &tr) < 0 || load(argv[1], &ut, &ur) < 0)
+	if (load(tcp_dir, &tt, &tr) < 0 || load(udp_dir, &ut, &ur) < 0)
 		goto out;
 	lab_compare_measure(tt, tr, &t);
 	lab_compare_measure(ut, ur, &u);
@@ -120,8 +119,8 @@ int lab_compare_main(int argc, char **argv, const char *bindir)
 		struct lab_where here = { -1, 0 };
 		char *cargv[] = { prog, "render", "--compare", a, b, "--format", "html", "-o",
 				  (char *)html, NULL };
-		snprintf(a, sizeof a, "%s/trace.json", argv[0]);
-		snprintf(b, sizeof b, "%s/trace.json", argv[1]);
+		snprintf(a, sizeof a, "%s/trace.json", tcp_dir);
+		snprintf(b, sizeof b, "%s/trace.json", udp_dir);
 		if (lab_proc_cmd(&here, cargv, e, sizeof e) == 0)
 			printf("  side-by-side diagrams: %s\n", html);
 		else

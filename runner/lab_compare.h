@@ -18,7 +18,8 @@ struct lab_cmp {
 /* Fills c from a trace (and a result, may be NULL). */
 void lab_compare_measure(json_t *trace, json_t *result, struct lab_cmp *c);
 
-/* argv: TCP-RUN-DIR UDP-RUN-DIR [-o FILE.html]. Prints the table; returns the exit code. */
-int lab_compare_main(int argc, char **argv, const char *bindir);
+/* Prints the table for two run folders, and with html (may be NULL) asks hello-trace render
+ * for the side-by-side page; returns the exit code. */
+int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html, const char *bindir);
 
 #endif

@@ -18,31 +18,17 @@ enum {
 	OPT_BURST, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT, OPT_VERBOSE,
 };
 
-static const struct option longopts[] = {
-	HELLO_OPT_COMMON_LONGOPTS,
-	{ "close-after-exit", no_argument, NULL, OPT_CLOSE_AFTER_EXIT },
-	{ "close-first", no_argument, NULL, OPT_CLOSE_FIRST },
-	{ "linger0", no_argument, NULL, OPT_LINGER0 },
-	{ "nodelay", no_argument, NULL, OPT_NODELAY },
-	{ "count", required_argument, NULL, OPT_COUNT },
-	{ "burst", no_argument, NULL, OPT_BURST },
-	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "verbose", no_argument, NULL, OPT_VERBOSE },
-	{ NULL, 0, NULL, 0 },
-};
-
-static const struct hello_usage_opt usage_opts[] = {
-	{ "--close-after-exit", "close right after sending exit, like the tutorial's client (the FINs race)" },
-	{ "--close-first", "close without sending exit: the client closes first and holds TIME-WAIT" },
-	{ "--linger0", "close with RST (SO_LINGER 0): no TIME-WAIT" },
-	{ "--nodelay", "set TCP_NODELAY" },
-	{ "--count N", "repeat the whole exchange N times, one connection after another (default 1)" },
-	{ "--burst", "send all names back to back before reading any reply" },
-	{ "--connect-timeout MS", "give up connecting after MS ms (default 5000)" },
-	{ "--timeout MS", "give up waiting for data after MS ms (default 5000)" },
-	{ "-v, --verbose", "log each event (connect, send, reply, close) to stderr" },
-	{ NULL, NULL },
+static const struct hello_opt opts[] = {
+	{ "close-after-exit", 0, NULL, OPT_CLOSE_AFTER_EXIT, "close right after sending exit, like the tutorial's client (the FINs race)" },
+	{ "close-first", 0, NULL, OPT_CLOSE_FIRST, "close without sending exit: the client closes first and holds TIME-WAIT" },
+	{ "linger0", 0, NULL, OPT_LINGER0, "close with RST (SO_LINGER 0): no TIME-WAIT" },
+	{ "nodelay", 0, NULL, OPT_NODELAY, "set TCP_NODELAY" },
+	{ "count", 0, "N", OPT_COUNT, "repeat the whole exchange N times, one connection after another (default 1)" },
+	{ "burst", 0, NULL, OPT_BURST, "send all names back to back before reading any reply" },
+	{ "connect-timeout", 0, "MS", OPT_CONNECT_TIMEOUT, "give up connecting after MS ms (default 5000)" },
+	{ "timeout", 0, "MS", OPT_TIMEOUT, "give up waiting for data after MS ms (default 5000)" },
+	{ "verbose", 'v', NULL, OPT_VERBOSE, "log each event (connect, send, reply, close) to stderr" },
+	{ 0 },
 };
 
 static const struct hello_usage usage = {
@@ -51,8 +37,9 @@ static const struct hello_usage usage = {
 	.summary = "Run the hello exchange over TCP: print the greeting, send each NAME (default: Michael Tracy Sarah)\n"
 		   "and print its reply, send exit, then wait for the server to close before closing (the server closes\n"
 		   "first and holds TIME-WAIT). Replies go to stdout, one per line; errors to stderr.",
-	.opts = usage_opts,
-	.with_framing = 1,
+	.opts = opts,
+	.common = HELLO_OPT_USE_SERVICE | HELLO_OPT_USE_FRAMING,
+	.max_operands = -1,
 	.exit_codes = "  130  stopped by SIGINT (143: SIGTERM)\n",
 };
 
@@ -60,70 +47,46 @@ static char *default_names[] = { "Michael", "Tracy", "Sarah" };
 
 struct cli_opts {
 	struct hello_common common;
+	struct tcp_client_cfg *cfg;
 	long count;
 	int verbose;
 };
 
-static int parse_opt(struct cli_opts *o, struct tcp_client_cfg *c, int opt, const char *arg, char *err, size_t errlen)
+static int parse_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t errlen)
 {
-	long v;
+	struct cli_opts *o = arg;
+	struct tcp_client_cfg *c = o->cfg;
 
-	switch (opt) {
+	switch (h->id) {
 	case OPT_CLOSE_AFTER_EXIT: c->close_mode = TCP_CLOSE_AFTER_EXIT; return 0;
 	case OPT_CLOSE_FIRST: c->close_mode = TCP_CLOSE_FIRST; return 0;
 	case OPT_LINGER0: c->linger0 = 1; return 0;
 	case OPT_NODELAY: c->nodelay = 1; return 0;
 	case OPT_BURST: c->burst = 1; return 0;
-	case 'v':
 	case OPT_VERBOSE: o->verbose = 1; return 0;
-	case OPT_COUNT: return hello_opt_long("--count", arg, 1, 1000000, &o->count, err, errlen);
-	case OPT_CONNECT_TIMEOUT:
-		if (hello_opt_long("--connect-timeout", arg, 1, 3600000, &v, err, errlen) < 0)
-			return -1;
-		c->connect_timeout_ms = (int)v;
-		return 0;
-	case OPT_TIMEOUT:
-		if (hello_opt_long("--timeout", arg, 1, 3600000, &v, err, errlen) < 0)
-			return -1;
-		c->timeout_ms = (int)v;
-		return 0;
-	default:
-		snprintf(err, errlen, "unknown option");
-		return -1;
+	case OPT_COUNT: return hello_opt_long(h->name, h->val, 1, 1000000, &o->count, err, errlen);
+	case OPT_CONNECT_TIMEOUT: return hello_opt_int(h->name, h->val, 1, 3600000, &c->connect_timeout_ms, err, errlen);
+	default: return hello_opt_int(h->name, h->val, 1, 3600000, &c->timeout_ms, err, errlen);
 	}
-}
-
-static int parse_args(int argc, char **argv, struct cli_opts *o, struct tcp_client_cfg *c, char *err, size_t errlen)
-{
-	int opt, r;
-
-	while ((r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS "v", longopts, &o->common, &opt, err, errlen)) > 0)
-		if (parse_opt(o, c, opt, optarg, err, errlen) < 0)
-			return -1;
-	if (r < 0)
-		return -1;
-	if (optind < argc) {
-		c->names = argv + optind;
-		c->nnames = (size_t)(argc - optind);
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct cli_opts o = { .count = 1 };
 	struct tcp_client_cfg c = { .connect_timeout_ms = 5000, .timeout_ms = 5000, .names = default_names, .nnames = 3 };
+	struct cli_opts o = { .cfg = &c, .count = 1 };
 	struct tcp_client_result res;
 	struct hello_log lg = { .fd = -1, .prog = PROG };
 	char err[512], peer[HELLO_ADDR_STRLEN];
 	long i;
-	int family;
+	int family, rc, first;
 
 	hello_opt_common_init(&o.common, 0);
-	if (parse_args(argc, argv, &o, &c, err, sizeof(err)) < 0)
-		return hello_opt_usage_error(PROG, err);
-	if (hello_opt_help_version(&o.common, &usage))
-		return HELLO_EXIT_OK;
+	if ((rc = hello_opt_main(&usage, argc, argv, &o.common, parse_opt, &o, &first)) >= 0)
+		return rc;
+	if (first < argc) {
+		c.names = argv + first;
+		c.nnames = (size_t)(argc - first);
+	}
 	c.framing = o.common.framing;
 	if (hello_opt_common_finish(&o.common, &family, err, sizeof(err)) < 0 ||
 	    hello_addr_resolve(o.common.host, o.common.port, family, &c.addr, err, sizeof(err)) < 0 ||

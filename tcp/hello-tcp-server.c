@@ -20,37 +20,20 @@ enum {
 	OPT_MAX_MSG, OPT_MAX_CLIENTS, OPT_IDLE, OPT_MSG_TIMEOUT, OPT_MAX_OUTPUT, OPT_ONCE, OPT_DELAY,
 };
 
-static const struct option longopts[] = {
-	HELLO_OPT_COMMON_LONGOPTS,
-	{ "model", required_argument, NULL, OPT_MODEL },
-	{ "backlog", required_argument, NULL, OPT_BACKLOG },
-	{ "no-reuseaddr", no_argument, NULL, OPT_NO_REUSEADDR },
-	{ "linger0", no_argument, NULL, OPT_LINGER0 },
-	{ "nodelay", no_argument, NULL, OPT_NODELAY },
-	{ "max-msg", required_argument, NULL, OPT_MAX_MSG },
-	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
-	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-	{ "msg-timeout", required_argument, NULL, OPT_MSG_TIMEOUT },
-	{ "max-output", required_argument, NULL, OPT_MAX_OUTPUT },
-	{ "once", no_argument, NULL, OPT_ONCE },
-	{ "delay", required_argument, NULL, OPT_DELAY },
-	{ NULL, 0, NULL, 0 },
-};
-
-static const struct hello_usage_opt usage_opts[] = {
-	{ "--model iterative|fork|thread|event", "concurrency model (default event: epoll on Linux, poll elsewhere)" },
-	{ "--backlog N", "listen(2) backlog (default 5)" },
-	{ "--no-reuseaddr", "do not set SO_REUSEADDR (a restart then fails while TIME-WAIT remains)" },
-	{ "--linger0", "close connections with RST (SO_LINGER 0): no TIME-WAIT" },
-	{ "--nodelay", "set TCP_NODELAY on connections" },
-	{ "--max-msg N", "raw: recv size = largest message; line: longest line (default 1024)" },
-	{ "--max-clients N", "connections served at once; more wait in the backlog (default 0 = no limit)" },
-	{ "--idle-timeout MS", "close a connection silent for MS ms (default 0 = never)" },
-	{ "--msg-timeout MS", "line framing: close when a started line is not finished within MS ms (default 0 = never)" },
-	{ "--max-output N", "unsent reply bytes per connection before a non-reading client is cut off with RST (default 65536)" },
-	{ "--once", "serve one connection, then exit" },
-	{ "--delay MS", "wait MS ms before handling each message, exit included (the tutorial's sleep, as a per-connection timer: other clients never wait)" },
-	{ NULL, NULL },
+static const struct hello_opt opts[] = {
+	{ "model", 0, "iterative|fork|thread|event", OPT_MODEL, "concurrency model (default event: epoll on Linux, poll elsewhere)" },
+	{ "backlog", 0, "N", OPT_BACKLOG, "listen(2) backlog (default 5)" },
+	{ "no-reuseaddr", 0, NULL, OPT_NO_REUSEADDR, "do not set SO_REUSEADDR (a restart then fails while TIME-WAIT remains)" },
+	{ "linger0", 0, NULL, OPT_LINGER0, "close connections with RST (SO_LINGER 0): no TIME-WAIT" },
+	{ "nodelay", 0, NULL, OPT_NODELAY, "set TCP_NODELAY on connections" },
+	{ "max-msg", 0, "N", OPT_MAX_MSG, "raw: recv size = largest message; line: longest line (default 1024)" },
+	{ "max-clients", 0, "N", OPT_MAX_CLIENTS, "connections served at once; more wait in the backlog (default 0 = no limit)" },
+	{ "idle-timeout", 0, "MS", OPT_IDLE, "close a connection silent for MS ms (default 0 = never)" },
+	{ "msg-timeout", 0, "MS", OPT_MSG_TIMEOUT, "line framing: close when a started line is not finished within MS ms (default 0 = never)" },
+	{ "max-output", 0, "N", OPT_MAX_OUTPUT, "unsent reply bytes per connection before a non-reading client is cut off with RST (default 65536)" },
+	{ "once", 0, NULL, OPT_ONCE, "serve one connection, then exit" },
+	{ "delay", 0, "MS", OPT_DELAY, "wait MS ms before handling each message, exit included (the tutorial's sleep, as a per-connection timer: other clients never wait)" },
+	{ 0 },
 };
 
 static const struct hello_usage usage = {
@@ -58,60 +41,56 @@ static const struct hello_usage usage = {
 	.args = "[OPTIONS]",
 	.summary = "Serve the hello protocol over TCP: greeting \"hello!\", reply \"Hello, <message>!\", close on \"exit\".\n"
 		   "Log lines (one per event) go to stdout, errors to stderr. SIGINT/SIGTERM: clean stop, summary, exit 0.",
-	.opts = usage_opts,
-	.with_framing = 1,
+	.opts = opts,
+	.common = HELLO_OPT_USE_SERVICE | HELLO_OPT_USE_FRAMING,
 };
 
 struct srv_opts {
 	struct hello_common common;
+	struct tcp_server *s;
 	enum tcp_model model;
 	long backlog;
 	int reuse;
 };
 
 /* One program option; 0 or -1 with err. */
-static int parse_opt(struct srv_opts *o, struct tcp_server *s, int c, const char *arg, char *err, size_t errlen)
+static int parse_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t errlen)
 {
-	long v = 0;
-	int r = 0;
+	struct srv_opts *o = arg;
+	struct tcp_server *s = o->s;
+	const char *n = h->name, *v = h->val;
+	size_t z = 0;
+	int r;
 
-	switch (c) {
-	case OPT_MODEL: return tcp_model_parse(arg, &o->model, err, errlen);
-	case OPT_BACKLOG: return hello_opt_long("--backlog", arg, 0, 65535, &o->backlog, err, errlen);
+	switch (h->id) {
+	case OPT_MODEL: return tcp_model_parse(v, &o->model, err, errlen);
+	case OPT_BACKLOG: return hello_opt_long(n, v, 0, 65535, &o->backlog, err, errlen);
 	case OPT_NO_REUSEADDR: o->reuse = 0; return 0;
 	case OPT_LINGER0: s->cfg.linger0 = 1; return 0;
 	case OPT_NODELAY: s->cfg.nodelay = 1; return 0;
 	case OPT_ONCE: s->once = 1; return 0;
-	case OPT_MAX_MSG: r = hello_opt_long("--max-msg", arg, 1, 1 << 20, &v, err, errlen); s->cfg.max_msg = (size_t)v; break;
-	case OPT_MAX_CLIENTS: r = hello_opt_long("--max-clients", arg, 0, 1000000, &v, err, errlen); s->max_clients = (unsigned long)v; break;
-	case OPT_IDLE: r = hello_opt_long("--idle-timeout", arg, 0, 86400000, &v, err, errlen); s->cfg.idle_ms = (int)v; break;
-	case OPT_MSG_TIMEOUT: r = hello_opt_long("--msg-timeout", arg, 0, 86400000, &v, err, errlen); s->cfg.msg_timeout_ms = (int)v; break;
-	case OPT_MAX_OUTPUT: r = hello_opt_long("--max-output", arg, 64, 1L << 30, &v, err, errlen); s->cfg.max_output = (size_t)v; break;
-	case OPT_DELAY: r = hello_opt_long("--delay", arg, 0, 3600000, &v, err, errlen); s->cfg.delay_ms = (int)v; break;
-	default: snprintf(err, errlen, "unknown option"); return -1;
+	case OPT_MAX_MSG: return hello_opt_size(n, v, 1, 1 << 20, &s->cfg.max_msg, err, errlen);
+	case OPT_MAX_CLIENTS:
+		r = hello_opt_size(n, v, 0, 1000000, &z, err, errlen);
+		s->max_clients = z;
+		return r;
+	case OPT_IDLE: return hello_opt_int(n, v, 0, 86400000, &s->cfg.idle_ms, err, errlen);
+	case OPT_MSG_TIMEOUT: return hello_opt_int(n, v, 0, 86400000, &s->cfg.msg_timeout_ms, err, errlen);
+	case OPT_MAX_OUTPUT: return hello_opt_size(n, v, 64, 1UL << 30, &s->cfg.max_output, err, errlen);
+	default: return hello_opt_int(n, v, 0, 3600000, &s->cfg.delay_ms, err, errlen);
 	}
-	return r;
 }
 
-static int parse_args(int argc, char **argv, struct srv_opts *o, struct tcp_server *s, char *err, size_t errlen)
+/* The output queue must hold at least one reply to the largest message. */
+static int check_output(const struct tcp_srv_cfg *cfg, enum hello_framing f, char *err, size_t errlen)
 {
-	int c, r;
+	size_t need = hello_proto_reply_len(f, cfg->max_msg);
 
-	while ((r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, &o->common, &c, err, errlen)) > 0)
-		if (parse_opt(o, s, c, optarg, err, errlen) < 0)
-			return -1;
-	if (r < 0)
-		return -1;
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	if (s->cfg.max_output < hello_proto_reply_len(o->common.framing, s->cfg.max_msg)) {
-		snprintf(err, errlen, "--max-output %zu cannot hold one reply to a --max-msg %zu message (%zu bytes)",
-			 s->cfg.max_output, s->cfg.max_msg, hello_proto_reply_len(o->common.framing, s->cfg.max_msg));
-		return -1;
-	}
-	return 0;
+	if (cfg->max_output >= need)
+		return 0;
+	snprintf(err, errlen, "--max-output %zu cannot hold one reply to a --max-msg %zu message (%zu bytes)",
+		 cfg->max_output, cfg->max_msg, need);
+	return -1;
 }
 
 static int run_model(struct tcp_server *s, enum tcp_model m, char *err, size_t errlen)
@@ -126,8 +105,8 @@ static int run_model(struct tcp_server *s, enum tcp_model m, char *err, size_t e
 
 int main(int argc, char **argv)
 {
-	struct srv_opts o = { .model = TCP_MODEL_EVENT, .backlog = 5, .reuse = 1 };
 	struct tcp_server s = { .lfd = -1 };
+	struct srv_opts o = { .s = &s, .model = TCP_MODEL_EVENT, .backlog = 5, .reuse = 1 };
 	struct hello_addr a;
 	char err[512], as[HELLO_ADDR_STRLEN], sn[32];
 	int family, rc;
@@ -135,11 +114,10 @@ int main(int argc, char **argv)
 	s.cfg.max_msg = HELLO_DEFAULT_MAX_MSG;
 	s.cfg.max_output = 64 * 1024;
 	hello_opt_common_init(&o.common, 1);
-	if (parse_args(argc, argv, &o, &s, err, sizeof(err)) < 0)
-		return hello_opt_usage_error(PROG, err);
-	if (hello_opt_help_version(&o.common, &usage))
-		return HELLO_EXIT_OK;
-	if (hello_opt_common_finish(&o.common, &family, err, sizeof(err)) < 0 ||
+	if ((rc = hello_opt_main(&usage, argc, argv, &o.common, parse_opt, &o, NULL)) >= 0)
+		return rc;
+	if (check_output(&s.cfg, o.common.framing, err, sizeof(err)) < 0 ||
+	    hello_opt_common_finish(&o.common, &family, err, sizeof(err)) < 0 ||
 	    hello_addr_resolve(o.common.host, o.common.port, family, &a, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);
 	s.cfg.framing = o.common.framing;

@@ -19,10 +19,6 @@
 #include "view/notes.h"
 #include "view/render.h"
 
-#ifndef HELLO_VERSION
-#define HELLO_VERSION "0.0.0"
-#endif
-
 /* The exit codes every hellolab program shares (core/opt.h). */
 enum { EXIT_OK = HELLO_EXIT_OK, EXIT_FAIL = HELLO_EXIT_FAIL, EXIT_USAGE = HELLO_EXIT_USAGE,
        EXIT_PARTIAL = HELLO_EXIT_PARTIAL };
@@ -41,143 +37,93 @@ struct cli {
 	int notes;			/* --notes: a plain-language note on every event */
 };
 
-/* Long-only options get keys above the char range. */
-enum { OPT_DURATION = 256, OPT_JSONL, OPT_READY, OPT_MAX_FLOWS, OPT_SERVER_PORT, OPT_NETNS,
-       OPT_NO_KERNEL, OPT_EVENTS, OPT_NOTES };
+#define PROG "hello-trace"
 
-/* One row per option: getopt's entry, the argument's name for --help, the help line. */
-static const struct {
-	struct option o;
-	const char *arg, *help;
-} options[] = {
-	{ { "interface", required_argument, NULL, 'i' }, "IFACE", "capture live on IFACE (lo, any, veth0)" },
-	{ { "read", required_argument, NULL, 'r' }, "FILE", "read packets from a pcap or pcapng FILE" },
-	{ { "write", required_argument, NULL, 'w' }, "FILE", "also write the packets captured to FILE (pcap)" },
-	{ { "output", required_argument, NULL, 'o' }, "FILE", "write the JSON to FILE (via FILE.tmp) instead of stdout" },
-	{ { "snaplen", required_argument, NULL, 's' }, "BYTES", "capture at most BYTES of each packet (65535: any IP packet whole)" },
-	{ { "buffer-size", required_argument, NULL, 'B' }, "KIB", "live: the kernel's capture buffer in KiB (65536; -s 2048 fits more packets in it)" },
-	{ { "count", required_argument, NULL, 'c' }, "N", "stop after N packets" },
-	{ { "duration", required_argument, NULL, OPT_DURATION }, "SEC", "stop after SEC seconds (live; decimals allowed)" },
-	{ { "jsonl", no_argument, NULL, OPT_JSONL }, NULL, "stream one JSON object per line instead of one document" },
-	{ { "ready-file", required_argument, NULL, OPT_READY }, "PATH", "create PATH once the capture is active" },
-	{ { "max-flows", required_argument, NULL, OPT_MAX_FLOWS }, "N", "keep at most N flows in memory; the least active is closed (10000)" },
-	{ { "server-port", required_argument, NULL, OPT_SERVER_PORT }, "PORT", "the port that marks the server side (9999)" },
-	{ { "netns", required_argument, NULL, OPT_NETNS }, "NAME|PATH", "poll TCP sockets of this network namespace with sock_diag (repeatable)" },
-	{ { "no-kernel", no_argument, NULL, OPT_NO_KERNEL }, NULL, "do not ask the kernel for socket states (tracepoint, sock_diag)" },
-	{ { "events", required_argument, NULL, OPT_EVENTS }, "FILE", "merge the socket calls a program recorded with --events FILE (repeatable)" },
-	{ { "notes", no_argument, NULL, OPT_NOTES }, NULL, "give every event a plain-language note for students" },
-	{ { "user", required_argument, NULL, 'Z' }, "USER", "drop privileges to USER once the capture and kernel sources are open" },
-	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
-	{ { "version", no_argument, NULL, 'V' }, NULL, "show the version" },
+enum { OPT_IFACE = HELLO_OPT_FIRST_PROGRAM, OPT_READ, OPT_WRITE, OPT_OUTPUT, OPT_SNAPLEN, OPT_BUFFER,
+       OPT_COUNT, OPT_DURATION, OPT_JSONL, OPT_READY, OPT_MAX_FLOWS, OPT_SERVER_PORT, OPT_NETNS,
+       OPT_NO_KERNEL, OPT_EVENTS, OPT_NOTES, OPT_USER };
+
+static const struct hello_opt opts[] = {
+	{ "interface", 'i', "IFACE", OPT_IFACE, "capture live on IFACE (lo, any, veth0)" },
+	{ "read", 'r', "FILE", OPT_READ, "read packets from a pcap or pcapng FILE" },
+	{ "write", 'w', "FILE", OPT_WRITE, "also write the packets captured to FILE (pcap)" },
+	{ "output", 'o', "FILE", OPT_OUTPUT, "write the JSON to FILE (via FILE.tmp) instead of stdout" },
+	{ "snaplen", 's', "N", OPT_SNAPLEN, "capture at most N bytes of each packet (65535: any IP packet whole)" },
+	{ "buffer-size", 'B', "KIB", OPT_BUFFER, "live: the kernel's capture buffer in KiB (65536; -s 2048 fits more packets in it)" },
+	{ "count", 'c', "N", OPT_COUNT, "stop after N packets" },
+	{ "duration", 0, "SEC", OPT_DURATION, "stop after SEC seconds (live; decimals allowed)" },
+	{ "jsonl", 0, NULL, OPT_JSONL, "stream one JSON object per line instead of one document" },
+	{ "ready-file", 0, "PATH", OPT_READY, "create PATH once the capture is active" },
+	{ "max-flows", 0, "N", OPT_MAX_FLOWS, "keep at most N flows in memory; the least active is closed (10000)" },
+	{ "server-port", 0, "PORT", OPT_SERVER_PORT, "the port that marks the server side (9999)" },
+	{ "netns", 0, "NAME|PATH", OPT_NETNS, "poll TCP sockets of this network namespace with sock_diag (repeatable)" },
+	{ "no-kernel", 0, NULL, OPT_NO_KERNEL, "do not ask the kernel for socket states (tracepoint, sock_diag)" },
+	{ "events", 0, "FILE", OPT_EVENTS, "merge the socket calls a program recorded with --events FILE (repeatable)" },
+	{ "notes", 0, NULL, OPT_NOTES, "give every event a plain-language note for students" },
+	{ "user", 'Z', "USER", OPT_USER, "drop privileges to USER once the capture and kernel sources are open" },
+	{ 0 },
 };
-#define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: hello-trace (-i IFACE | -r FILE) [options] [BPF filter ...]\n"
-		   "       hello-trace render [render options] TRACE.json\n\n"
-		   "Traces TCP and UDP exchanges (handshake, data, teardown, TIME_WAIT, request/reply)\n"
-		   "and writes them as JSON (docs/trace-format.md).\n\noptions:\n");
-	for (size_t i = 0; i < NOPTIONS; i++) {
-		char left[64];
-		const struct option *o = &options[i].o;
-		int n = o->val < 256 ? snprintf(left, sizeof(left), "-%c, --%s", o->val, o->name)
-				     : snprintf(left, sizeof(left), "    --%s", o->name);
-		if (options[i].arg)
-			snprintf(left + n, sizeof(left) - (size_t)n, " %s", options[i].arg);
-		fprintf(f, "  %-28s %s\n", left, options[i].help);
-	}
-	fprintf(f, "\nServer side of a flow: the --server-port, else a port below 1024 facing one\n"
-		   "above, else (UDP, or TCP without a SYN) the receiver of the first packet; for\n"
-		   "TCP with a SYN, the side that received it.\n"
-		   "Exit status: 0 done, 1 capture or output failed, 2 usage error, 3 the -r file\n"
-		   "ends in a record that cannot be read (cut short, or bad): every packet before\n"
-		   "it is traced, capture.stop_reason says \"truncated\" or \"read_error\", and a\n"
-		   "warning on stderr says after how many packets and what libpcap said.\n");
-}
+static const struct hello_usage usage = {
+	.prog = PROG,
+	.args = "(-i IFACE | -r FILE) [OPTIONS] [BPF filter ...]\nrender [render options] TRACE.json",
+	.summary = "Traces TCP and UDP exchanges (handshake, data, teardown, TIME_WAIT, request/reply)\n"
+		   "and writes them as JSON (docs/trace-format.md).",
+	.opts = opts,
+	.common = HELLO_OPT_USE_HELP | HELLO_OPT_USE_VERSION,
+	.max_operands = -1,
+	.in_order = 1,
+	.exit_fail = "capture or output failed",
+	.exit_codes = "  3    the -r file ends in a record that cannot be read (cut short, or bad): every packet\n"
+		      "       before it is traced, capture.stop_reason says \"truncated\" or \"read_error\", and a\n"
+		      "       warning on stderr says after how many packets and what libpcap said\n",
+	.footer = "Server side of a flow: the --server-port, else a port below 1024 facing one\n"
+		  "above, else (UDP, or TCP without a SYN) the receiver of the first packet; for\n"
+		  "TCP with a SYN, the side that received it.",
+};
 
-static int usage_error(const char *fmt, const char *a, const char *b)
+/* A repeatable option's value into a list of max; -1 with err when it is full. */
+static int add_to(const char **list, size_t *n, size_t max, const struct hello_opt_hit *h, char *err, size_t errlen)
 {
-	fprintf(stderr, "hello-trace: ");
-	fprintf(stderr, fmt, a, b);
-	fprintf(stderr, "\nTry 'hello-trace --help'.\n");
-	return EXIT_USAGE;
-}
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > max)
+	if (*n == max) {
+		snprintf(err, errlen, "%s: at most %zu", h->name, max);
 		return -1;
-	*out = v;
+	}
+	list[(*n)++] = h->val;
 	return 0;
 }
 
-/* Applies one option; returns 0, or an exit code. */
-static int apply_opt(struct cli *c, int key, const char *arg)
+/* Applies one option; 0, or -1 with err. */
+static int apply_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t errlen)
 {
-	uint64_t v;
+	struct cli *c = arg;
+	const char *n = h->name, *v = h->val;
+	double d;
 
-	switch (key) {
-	case 'i': c->cap.interface = arg; return 0;
-	case 'r': c->cap.file = arg; return 0;
-	case 'w': c->cap.write_path = arg; return 0;
-	case 'o': c->out = arg; return 0;
+	switch (h->id) {
+	case OPT_IFACE: c->cap.interface = v; return 0;
+	case OPT_READ: c->cap.file = v; return 0;
+	case OPT_WRITE: c->cap.write_path = v; return 0;
+	case OPT_OUTPUT: c->out = v; return 0;
 	case OPT_JSONL: c->jsonl = 1; return 0;
-	case OPT_READY: c->cap.ready_file = arg; return 0;
-	case 's':
-		if (parse_u64(arg, INT_MAX, &v) < 0 || v == 0)
-			return usage_error("-s %s: not a snap length (1..%s)", arg, "2147483647");
-		c->cap.snaplen = (int)v;
-		return 0;
-	case 'B':
-		/* The ring is kernel memory; 4 GiB is past any sensible size and fits an int in bytes. */
-		if (parse_u64(arg, INT_MAX / 1024, &v) < 0 || v < 64)
-			return usage_error("-B %s: not a buffer size in KiB (64..%s)", arg, "2097151");
-		c->cap.buffer_kib = (int)v;
-		return 0;
-	case 'c':
-		if (parse_u64(arg, UINT64_MAX, &v) < 0 || v == 0)
-			return usage_error("-c %s: not a packet count%s", arg, "");
-		c->cap.count = v;
-		return 0;
-	case OPT_DURATION: {
-		char *end;
-		double d = strtod(arg, &end);
-		if (end == arg || *end || !(d > 0) || d > 1e9)
-			return usage_error("--duration %s: not a number of seconds%s", arg, "");
+	case OPT_READY: c->cap.ready_file = v; return 0;
+	case OPT_NO_KERNEL: c->kopts.no_kernel = 1; return 0;
+	case OPT_NOTES: c->notes = 1; return 0;
+	case OPT_USER: c->kopts.user = v; return 0;
+	case OPT_SNAPLEN: return hello_opt_int(n, v, 1, INT_MAX, &c->cap.snaplen, err, errlen);
+	/* The ring is kernel memory; 2 GiB is past any sensible size and fits an int in bytes. */
+	case OPT_BUFFER: return hello_opt_int(n, v, 64, INT_MAX / 1024, &c->cap.buffer_kib, err, errlen);
+	case OPT_COUNT: return hello_opt_u64(n, v, 1, UINT64_MAX, &c->cap.count, err, errlen);
+	case OPT_MAX_FLOWS: return hello_opt_size(n, v, 1, 100000000, &c->max_flows, err, errlen);
+	case OPT_SERVER_PORT: return hello_opt_int(n, v, 1, 65535, &c->server_port, err, errlen);
+	case OPT_NETNS: return add_to(c->kopts.netns, &c->kopts.nnetns, KERNEL_SOCKDIAG_MAX_NS, h, err, errlen);
+	case OPT_EVENTS: return add_to(c->events, &c->nevents, sizeof(c->events) / sizeof(c->events[0]), h, err, errlen);
+	default:
+		if (hello_opt_double(n, v, 0.001, 1e9, &d, err, errlen) < 0)
+			return -1;
 		c->cap.duration_ms = (int64_t)(d * 1000 + 0.5);
 		return 0;
 	}
-	case OPT_MAX_FLOWS:
-		if (parse_u64(arg, 100000000, &v) < 0 || v == 0)
-			return usage_error("--max-flows %s: not a flow count%s", arg, "");
-		c->max_flows = (size_t)v;
-		return 0;
-	case OPT_SERVER_PORT:
-		if (parse_u64(arg, 65535, &v) < 0 || v == 0)
-			return usage_error("--server-port %s: not a port (1..65535)%s", arg, "");
-		c->server_port = (int)v;
-		return 0;
-	case OPT_NETNS:
-		if (c->kopts.nnetns == KERNEL_SOCKDIAG_MAX_NS)
-			return usage_error("--netns %s: at most %s namespaces", arg, "8");
-		c->kopts.netns[c->kopts.nnetns++] = arg;
-		return 0;
-	case OPT_NO_KERNEL: c->kopts.no_kernel = 1; return 0;
-	case OPT_EVENTS:
-		if (c->nevents == sizeof(c->events) / sizeof(c->events[0]))
-			return usage_error("--events %s: at most %s files", arg, "64");
-		c->events[c->nevents++] = arg;
-		return 0;
-	case OPT_NOTES: c->notes = 1; return 0;
-	case 'Z': c->kopts.user = arg; return 0;
-	case 'h': usage(stdout); return -1;
-	case 'V': printf("hello-trace %s (hellolab)\n", HELLO_VERSION); return -1;
-	}
-	return usage_error("unknown option%s%s", "", "");
 }
 
 static char *join(int argc, char **argv)
@@ -194,39 +140,31 @@ static char *join(int argc, char **argv)
 	return s;
 }
 
+/* What the options say together; 0 or -1 with err. */
+static int check_cli(const struct cli *c, char *err, size_t errlen)
+{
+	if (!c->cap.interface == !c->cap.file)
+		snprintf(err, errlen, "give one of -i IFACE or -r FILE");
+	else if (c->jsonl && (c->nevents || c->notes))
+		snprintf(err, errlen, "--events and --notes need the whole document: not with --jsonl");
+	else if (c->cap.file && c->cap.duration_ms)
+		snprintf(err, errlen, "--duration applies to live captures (-i), not -r %s", c->cap.file);
+	else
+		return 0;
+	return -1;
+}
+
 /* Returns -1 to go on, or the exit code. */
 static int parse(struct cli *c, int argc, char **argv)
 {
-	struct option longs[NOPTIONS + 1];
-	char shorts[3 * NOPTIONS + 2] = "+:";
-	int key, rc;
+	char err[512];
+	int rc, first;
 
-	memset(longs, 0, sizeof(longs));
-	for (size_t i = 0; i < NOPTIONS; i++) {
-		longs[i] = options[i].o;
-		if (options[i].o.val < 256) {
-			char s[4] = { (char)options[i].o.val, 0, 0, 0 };
-			if (options[i].o.has_arg == required_argument)
-				s[1] = ':';
-			strcat(shorts, s);
-		}
-	}
-	opterr = 0;
-	while ((key = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
-		if (key == '?')
-			return usage_error("unknown option '%s'%s", argv[optind - 1], "");
-		if (key == ':')
-			return usage_error("option '%s' needs an argument%s", argv[optind - 1], "");
-		if ((rc = apply_opt(c, key, optarg)) != 0)
-			return rc < 0 ? EXIT_OK : rc;
-	}
-	if (!c->cap.interface == !c->cap.file)
-		return usage_error("give one of -i IFACE or -r FILE%s%s", "", "");
-	if (c->jsonl && (c->nevents || c->notes))
-		return usage_error("--events and --notes need the whole document: not with --jsonl%s%s", "", "");
-	if (c->cap.file && c->cap.duration_ms)
-		return usage_error("--duration applies to live captures (-i), not -r %s%s", c->cap.file, "");
-	if (optind < argc && !(c->filter = join(argc - optind, argv + optind))) {
+	if ((rc = hello_opt_main(&usage, argc, argv, NULL, apply_opt, c, &first)) >= 0)
+		return rc;
+	if (check_cli(c, err, sizeof(err)) < 0)
+		return hello_opt_usage_error(PROG, err);
+	if (first < argc && !(c->filter = join(argc - first, argv + first))) {
 		fprintf(stderr, "hello-trace: out of memory\n");
 		return EXIT_FAIL;
 	}

@@ -15,23 +15,13 @@
 
 enum { OPT_TIMEOUT = HELLO_OPT_FIRST_PROGRAM, OPT_RETRIES, OPT_CONNECT, OPT_COUNT, OPT_VERBOSE };
 
-static const struct option longopts[] = {
-	HELLO_OPT_COMMON_LONGOPTS,
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "connect", no_argument, NULL, OPT_CONNECT },
-	{ "count", required_argument, NULL, OPT_COUNT },
-	{ "verbose", no_argument, NULL, OPT_VERBOSE },
-	{ NULL, 0, NULL, 0 },
-};
-
-static const struct hello_usage_opt usage_opts[] = {
-	{ "--timeout MS", "wait MS ms for each reply before sending again (default 1000)" },
-	{ "--retries N", "send a name again up to N times when its reply does not come (default 2)" },
-	{ "--connect", "use a connected socket: an ICMP port unreachable then fails with Connection refused" },
-	{ "--count N", "repeat all the names N times (default 1)" },
-	{ "-v, --verbose", "log each event (send, reply, timeout) to stderr" },
-	{ NULL, NULL },
+static const struct hello_opt opts[] = {
+	{ "timeout", 0, "MS", OPT_TIMEOUT, "wait MS ms for each reply before sending again (default 1000)" },
+	{ "retries", 0, "N", OPT_RETRIES, "send a name again up to N times when its reply does not come (default 2)" },
+	{ "connect", 0, NULL, OPT_CONNECT, "use a connected socket: an ICMP port unreachable then fails with Connection refused" },
+	{ "count", 0, "N", OPT_COUNT, "repeat all the names N times (default 1)" },
+	{ "verbose", 'v', NULL, OPT_VERBOSE, "log each event (send, reply, timeout) to stderr" },
+	{ 0 },
 };
 
 static const struct hello_usage usage = {
@@ -40,50 +30,32 @@ static const struct hello_usage usage = {
 	.summary = "Run the hello exchange over UDP: send each NAME (default: Michael Tracy Sarah) as one datagram and\n"
 		   "print its reply \"Hello, NAME!\". A reply that never comes is sent again, then reported on stderr as\n"
 		   "\"no reply to 'NAME' after N tries\". A message may hold up to 65499 bytes.",
-	.opts = usage_opts,
+	.opts = opts,
+	.common = HELLO_OPT_USE_SERVICE,
+	.max_operands = -1,
 	.exit_codes = "  3    some replies never came (each is reported on stderr)\n"
 		      "  130  stopped by SIGINT (143: SIGTERM)\n",
 };
 
 static char *default_names[] = { "Michael", "Tracy", "Sarah" };
 
-static int parse_args(int argc, char **argv, struct hello_common *c, struct udp_client_cfg *u, long *count,
-		      int *verbose, char *err, size_t errlen)
-{
-	int opt, r;
-	long v;
+struct cli_opts {
+	struct udp_client_cfg *cfg;
+	long count;
+	int verbose;
+};
 
-	c->no_framing = 1;
-	while ((r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS "v", longopts, c, &opt, err, errlen)) > 0) {
-		switch (opt) {
-		case OPT_CONNECT: u->connect = 1; break;
-		case 'v':
-		case OPT_VERBOSE: *verbose = 1; break;
-		case OPT_COUNT:
-			if (hello_opt_long("--count", optarg, 1, 1000000, count, err, errlen) < 0)
-				return -1;
-			break;
-		case OPT_TIMEOUT:
-			if (hello_opt_long("--timeout", optarg, 1, 3600000, &v, err, errlen) < 0)
-				return -1;
-			u->timeout_ms = (int)v;
-			break;
-		case OPT_RETRIES:
-			if (hello_opt_long("--retries", optarg, 0, 1000, &v, err, errlen) < 0)
-				return -1;
-			u->retries = (int)v;
-			break;
-		default:
-			break;
-		}
+static int parse_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t errlen)
+{
+	struct cli_opts *o = arg;
+
+	switch (h->id) {
+	case OPT_CONNECT: o->cfg->connect = 1; return 0;
+	case OPT_VERBOSE: o->verbose = 1; return 0;
+	case OPT_COUNT: return hello_opt_long(h->name, h->val, 1, 1000000, &o->count, err, errlen);
+	case OPT_TIMEOUT: return hello_opt_int(h->name, h->val, 1, 3600000, &o->cfg->timeout_ms, err, errlen);
+	default: return hello_opt_int(h->name, h->val, 0, 1000, &o->cfg->retries, err, errlen);
 	}
-	if (r < 0)
-		return -1;
-	if (optind < argc) {
-		u->names = argv + optind;
-		u->nnames = (size_t)(argc - optind);
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -93,21 +65,25 @@ int main(int argc, char **argv)
 	struct udp_client_result res;
 	struct hello_log lg = { .fd = -1, .prog = PROG };
 	char err[512];
-	long count = 1, i;
-	int family, verbose = 0, missing = 0;
+	struct cli_opts o = { .cfg = &u, .count = 1 };
+	long i;
+	int family, rc, first, missing = 0;
 
 	hello_opt_common_init(&c, 0);
-	if (parse_args(argc, argv, &c, &u, &count, &verbose, err, sizeof(err)) < 0)
-		return hello_opt_usage_error(PROG, err);
-	if (hello_opt_help_version(&c, &usage))
-		return HELLO_EXIT_OK;
+	c.no_framing = 1;
+	if ((rc = hello_opt_main(&usage, argc, argv, &c, parse_opt, &o, &first)) >= 0)
+		return rc;
+	if (first < argc) {
+		u.names = argv + first;
+		u.nnames = (size_t)(argc - first);
+	}
 	if (hello_opt_common_finish(&c, &family, err, sizeof(err)) < 0 ||
 	    hello_addr_resolve(c.host, c.port, family, &u.addr, err, sizeof(err)) < 0 ||
 	    udp_client_check_names(&u, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);
 	u.out = c.quiet ? NULL : stdout;
 	u.report = stderr;
-	lg.fd = verbose ? STDERR_FILENO : -1;
+	lg.fd = o.verbose ? STDERR_FILENO : -1;
 	u.log = &lg;
 	if (hello_sig_install() < 0) {
 		perror(PROG ": sigaction");
@@ -117,7 +93,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", PROG, err);
 		return HELLO_EXIT_FAIL;
 	}
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < o.count; i++) {
 		if (udp_client_round(&u, &res, err, sizeof(err)) < 0) {
 			if (hello_sig_stop())
 				return hello_sig_exit_code(hello_sig_stop());

@@ -15,19 +15,11 @@
 
 enum { OPT_DELAY = HELLO_OPT_FIRST_PROGRAM, OPT_MAX_MSG, OPT_ONCE };
 
-static const struct option longopts[] = {
-	HELLO_OPT_COMMON_LONGOPTS,
-	{ "delay", required_argument, NULL, OPT_DELAY },
-	{ "max-msg", required_argument, NULL, OPT_MAX_MSG },
-	{ "once", no_argument, NULL, OPT_ONCE },
-	{ NULL, 0, NULL, 0 },
-};
-
-static const struct hello_usage_opt usage_opts[] = {
-	{ "--delay MS", "wait MS ms before each reply (the tutorial's sleep; datagrams wait their turn)" },
-	{ "--max-msg N", "largest message answered; longer datagrams are logged and dropped (default and most 65499)" },
-	{ "--once", "answer one datagram, then exit" },
-	{ NULL, NULL },
+static const struct hello_opt opts[] = {
+	{ "delay", 0, "MS", OPT_DELAY, "wait MS ms before each reply (the tutorial's sleep; datagrams wait their turn)" },
+	{ "max-msg", 0, "N", OPT_MAX_MSG, "largest message answered; longer datagrams are logged and dropped (default and most 65499)" },
+	{ "once", 0, NULL, OPT_ONCE, "answer one datagram, then exit" },
+	{ 0 },
 };
 
 static const struct hello_usage usage = {
@@ -36,29 +28,19 @@ static const struct hello_usage usage = {
 	.summary = "Serve the hello protocol over UDP: every datagram is one message, answered with \"Hello, <message>!\"\n"
 		   "sent back to its source. No greeting, no connection, and \"exit\" is an ordinary message.\n"
 		   "Log lines (one per event) go to stdout, errors to stderr. SIGINT/SIGTERM: clean stop, summary, exit 0.",
-	.opts = usage_opts,
+	.opts = opts,
+	.common = HELLO_OPT_USE_SERVICE,
 };
 
-static int parse_args(int argc, char **argv, struct hello_common *c, struct udp_server *s, char *err, size_t errlen)
+static int parse_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t errlen)
 {
-	int opt, r;
+	struct udp_server *s = arg;
 
-	c->no_framing = 1;
-	while ((r = hello_opt_next(argc, argv, HELLO_OPT_COMMON_SHORTOPTS, longopts, c, &opt, err, errlen)) > 0) {
-		if (opt == OPT_ONCE)
-			s->once = 1;
-		else if (opt == OPT_DELAY && hello_opt_long("--delay", optarg, 0, 3600000, &s->delay_ms, err, errlen) < 0)
-			return -1;
-		else if (opt == OPT_MAX_MSG && hello_opt_long("--max-msg", optarg, 0, HELLO_UDP_MAX_MSG, &s->max_msg, err, errlen) < 0)
-			return -1;
+	switch (h->id) {
+	case OPT_ONCE: s->once = 1; return 0;
+	case OPT_DELAY: return hello_opt_long(h->name, h->val, 0, 3600000, &s->delay_ms, err, errlen);
+	default: return hello_opt_long(h->name, h->val, 0, HELLO_UDP_MAX_MSG, &s->max_msg, err, errlen);
 	}
-	if (r < 0)
-		return -1;
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -73,10 +55,10 @@ int main(int argc, char **argv)
 
 	s->max_msg = HELLO_UDP_MAX_MSG;
 	hello_opt_common_init(&c, 1);
-	if (parse_args(argc, argv, &c, s, err, sizeof(err)) < 0)
-		return hello_opt_usage_error(PROG, err);
-	if (hello_opt_help_version(&c, &usage))
-		return HELLO_EXIT_OK;
+	c.no_framing = 1;
+	if ((rc = hello_opt_main(&usage, argc, argv, &c, parse_opt, s, NULL)) >= 0)
+		return rc;
+	rc = HELLO_EXIT_OK;
 	if (hello_opt_common_finish(&c, &family, err, sizeof(err)) < 0 ||
 	    hello_addr_resolve(c.host, c.port, family, &a, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);

@@ -2,13 +2,14 @@
 #include "view/render.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/file.h"
+#include "core/opt.h"
 #include "view/ladder.h"
 #include "view/ladder_sum.h"
 #include "view/ladder_text.h"
@@ -41,25 +42,6 @@ static const struct { const char *ext; enum render_format f; } render_exts[] = {
 	{ ".mermaid", FMT_MERMAID }, { ".txt", FMT_TEXT },
 };
 
-static void render_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: hello-trace render TRACE.json [--format text|svg|mermaid|html] [-o FILE]\n"
-		"                          [--ascii] [--notes] [--flow N]\n"
-		"       hello-trace render --compare A.json B.json [--format html|text] [-o FILE]\n"
-		"                          [--label NAME --label NAME]\n"
-		"Draws a ladder (sequence) diagram of each flow in a trace.json ('-' reads stdin).\n"
-		"  -f, --format F  text (default; or from -o's extension .svg .html .mmd), svg, mermaid, html\n"
-		"  -o, --output F  write to F instead of stdout\n"
-		"      --ascii     text: pure ASCII instead of box-drawing characters\n"
-		"      --notes     show each event's note\n"
-		"      --flow N    only flow N\n"
-		"      --compare   two traces side by side (e.g. TCP and UDP): packets, bytes on the\n"
-		"                  wire, time to first reply (html: both ladders and a bar chart)\n"
-		"      --label S   the name of each compared trace (default: protocol and file name)\n"
-		"Text is coloured only on a terminal, and never when NO_COLOR is set.\n");
-}
-
 static int parse_format(const char *s, enum render_format *f)
 {
 	size_t i;
@@ -85,65 +67,74 @@ static enum render_format format_from_ext(const char *path)
 	return FMT_TEXT;
 }
 
-/* Returns 0, or 2 (usage) with the reason printed. */
+#define PROG "hello-trace render"
+
+enum { OPT_FORMAT = 1, OPT_OUTPUT, OPT_ASCII, OPT_NOTES, OPT_FLOW, OPT_COMPARE, OPT_LABEL };
+
+static const struct hello_opt render_opts[] = {
+	{ "format", 'f', "F", OPT_FORMAT, "text (default; or from -o's extension .svg .html .mmd), svg, mermaid, html" },
+	{ "output", 'o', "FILE", OPT_OUTPUT, "write to FILE instead of stdout" },
+	{ "ascii", 0, NULL, OPT_ASCII, "text: pure ASCII instead of box-drawing characters" },
+	{ "notes", 0, NULL, OPT_NOTES, "show each event's note" },
+	{ "flow", 0, "N", OPT_FLOW, "only flow N" },
+	{ "compare", 0, NULL, OPT_COMPARE, "two traces side by side (e.g. TCP and UDP): packets, bytes on the wire, "
+					   "time to first reply (html: both ladders and a bar chart)" },
+	{ "label", 0, "NAME", OPT_LABEL, "the name of each compared trace (default: protocol and file name)" },
+	{ 0 },
+};
+
+static const struct hello_usage render_usage = {
+	.prog = PROG,
+	.args = "[OPTIONS] TRACE.json\n--compare [OPTIONS] A.json B.json",
+	.summary = "Draws a ladder (sequence) diagram of each flow in a trace.json ('-' reads stdin).",
+	.opts = render_opts,
+	.common = HELLO_OPT_USE_HELP,
+	.max_operands = 2,
+	.exit_fail = "the trace cannot be read, or the picture cannot be written",
+	.footer = "Text is coloured only on a terminal, and never when NO_COLOR is set.",
+};
+
+static int render_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t errlen)
+{
+	struct render_args *a = arg;
+
+	switch (h->id) {
+	case OPT_FORMAT:
+		if (parse_format(h->val, &a->format) == 0)
+			return 0;
+		snprintf(err, errlen, "%s: unknown format '%s' (text, svg, mermaid, html)", h->name, h->val);
+		return -1;
+	case OPT_OUTPUT: a->out = h->val; return 0;
+	case OPT_ASCII: a->o.ascii = 1; return 0;
+	case OPT_NOTES: a->o.notes = 1; return 0;
+	case OPT_COMPARE: a->compare = 1; return 0;
+	case OPT_FLOW: return hello_opt_int(h->name, h->val, 1, INT_MAX, &a->flow, err, errlen);
+	default:
+		if (a->nlabels == 2) {
+			snprintf(err, errlen, "%s: at most two", h->name);
+			return -1;
+		}
+		a->label[a->nlabels++] = h->val;
+		return 0;
+	}
+}
+
+/* Returns -1 to go on, or the exit code (the reason printed). */
 static int render_parse(int argc, char **argv, struct render_args *a)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "output", required_argument, NULL, 'o' },
-		{ "ascii", no_argument, NULL, 'a' }, { "notes", no_argument, NULL, 'n' },
-		{ "flow", required_argument, NULL, 'F' }, { "compare", no_argument, NULL, 'c' },
-		{ "label", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, npos;
-	char *end;
+	int rc, first;
 
-#ifdef __GLIBC__
-	optind = 0;	/* glibc: also forget the state of an earlier scan (tests call us twice) */
-#else
-	optind = 1;
-#endif
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (parse_format(optarg, &a->format) < 0)
-				return fprintf(stderr, "hello-trace render: unknown format '%s' (text, svg, mermaid, html)\n", optarg), 2;
-			break;
-		case 'o': a->out = optarg; break;
-		case 'a': a->o.ascii = 1; break;
-		case 'n': a->o.notes = 1; break;
-		case 'c': a->compare = 1; break;
-		case 'F':
-			a->flow = (int)strtol(optarg, &end, 10);
-			if (*end || a->flow <= 0)
-				return fprintf(stderr, "hello-trace render: --flow wants a flow id (1, 2, ...), not '%s'\n", optarg), 2;
-			break;
-		case 'l':
-			if (a->nlabels == 2)
-				return fprintf(stderr, "hello-trace render: at most two --label\n"), 2;
-			a->label[a->nlabels++] = optarg;
-			break;
-		case 'h': render_usage(stdout); return -1;
-		default:
-			fprintf(stderr, "hello-trace render: unknown or incomplete option '%s'\n", argv[optind - 1]);
-			render_usage(stderr);
-			return 2;
-		}
-	}
-	npos = argc - optind;
-	if (npos != (a->compare ? 2 : 1)) {
-		fprintf(stderr, "hello-trace render: %s\n", a->compare ? "--compare wants two traces" : "wants one trace.json");
-		render_usage(stderr);
-		return 2;
-	}
-	a->in[0] = argv[optind];
-	a->in[1] = a->compare ? argv[optind + 1] : NULL;
+	if ((rc = hello_opt_main(&render_usage, argc, argv, NULL, render_opt, a, &first)) >= 0)
+		return rc;
+	if (argc - first != (a->compare ? 2 : 1))
+		return hello_opt_usage_error(PROG, a->compare ? "--compare wants two traces" : "wants one trace.json");
+	a->in[0] = argv[first];
+	a->in[1] = a->compare ? argv[first + 1] : NULL;
 	if (a->format == FMT_NONE)
 		a->format = a->out ? format_from_ext(a->out) : FMT_TEXT;
 	if (a->compare && a->format != FMT_HTML && a->format != FMT_TEXT)
-		return fprintf(stderr, "hello-trace render: --compare draws html or text\n"), 2;
-	return 0;
+		return hello_opt_usage_error(PROG, "--compare draws html or text");
+	return -1;
 }
 
 static int render_one(FILE *out, const struct render_args *a, struct view_ladder *l, char *err, size_t errlen)
@@ -222,8 +213,8 @@ int view_render_main(int argc, char **argv)
 	const char *nc = getenv("NO_COLOR");
 	int rc, i;
 
-	if ((rc = render_parse(argc, argv, &a)) != 0)
-		return rc < 0 ? 0 : rc;
+	if ((rc = render_parse(argc, argv, &a)) >= 0)
+		return rc;
 	a.o.color = !a.out && isatty(STDOUT_FILENO) && !nc;
 	for (i = 0; i < (a.compare ? 2 : 1); i++) {
 		if (view_ladder_load(a.in[i], a.flow, &l[i], err, sizeof(err)) < 0) {
