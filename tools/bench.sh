@@ -96,6 +96,9 @@ ROWS=$W/rows.jsonl
 : >"$ROWS"
 SRV="" SRV_PORT=0 SRV_PROTO=tcp SRV_NAME="" TPID=""
 bench_cleanup() {
+	# Only this script's own shell: a copy forked for `prog &` runs these traps until it
+	# has exec'd prog, and a signal sent to it then must not clean up under the running script.
+	[ "$BASHPID" = "$$" ] || return 0
 	[ -n "$TPID" ] && kill -INT "$TPID" 2>/dev/null
 	stop_server
 	if [ -n "${BENCH_KEEP:-}" ]; then say "kept $W"; else rm -rf "$W"; fi

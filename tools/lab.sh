@@ -71,6 +71,9 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hello-lab.XXXXXX") || exit 1
 SERVER_PID=""
 cleanup() {
+	# Only this script's own shell: a copy forked for `prog &` runs these traps until it
+	# has exec'd prog, and a signal sent to it then must not clean up under the running script.
+	[ "$BASHPID" = "$$" ] || return 0
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
 	rm -rf "$TMP"
 }

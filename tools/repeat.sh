@@ -90,6 +90,9 @@ done
 # The busy loops end with this script, however it ends.
 BUSY_PIDS=()
 stop_busy() {
+	# Only this script's own shell: a copy forked for `prog &` runs these traps until it
+	# has exec'd prog, and a signal sent to it then must not clean up under the running script.
+	[ "$BASHPID" = "$$" ] || return 0
 	local p
 	for p in "${BUSY_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${BUSY_PIDS[@]}"; do wait "$p" 2>/dev/null; done

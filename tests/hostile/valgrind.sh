@@ -11,7 +11,7 @@ PCAP=$HELLO_ROOT/tests/render/tcp-hello/trace.pcap
 UPCAP=$HELLO_ROOT/tests/render/udp-hello/trace.pcap
 PORT=9999
 T=$(mktemp -d "${TMPDIR:-/tmp}/hello-vg.XXXXXX") || exit 1
-trap 't_cleanup; rm -rf "$T"' EXIT
+t_on_exit 'rm -rf "$T"'
 
 # vg NAME CMD...: the command under memcheck; its log is T/NAME.vg.
 vg() {

@@ -8,7 +8,7 @@ for p in hello-bench hello-bench-epoll hello-bench-udp hello-bench-mkpcap hello-
 	[ -x "$B/$p" ] || t_skip "$B/$p is not built"
 done
 T=$(mktemp -d /tmp/bench_smoke.XXXXXX)
-trap 't_cleanup; rm -rf "$T"' EXIT
+t_on_exit 'rm -rf "$T"'
 
 # jget FILE EXPR: prints a Python expression over the JSON document d.
 jget() { "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }

@@ -7,7 +7,7 @@ source "$(dirname "$0")/../lib/common.sh"
 t_netns "$@"
 
 T=$(mktemp -d /tmp/hello-events.XXXXXX)
-trap 't_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+t_on_exit '[ -n "${KEEP:-}" ] || rm -rf "$T"'
 t_port	# the lab below traces: ports no other suite on this host traces now
 TCPS=$HELLO_BIN/hello-tcp-server TCPC=$HELLO_BIN/hello-tcp-client
 UDPS=$HELLO_BIN/hello-udp-server UDPC=$HELLO_BIN/hello-udp-client

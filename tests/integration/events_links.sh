@@ -19,7 +19,7 @@ TRACE=$HELLO_BIN/hello-trace
 CHECK="$HELLO_ROOT/tests/integration/events_links_check.py"
 SCHEMA="$HELLO_ROOT/docs/trace.schema.json"
 TMP=$(mktemp -d /tmp/hello-events-links.XXXXXX)
-trap 't_cleanup; rm -rf "$TMP"' EXIT
+t_on_exit 'rm -rf "$TMP"'
 export HELLO_LABS="$HELLO_ROOT/labs"
 t_port	# the labs trace: ports no other suite on this host traces now
 

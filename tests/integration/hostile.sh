@@ -21,7 +21,7 @@ RSS_BASE=$((16384 * SCALE))
 RSS_PER_CONN=8	# kB per idle connection allowed on top (measured about 2.6)
 [ -x "$TCPS" ] && [ -x "$UDPS" ] || t_skip "servers not built in $HELLO_BIN"
 T=$(mktemp -d "${TMPDIR:-/tmp}/hello-hostile.XXXXXX") || exit 1
-trap 't_cleanup; rm -rf "$T"' EXIT
+t_on_exit 'rm -rf "$T"'
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 [ "$(ulimit -n)" -gt $((IDLE + 64)) ] || IDLE=$(($(ulimit -n) - 64))
 

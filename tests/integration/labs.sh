@@ -11,7 +11,7 @@ LAB=$HELLO_BIN/hello-lab
 [ -x "$LAB" ] && [ -x "$HELLO_BIN/hello-trace" ] || t_skip "hello-lab or hello-trace is not built"
 
 TMP=$(mktemp -d /tmp/hello-labs-test.XXXXXX)
-trap 't_cleanup; rm -rf "$TMP"' EXIT
+t_on_exit 'rm -rf "$TMP"'
 t_port	# the labs trace: ports no other suite on this host traces now
 # hello-lab's working folders go here (TMPDIR of its runs only): none may be left behind.
 mkdir -p "$TMP/work"

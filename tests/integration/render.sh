@@ -10,7 +10,7 @@ TRACE="$HELLO_BIN/hello-trace"
 FIX="$HELLO_ROOT/tests/render"
 CHECK="$FIX/check_markup.py"
 TMP=$(mktemp -d)
-trap 't_cleanup; rm -rf "$TMP"' EXIT
+t_on_exit 'rm -rf "$TMP"'
 
 # xmllint when installed, else Python's parser: either way the SVG must be well-formed XML
 well_formed() {

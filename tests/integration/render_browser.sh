@@ -41,7 +41,7 @@ npm_ready || t_skip "npm packages incomplete in $NPM_DIR"
 SHOTS="${HELLO_BUILD:-$HELLO_ROOT/build}/render-shots"
 rm -rf "$SHOTS" && mkdir -p "$SHOTS"
 TMP=$(mktemp -d)
-trap 't_cleanup; rm -rf "$TMP"' EXIT
+t_on_exit 'rm -rf "$TMP"'
 
 mmd=() html=() svg=()
 for dir in "$FIX"/*/; do

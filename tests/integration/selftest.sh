@@ -10,7 +10,7 @@
 
 : "${HELLO_BUILD:=$HELLO_ROOT/build}"
 S=$(mktemp -d "${TMPDIR:-/tmp}/hello-selftest.XXXXXX") || exit 1
-trap 't_cleanup; rm -rf "$S"' EXIT
+t_on_exit 'rm -rf "$S"'
 
 # sub NAME WANT-EXIT WANT-TEXT < BODY: writes the sub-suite S/NAME.sh (BODY after sourcing
 # common.sh), runs it in a folder of its own, and checks its exit status and that its
@@ -60,6 +60,25 @@ t_checker empty "$PYTHON" -c 'pass'
 t_ok "something else passed"
 t_done
 EOF
+
+# --- A signal to a program the moment it starts reaches a copy of the suite's shell that has
+# not exec'd the program yet: that copy must die as the program would, never run the suite's
+# end (its folder removed under it, its background programs killed).
+sub signal-at-once 0 "the folder and the server outlived 100 programs stopped at once" <<'EOF'
+mkdir keep && t_on_exit 'rm -rf "$PWD/keep"'
+t_bg sh -c 'trap "exit 0" TERM; touch up; while :; do sleep 0.05; done' >"$PWD/server.log" 2>&1
+server=$!
+t_wait_file up "$server"
+for i in $(seq 100); do
+	sleep 5 2>/dev/null &
+	kill -TERM $!
+	wait $! 2>/dev/null
+done
+t_check "the folder and the server outlived 100 programs stopped at once" \
+	sh -c "[ -d '$PWD/keep' ] && kill -0 $server"
+t_done
+EOF
+t_check "signal-at-once: the suite's own end still removed its folder" [ ! -e "$S/signal-at-once/keep" ]
 
 # --- Background programs (t_bg, t_stop, t_wait_bg, t_done): exit status and sanitizer output.
 # The fake servers say they are ready (their SIGTERM trap set) by touching a file, as ours

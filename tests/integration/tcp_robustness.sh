@@ -8,7 +8,7 @@ TCPS="$HELLO_BIN/hello-tcp-server"
 TCPC="$HELLO_BIN/hello-tcp-client"
 PORT=9999
 T=$(mktemp -d "${TMPDIR:-/tmp}/hello-rob.XXXXXX") || exit 1
-trap 't_cleanup; rm -rf "$T"' EXIT
+t_on_exit 'rm -rf "$T"'
 
 # srv LOG ARGS...: a server in the background; SRV = its pid; waits for its port.
 srv() {

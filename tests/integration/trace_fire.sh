@@ -19,7 +19,7 @@ SCALE=1; [ -n "${HELLO_SANITIZED:-}" ] && SCALE=4
 "$PYTHON" -c 'import jsonschema' 2>/dev/null || t_skip "$PYTHON lacks jsonschema"
 T=$(mktemp -d "${TMPDIR:-/tmp}/hello-fire.XXXXXX") || exit 1
 chmod 755 "$T"
-trap 't_cleanup; rm -rf "$T"' EXIT
+t_on_exit 'rm -rf "$T"'
 
 # peak CMD...: runs CMD; prints its peak RSS in kB on fd 3; returns its exit code. (Under
 # ASan freed memory waits in a 256 MB quarantine: without it the peak is the program's.)

@@ -18,7 +18,7 @@ command -v tcpdump >/dev/null || t_skip "tcpdump not found"
 "$PYTHON" -c 'import jsonschema' 2>/dev/null || t_skip "$PYTHON lacks jsonschema"
 T=$(mktemp -d "${TMPDIR:-/tmp}/hello-fire-sig.XXXXXX") || exit 1
 chmod 777 "$T"	# -Z rounds rename their trace into place as nobody
-trap 'touch "$T/stop"; t_cleanup; [ -n "${HELLO_KEEP:-}" ] && echo "kept $T" || rm -rf "$T"' EXIT
+t_on_exit 'touch "$T/stop"; [ -n "${HELLO_KEEP:-}" ] && echo "kept $T" || rm -rf "$T"'
 NOBODY=; id nobody >/dev/null 2>&1 && NOBODY=nobody
 
 # Traffic all along: TCP exchanges and UDP datagrams, bounded in count and time.

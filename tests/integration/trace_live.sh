@@ -19,12 +19,11 @@ TPID=""
 
 # Whatever happens, the tracer stops and its tracefs instance goes.
 live_cleanup() {
-	t_cleanup
 	[ -n "$TPID" ] && [ -d "$INSTANCES/hellolab-$TPID" ] && sleep 0.5
 	[ -n "$TPID" ] && [ -d "$INSTANCES/hellolab-$TPID" ] && rmdir "$INSTANCES/hellolab-$TPID" 2>/dev/null
 	rm -rf "$T"
 }
-trap live_cleanup EXIT
+t_on_exit live_cleanup
 
 # The python checker: one check per line (t_checker).
 run_checks() { t_checker "$1" "$PYTHON" "$CHECK" "$@"; }

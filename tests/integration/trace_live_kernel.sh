@@ -18,12 +18,11 @@ TPIDS=()
 
 k_cleanup() {
 	local p
-	t_cleanup
 	sleep 0.2
 	for p in "${TPIDS[@]}"; do rmdir "$INSTANCES/hellolab-$p" 2>/dev/null; done
 	rm -rf "$T"
 }
-trap k_cleanup EXIT
+t_on_exit k_cleanup
 
 # The python checker: one check per line (t_checker).
 run_checks() { t_checker "$1" "$PYTHON" "$CHECK" "$@"; }

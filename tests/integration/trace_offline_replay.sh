@@ -10,7 +10,7 @@ SCHEMA=$HELLO_ROOT/docs/trace.schema.json
 command -v tcpdump >/dev/null || t_skip "tcpdump not installed"
 
 W=$(mktemp -d /tmp/trace_replay.XXXXXX)
-trap 't_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+t_on_exit '[ -n "${KEEP:-}" ] || rm -rf "$W"'
 
 # The hello exchange over TCP (the server closes first) and over UDP, from Python sockets.
 traffic() {

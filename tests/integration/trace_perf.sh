@@ -11,7 +11,7 @@ done
 PORT=19994
 SCALE=1; [ -n "${HELLO_SANITIZED:-}" ] && SCALE=4
 T=$(mktemp -d "${TMPDIR:-/tmp}/trace_perf.XXXXXX") || exit 1
-trap 't_cleanup; rm -rf "$T"' EXIT
+t_on_exit 'rm -rf "$T"'
 
 # peak CMD...: runs CMD; prints its peak RSS in kB on fd 3; returns its exit code.
 peak() {

@@ -43,7 +43,7 @@ t_need_tracer() {
 # t_workdir NAME: W, a new folder /tmp/NAME.XXXXXX, removed on exit.
 t_workdir() {
 	W=$(mktemp -d "/tmp/$1.XXXXXX") || exit 1
-	trap 't_cleanup; rm -rf "$W"' EXIT
+	t_on_exit 'rm -rf "$W"'
 }
 
 # t_done: stops and checks the background programs still running, prints the closing line,
@@ -310,5 +310,31 @@ t_cleanup() {
 	[ -n "$T_CHECKER_OUT" ] && rm -f "$T_CHECKER_OUT"
 	T_BG_DIR="" T_CHECKER_OUT=""
 }
-trap t_cleanup EXIT
-trap 'exit 130' INT TERM
+
+# The suite's end: t_cleanup, then what the suite asked for with t_on_exit (its folder).
+# Only the suite's own shell may do it. `prog &` forks a copy of this shell that runs the
+# traps below until it has exec'd prog: a signal sent to $! at once (a suite stopping a
+# program during its set-up) used to run the EXIT trap in that copy, which removed the
+# suite's folder under the running suite and killed its background programs. That copy
+# now just ends as the program would have, killed by the signal.
+T_ON_EXIT=""
+# t_on_exit 'COMMANDS': what the suite's shell runs when it ends, after t_cleanup.
+t_on_exit() { T_ON_EXIT=$1; }
+t_exit_trap() {
+	[ "$BASHPID" = "$$" ] || return 0
+	t_cleanup
+	[ -z "$T_ON_EXIT" ] || eval "$T_ON_EXIT"
+}
+# t_signal_trap CODE CHILD: the suite's shell exits with CODE (its EXIT trap cleans up); a
+# forked copy that has not exec'd yet exits as its program would have, killed by the
+# signal (128 + its number, which the caller passes as CHILD), without the EXIT trap.
+t_signal_trap() {
+	if [ "$BASHPID" != "$$" ]; then
+		trap - EXIT
+		exit "$2"
+	fi
+	exit "$1"
+}
+trap t_exit_trap EXIT
+trap 't_signal_trap 130 130' INT
+trap 't_signal_trap 130 143' TERM

@@ -25,7 +25,7 @@ svc_setup() {
 		PORT=$((20000 + RANDOM % 20000))
 	fi
 	T=$(mktemp -d "${TMPDIR:-/tmp}/hello-svc.XXXXXX") || exit 1
-	trap 't_cleanup; rm -rf "$T"' EXIT
+	t_on_exit 'rm -rf "$T"'
 	local b
 	for b in "$TCPS" "$TCPC" "$UDPS" "$UDPC"; do
 		if [ ! -x "$b" ]; then
