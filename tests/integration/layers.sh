@@ -4,7 +4,7 @@
 
 CHECK=$HELLO_ROOT/tools/layers.py
 S=$(mktemp -d "${TMPDIR:-/tmp}/hello-layers.XXXXXX") || exit 1
-trap 't_cleanup; rm -rf "$S"' EXIT
+t_on_exit 'rm -rf "$S"'
 
 "$PYTHON" "$CHECK" --root "$HELLO_ROOT" >"$S/tree.out" 2>&1; rc=$?
 t_check "the tree follows the layers (exit 0)" [ $rc = 0 ]
