@@ -57,6 +57,20 @@ int kernel_sources_open(struct kernel_sources *ks, const struct kernel_sources_o
 	return 0;
 }
 
+/* One sock_diag poll; its first failure becomes a note. Returns the events it gave. */
+static int sources_sockdiag(struct kernel_sources *ks, trace_kevent_fn fn, void *arg)
+{
+	char e[200];
+	int r;
+
+	if (!ks->sock_diag)
+		return 0;
+	r = kernel_sockdiag_poll(&ks->sd, NULL, fn, arg, e, sizeof e);
+	if (r < 0 && !ks->poll_failed++)
+		kstate_note(ks, "%s", e);
+	return r > 0 ? r : 0;
+}
+
 int kernel_sources_poll(struct kernel_sources *ks, trace_kevent_fn fn, void *arg)
 {
 	char e[200];
@@ -68,12 +82,7 @@ int kernel_sources_poll(struct kernel_sources *ks, trace_kevent_fn fn, void *arg
 			kstate_note(ks, "%s", e);
 		n += r > 0 ? r : 0;
 	}
-	if (ks->sock_diag) {
-		r = kernel_sockdiag_poll(&ks->sd, NULL, fn, arg, e, sizeof e);
-		if (r < 0 && !ks->poll_failed++)
-			kstate_note(ks, "%s", e);
-		n += r > 0 ? r : 0;
-	}
+	n += sources_sockdiag(ks, fn, arg);
 	ks->events += (uint64_t)n;
 	return n;
 }
@@ -93,12 +102,7 @@ int kernel_sources_finish(struct kernel_sources *ks, trace_kevent_fn fn, void *a
 		}
 		kernel_tracepoint_flush(&ks->kt, fn, arg);
 	}
-	if (ks->sock_diag) {
-		r = kernel_sockdiag_poll(&ks->sd, NULL, fn, arg, e, sizeof e);
-		if (r < 0 && !ks->poll_failed++)
-			kstate_note(ks, "%s", e);
-		n += r > 0 ? r : 0;
-	}
+	n += sources_sockdiag(ks, fn, arg);
 	ks->events += (uint64_t)n;
 	return n;
 }

@@ -5,8 +5,6 @@
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "trace/json.h"
 #include "trace/model_store.h"
