@@ -111,14 +111,22 @@ t_check "SIGINT: its programs are gone" sh -c "! pgrep -f '^sleep $SLOW\$' >/dev
 t_check "SIGINT: no working folder left behind" sh -c "[ -z \"\$(ls -A '$TMP/work')\" ]"
 
 # A run killed with SIGKILL leaves its namespace; the next run sweeps it. The stale name
-# carries the pid of a process that has just ended.
+# carries the pid of a process that has just ended. Any hello-lab on the host sweeps such
+# names, so another run at the same moment could remove it first and say so in its own
+# output: this run and its stale namespace get a /run/netns of their own (a private mount
+# namespace, gone with the process), which no other hello-lab sees.
 sh -c 'exit 0' &
 dead=$!
 wait "$dead"
-ip netns add "hl-$dead-lab" 2>/dev/null
-lab_run "$TMP/sweep.out" run py-fail --out "$TMP/out/py-fail" --port "$PORT"
-t_check "stale namespace of a dead pid is swept" no_netns_of "$dead"
-grep -q "removed hl-$dead-lab" "$TMP/sweep.out" && t_ok "the sweep is reported" || t_fail "the sweep is reported"
+TMPDIR=$TMP/work unshare -m --propagation private -- sh -c '
+	mount -t tmpfs -o size=1m hellolab-sweep /run/netns || exit 99
+	ip netns add "hl-$1-lab" || exit 98
+	"$2" run py-fail --out "$3" --port "$4"
+	ip netns list >"$5"' sweep "$dead" "$LAB" "$TMP/out/py-fail" "$PORT" "$TMP/sweep.after" >"$TMP/sweep.out" 2>&1
+rc=$?
+[ $rc = 99 ] || [ $rc = 98 ] && t_fail "sweep: no private /run/netns to set the stale namespace up in (exit $rc)"
+t_check "stale namespace of a dead pid is swept" sh -c "[ -f '$TMP/sweep.after' ] && ! grep -q '^hl-$dead-lab' '$TMP/sweep.after'"
+t_check "the sweep is reported" grep -q "removed hl-$dead-lab" "$TMP/sweep.out"
 
 # The real labs: each one is a test.
 unset HELLO_LABS
