@@ -71,8 +71,22 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	$(call say,CC,$<)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# docs/trace.schema.json as C data (runner/lab_schema.h): hello-lab checks a lab's paths
+# against it wherever the lab lives. od and sed only: the build needs no Python.
+SCHEMA_C := $(BUILD)/gen/lab_schema.c
+$(SCHEMA_C): docs/trace.schema.json
+	$(call say,GEN,$@)mkdir -p $(@D)
+	$(Q){ echo '/* $@: docs/trace.schema.json as bytes (Makefile; runner/lab_schema.h). */'; \
+	  echo '#include "runner/lab_schema.h"'; echo 'const char lab_trace_schema[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0x00 };'; \
+	  echo 'const size_t lab_trace_schema_len = sizeof lab_trace_schema - 1;'; } >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/gen/lab_schema.o: $(SCHEMA_C) | $(DEPS_STAMP)
+	$(call say,CC,$<)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+lib_extra_runner := $(BUILD)/obj/gen/lab_schema.o
+
 define lib_rule
-$(call lib_file,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
+$(call lib_file,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1))) $(lib_extra_$(1))
 	$$(call say,AR,$$@)mkdir -p $$(@D)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
 endef

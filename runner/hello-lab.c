@@ -11,7 +11,7 @@
 
 #include "core/opt.h"
 #include "runner/lab_compare.h"
-#include "runner/lab_result.h"
+#include "runner/lab_grade.h"
 #include "runner/lab_run.h"
 
 #define PROG "hello-lab"
@@ -26,7 +26,7 @@ static void on_signal(int sig)
 
 enum {
 	OPT_ANSWERS = HELLO_OPT_FIRST_PROGRAM, OPT_ALL, OPT_JOBS, OPT_OUT, OPT_KEEP, OPT_PORT, OPT_LOSS,
-	OPT_QUIET, OPT_NO_RENDER, OPT_OUTPUT,
+	OPT_QUIET, OPT_NO_RENDER, OPT_OUTPUT, OPT_LAB, OPT_CSV,
 };
 
 static const struct hello_opt show_opts[] = {
@@ -43,6 +43,12 @@ static const struct hello_opt run_opts[] = {
 	{ "loss", 0, "PERCENT", OPT_LOSS, "random loss of PERCENT % each way (checks may then fail)" },
 	{ "quiet", 0, NULL, OPT_QUIET, "one line per lab, no step-by-step progress" },
 	{ "no-render", 0, NULL, OPT_NO_RENDER, "draw no diagrams (ladder.txt, ladder.svg, report.html)" },
+	{ 0 },
+};
+
+static const struct hello_opt check_opts[] = {
+	{ "lab", 0, "LAB", OPT_LAB, "grade against this lab (its folder or lab.json: the teacher's copy), not each run's own lab.json" },
+	{ "csv", 0, "FILE", OPT_CSV, "also write a row per run to FILE (- for standard output): run,lab,verdict,held,total,failed" },
 	{ 0 },
 };
 
@@ -72,8 +78,12 @@ static const struct hello_usage run_usage = {
 };
 
 static const struct hello_usage check_usage = {
-	.prog = PROG " check", .args = "RUN-DIR", .summary = "Re-checks a finished run against its lab.json.",
-	.common = HELLO_OPT_USE_HELP, .max_operands = 1, .exit_fail = LAB_EXIT_FAIL,
+	.prog = PROG " check", .args = "[OPTIONS] RUN-DIR...",
+	.summary = "Checks finished runs again: each against its own lab.json, or with --lab against the\n"
+		   "teacher's copy (a student can edit a run's own). A RUN-DIR may also be a folder of runs\n"
+		   "(a class's submissions). Exit 0 when every run held every check.",
+	.opts = check_opts, .common = HELLO_OPT_USE_HELP, .max_operands = -1,
+	.exit_fail = "a check did not hold, or a run is not a run of the lab (BROKEN)",
 };
 
 static const struct hello_usage compare_usage = {
@@ -82,11 +92,11 @@ static const struct hello_usage compare_usage = {
 	.opts = compare_opts, .common = HELLO_OPT_USE_HELP, .max_operands = 2, .exit_fail = "a run cannot be read",
 };
 
-static const struct hello_usage *const subs[] = { &show_usage, &run_usage, &compare_usage, NULL };
+static const struct hello_usage *const subs[] = { &show_usage, &run_usage, &check_usage, &compare_usage, NULL };
 
 static const struct hello_usage usage = {
 	.prog = PROG,
-	.args = "list\nshow NAME [OPTIONS]\nrun NAME [OPTIONS]\nrun --all [OPTIONS]\ncheck RUN-DIR\n"
+	.args = "list\nshow NAME [OPTIONS]\nrun NAME [OPTIONS]\nrun --all [OPTIONS]\ncheck [OPTIONS] RUN-DIR...\n"
 		"compare TCP-RUN-DIR UDP-RUN-DIR [OPTIONS]",
 	.summary = "Runs network lab exercises, each in private network namespaces, traces them and\n"
 		   "checks the expected observations. A run writes out/NAME/ (or --out): trace.json,\n"
@@ -103,7 +113,7 @@ static const struct hello_usage usage = {
 
 /* What a command was given: its options (every command's, in one place) and operands. */
 struct lab_args {
-	const char *out, *output;
+	const char *out, *output, *lab, *csv;
 	int all, jobs, port, keep, quiet, render, answers;
 	long loss;
 	char **operands;
@@ -122,6 +132,8 @@ static int lab_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t e
 	case OPT_NO_RENDER: a->render = 0; return 0;
 	case OPT_OUT: a->out = h->val; return 0;
 	case OPT_OUTPUT: a->output = h->val; return 0;
+	case OPT_LAB: a->lab = h->val; return 0;
+	case OPT_CSV: a->csv = h->val; return 0;
 	case OPT_JOBS: return hello_opt_int(h->name, h->val, 1, 16, &a->jobs, err, errlen);
 	/* run --all adds 10 per lab to the port */
 	case OPT_PORT: return hello_opt_int(h->name, h->val, 1, 65499, &a->port, err, errlen);
@@ -385,10 +397,23 @@ static int cmd_run(const char *labsdir, const char *bindir, struct lab_args *a)
 
 static int cmd_check(const char *labsdir, const char *bindir, struct lab_args *a)
 {
+	struct lab_grade_opts o = { a->lab, stdout, NULL };
 	char err[512];
-	int rc = lab_result_recheck(a->operands[0], stdout, err, sizeof err);
+	int rc;
 
 	(void)labsdir, (void)bindir;
+	if (a->csv && strcmp(a->csv, "-") == 0) {
+		o.csv = stdout;
+		o.log = stderr;		/* the rows alone on standard output */
+	} else if (a->csv && !(o.csv = fopen(a->csv, "w"))) {
+		fprintf(stderr, "hello-lab: --csv %s: %s\n", a->csv, strerror(errno));
+		return 1;
+	}
+	rc = lab_grade_main(a->operands, (size_t)a->noperands, &o, err, sizeof err);
+	if (o.csv && o.csv != stdout && fclose(o.csv) != 0 && rc >= 0) {
+		fprintf(stderr, "hello-lab: --csv %s: %s\n", a->csv, strerror(errno));
+		rc = 1;
+	}
 	if (rc < 0)
 		fprintf(stderr, "hello-lab: %s\n", err);
 	return rc < 0 ? 1 : rc;

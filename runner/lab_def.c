@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runner/lab_check_paths.h"
+
 /* Every message starts with where the problem is: "labs/x/lab.json: steps[2]: ...". */
 struct dctx {
 	const char *file;
@@ -140,7 +142,7 @@ static int d_template(struct dctx *c, const char *s)
 	struct lab_vars v = { 1, "s", "c", "d", "o" };
 	char buf[1024], e[160];
 
-	if (lab_def_expand(s, &v, buf, sizeof buf, e, sizeof e) < 0)
+	if (lab_vars_expand(s, &v, buf, sizeof buf, e, sizeof e) < 0)
 		return d_fail(c, "%s", e);
 	return 0;
 }
@@ -334,7 +336,7 @@ static int d_expect(struct dctx *c, struct lab_expect *e, json_t *o)
 	if (e->templated) {
 		struct lab_vars v = { 9999, "127.0.0.1", "127.0.0.1", ".", "." };
 		char buf[1024];
-		if (lab_def_expand(e->check, &v, buf, sizeof buf, perr, sizeof perr) < 0)
+		if (lab_vars_expand(e->check, &v, buf, sizeof buf, perr, sizeof perr) < 0)
 			return d_fail(c, "check \"%s\": %s", e->check, perr);
 		e->parsed = lab_check_parse(buf, perr, sizeof perr);
 	} else {
@@ -350,6 +352,7 @@ static int d_top(struct dctx *c, struct lab_def *d, json_t *j)
 	static const char *const known[] = { "name", "goal", "protocol", "topology", "port",
 		"trace", "settle_ms", "impair", "steps", "expect", "notes", NULL };
 	static const char *const topos[] = { "loopback", "two-hosts", NULL };
+	static const char *const protocols[] = { "tcp", "udp", NULL };
 	static const char *const tk[] = { "filter", NULL };
 	json_t *tr = json_object_get(j, "trace");
 	char topo[16] = "loopback", name[64] = "";
@@ -359,6 +362,7 @@ static int d_top(struct dctx *c, struct lab_def *d, json_t *j)
 	if (d_keys(c, j, known) < 0 || d_str(c, j, "name", 0, name, sizeof name) < 0 ||
 	    d_str(c, j, "goal", 1, d->goal, sizeof d->goal) < 0 ||
 	    d_str(c, j, "protocol", 1, d->protocol, sizeof d->protocol) < 0 ||
+	    d_oneof(c, "protocol", d->protocol, protocols) < 0 ||
 	    d_str(c, j, "topology", 0, topo, sizeof topo) < 0 ||
 	    (t = d_oneof(c, "topology", topo, topos)) < 0 ||
 	    d_int(c, j, "port", &port, 1, 65535) < 0 ||
@@ -422,6 +426,36 @@ static int each_expect(struct dctx *c, struct lab_def *d, size_t i, json_t *o)
 	return d_expect(c, &d->expect[i], o);
 }
 
+/* Every check's paths against what the run's context can hold (the trace schema, this
+ * lab's run steps): a misspelt field would otherwise make a check that can never fail,
+ * or never hold. */
+static int d_paths(struct dctx *c, const struct lab_def *d)
+{
+	const char **names = calloc(d->nsteps + 1, sizeof *names);
+	char perr[256];
+	size_t i, n = 0;
+	json_t *schema;
+	int rc = 0;
+
+	if (!names)
+		return d_fail(c, "out of memory");
+	for (i = 0; i < d->nsteps; i++)
+		if (d->steps[i].kind == LAB_STEP_RUN)
+			names[n++] = d->steps[i].name;
+	schema = lab_check_context_schema(names, n, perr, sizeof perr);
+	free(names);
+	if (!schema)
+		return d_fail(c, "%s", perr);
+	for (i = 0; i < d->nexpect && rc == 0; i++) {
+		snprintf(c->where, sizeof c->where, "expect[%zu]", i);
+		if (lab_check_paths(d->expect[i].parsed, schema, perr, sizeof perr) < 0)
+			rc = d_fail(c, "check \"%s\": %s", d->expect[i].check, perr);
+	}
+	c->where[0] = '\0';
+	json_decref(schema);
+	return rc;
+}
+
 static size_t list_size(json_t *j, const char *key)
 {
 	json_t *a = json_object_get(j, key);
@@ -450,7 +484,7 @@ struct lab_def *lab_def_from_json(json_t *j, const char *name, const char *where
 	}
 	if (d_top(&c, d, j) < 0 || d_list(&c, d, j, "impair", 0, each_impair) < 0 ||
 	    d_list(&c, d, j, "steps", 1, each_step) < 0 ||
-	    d_list(&c, d, j, "expect", 1, each_expect) < 0)
+	    d_list(&c, d, j, "expect", 1, each_expect) < 0 || d_paths(&c, d) < 0)
 		goto bad;
 	if (!d->filter[0])
 		snprintf(d->filter, sizeof d->filter, "%s port {port}",
@@ -516,70 +550,4 @@ void lab_def_free(struct lab_def *d)
 	free(d->expect);
 	json_decref(d->json);
 	free(d);
-}
-
-static int expand_one(const char *key, size_t klen, const struct lab_vars *v, char *out,
-		      size_t outlen)
-{
-	static const struct { const char *name; size_t off; } strs[] = {
-		{ "server", offsetof(struct lab_vars, server) },
-		{ "client", offsetof(struct lab_vars, client) },
-		{ "labdir", offsetof(struct lab_vars, labdir) },
-		{ "out", offsetof(struct lab_vars, out) },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof strs / sizeof strs[0]; i++)
-		if (strlen(strs[i].name) == klen && strncmp(key, strs[i].name, klen) == 0) {
-			snprintf(out, outlen, "%s", *(const char *const *)((const char *)v + strs[i].off));
-			return 0;
-		}
-	if (klen == 4 && strncmp(key, "port", 4) == 0) {
-		snprintf(out, outlen, "%d", v->port);
-		return 0;
-	}
-	/* {port+N}: a second service port, e.g. two servers side by side */
-	if (klen >= 6 && klen <= 7 && strncmp(key, "port+", 5) == 0 && isdigit((unsigned char)key[5]) &&
-	    (klen == 6 || isdigit((unsigned char)key[6]))) {
-		snprintf(out, outlen, "%d", v->port + atoi(key + 5));
-		return 0;
-	}
-	return -1;
-}
-
-int lab_def_expand(const char *s, const struct lab_vars *v, char *dst, size_t dstlen,
-		   char *err, size_t errlen)
-{
-	size_t n = 0;
-
-	while (*s) {
-		char val[PATH_MAX];
-		const char *end;
-		size_t vl;
-
-		if (*s != '{') {
-			if (n + 1 >= dstlen)
-				goto toolong;
-			dst[n++] = *s++;
-			continue;
-		}
-		end = strchr(s, '}');
-		if (!end || expand_one(s + 1, (size_t)(end - s - 1), v, val, sizeof val) < 0) {
-			snprintf(err, errlen, "unknown placeholder \"%.*s\" (known: {port}, {port+N}, "
-				 "{server}, {client}, {labdir}, {out})",
-				 end ? (int)(end - s + 1) : (int)strlen(s), s);
-			return -1;
-		}
-		vl = strlen(val);
-		if (n + vl >= dstlen)
-			goto toolong;
-		memcpy(dst + n, val, vl);
-		n += vl;
-		s = end + 1;
-	}
-	dst[n] = '\0';
-	return 0;
-toolong:
-	snprintf(err, errlen, "argument longer than %zu bytes after expansion", dstlen - 1);
-	return -1;
 }

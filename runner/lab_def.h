@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "runner/lab_check.h"
+#include "runner/lab_vars.h"
 
 enum lab_topo { LAB_TOPO_LOOPBACK, LAB_TOPO_TWO_HOSTS };
 
@@ -85,17 +86,6 @@ struct lab_def *lab_def_from_json(json_t *j, const char *name, const char *where
 
 void lab_def_free(struct lab_def *d);
 
-/* Expands {port}, {port+N}, {server}, {client}, {labdir}, {out} in s. Returns 0, or -1
- * with err filled for an unknown placeholder. */
-struct lab_vars {
-	int port;
-	const char *server;	/* the server's address as the client sees it */
-	const char *client;
-	const char *labdir;
-	const char *out;
-};
-int lab_def_expand(const char *s, const struct lab_vars *v, char *dst, size_t dstlen,
-		   char *err, size_t errlen);
 
 const char *lab_host_name(enum lab_host h);
 

@@ -36,7 +36,7 @@ static int check_one(const struct lab_expect *e, const struct lab_vars *v, json_
 	snprintf(text, textlen, "%s", e->check);
 	if (!e->templated || !v)
 		return lab_check_eval(c, ctx, obs, obslen);
-	if (lab_def_expand(e->check, v, text, textlen, perr, sizeof perr) < 0 ||
+	if (lab_vars_expand(e->check, v, text, textlen, perr, sizeof perr) < 0 ||
 	    !(c = lab_check_parse(text, perr, sizeof perr))) {
 		snprintf(obs, obslen, "%s", perr);
 		return 0;
@@ -75,35 +75,49 @@ int lab_result_checks(const struct lab_def *d, const struct lab_vars *v, json_t 
 	return failed;
 }
 
-int lab_result_recheck(const char *dir, FILE *log, char *err, size_t errlen)
+int lab_result_grade(const char *dir, const struct lab_def *teacher, FILE *log, json_t **checks,
+		     char *err, size_t errlen)
 {
 	char path[PATH_MAX + 16], lerr[512];
-	json_t *res, *defj, *ctx, *checks;
-	struct lab_def *d;
+	json_t *res, *defj = NULL, *ctx;
+	struct lab_def *own = NULL;
+	const struct lab_def *d = teacher;
 	const char *name;
 	int failed;
 
+	*checks = NULL;
 	snprintf(path, sizeof path, "%s/result.json", dir);
 	res = json_load_file(path, 0, NULL);
-	snprintf(path, sizeof path, "%s/lab.json", dir);
-	defj = json_load_file(path, 0, NULL);
-	if (!json_is_object(res) || !defj) {
-		snprintf(err, errlen, "%s: not a lab run folder (result.json and lab.json are needed)", dir);
+	if (!json_is_object(res)) {
+		snprintf(err, errlen, "%s: not a lab run folder (no result.json)", dir);
 		json_decref(res);
-		json_decref(defj);
 		return -1;
 	}
 	name = json_string_value(json_object_get(res, "lab"));
-	d = lab_def_from_json(defj, name ? name : "lab", path, lerr, sizeof lerr);
-	json_decref(defj);
-	if (!d) {
-		snprintf(err, errlen, "%s", lerr);
+	if (teacher && name && strcmp(name, teacher->name) != 0) {
+		snprintf(err, errlen, "%s: a run of lab %s, not %s", dir, name, teacher->name);
 		json_decref(res);
 		return -1;
 	}
+	if (!teacher) {
+		/* the run's own copy: what the student ran, and what a student could edit */
+		snprintf(path, sizeof path, "%s/lab.json", dir);
+		snprintf(lerr, sizeof lerr, "%s: not a lab run folder (no lab.json)", dir);
+		if ((defj = json_load_file(path, 0, NULL)))
+			own = lab_def_from_json(defj, name ? name : "lab", path, lerr, sizeof lerr);
+		json_decref(defj);
+		if (!own) {
+			snprintf(err, errlen, "%s", lerr);
+			json_decref(res);
+			return -1;
+		}
+		d = own;
+	}
 	ctx = lab_result_ctx(dir, json_object_get(res, "steps"), json_object_get(res, "impair"), res);
-	checks = json_array();
-	fprintf(log, "%s: re-checking %zu expectations against %s\n", d->name, d->nexpect, dir);
+	*checks = json_array();
+	if (log)
+		fprintf(log, "%s: checking %zu expectations against %s%s\n", d->name, d->nexpect, dir,
+			teacher ? "" : " (with the run's own lab.json)");
 	/* the run's own values for the checks' placeholders */
 	struct lab_vars v = { (int)json_integer_value(json_object_get(res, "port")),
 			      json_string_value(json_object_get(res, "server")),
@@ -112,12 +126,12 @@ int lab_result_recheck(const char *dir, FILE *log, char *err, size_t errlen)
 		v.server = "";
 	if (!v.client)
 		v.client = "";
-	failed = lab_result_checks(d, &v, ctx, checks, log);
-	fprintf(log, "%s %s: %zu/%zu expectations held\n", failed ? "FAIL" : "ok  ", d->name,
-		d->nexpect - (size_t)failed, d->nexpect);
-	json_decref(checks);
+	failed = lab_result_checks(d, &v, ctx, *checks, log);
+	if (log)
+		fprintf(log, "%s %s: %zu/%zu expectations held\n", failed ? "FAIL" : "ok  ", d->name,
+			d->nexpect - (size_t)failed, d->nexpect);
 	json_decref(ctx);
 	json_decref(res);
-	lab_def_free(d);
-	return failed ? 1 : 0;
+	lab_def_free(own);
+	return failed;
 }

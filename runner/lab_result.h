@@ -17,8 +17,11 @@ int lab_result_checks(const struct lab_def *d, const struct lab_vars *v, json_t 
  * impair and run. */
 json_t *lab_result_ctx(const char *dir, json_t *steps, json_t *impair, json_t *run);
 
-/* `hello-lab check DIR`: re-evaluates a finished run's checks from its files. Returns
- * 0 all held, 1 some did not, -1 (err) when DIR is not a run folder. */
-int lab_result_recheck(const char *dir, FILE *log, char *err, size_t errlen);
+/* A finished run (DIR/result.json, trace.json) checked against teacher's definition, or
+ * with teacher NULL against the run's own DIR/lab.json. Prints the verdicts to log (NULL:
+ * quiet) and sets *checks to them (an array the caller frees). Returns how many failed, or
+ * -1 (err) when DIR is not a run folder, or a run of another lab than teacher. */
+int lab_result_grade(const char *dir, const struct lab_def *teacher, FILE *log, json_t **checks,
+		     char *err, size_t errlen);
 
 #endif

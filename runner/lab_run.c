@@ -160,7 +160,7 @@ static int trace_start(struct lab_runner *r, struct lab_proc *tp, char *err, siz
 		json_array_append_new(r->notes, json_string("no trace: hello-trace is not built"));
 		return 1;
 	}
-	if (lab_def_expand(r->d->filter, &r->vars, filter, sizeof filter, err, errlen) < 0)
+	if (lab_vars_expand(r->d->filter, &r->vars, filter, sizeof filter, err, errlen) < 0)
 		return -1;
 	snprintf(pcap, sizeof pcap, "%s/trace.pcap", r->out);
 	snprintf(json, sizeof json, "%s/trace.json", r->out);

@@ -98,7 +98,7 @@ static int expand_port(struct lab_runner *r, const char *tmpl, int *port, char *
 		*port = r->vars.port;
 		return 0;
 	}
-	if (lab_def_expand(tmpl, &r->vars, buf, sizeof buf, err, errlen) < 0)
+	if (lab_vars_expand(tmpl, &r->vars, buf, sizeof buf, err, errlen) < 0)
 		return -1;
 	*port = atoi(buf);
 	return 0;
@@ -153,7 +153,7 @@ static char **argv_build(struct lab_runner *r, const struct lab_step *st, char *
 		n++;
 	argv = calloc(n + 3, sizeof *argv);
 	for (i = 0; argv && i < n; i++) {
-		if (lab_def_expand(tmpl[i], &r->vars, buf, sizeof buf, err, errlen) < 0)
+		if (lab_vars_expand(tmpl[i], &r->vars, buf, sizeof buf, err, errlen) < 0)
 			goto bad;
 		if (i == 0 && strncmp(buf, "hello-", 6) == 0 && !strchr(buf, '/')) {
 			char full[PATH_MAX * 2 + 2];

@@ -66,6 +66,14 @@ cat >"$TMP/labs/slow/lab.json" <<JSON
 JSON
 echo '{"goal": "x", "protocol": "tcp", "steps": [{"name": "a", "run": ["true"], "backgroud": true}], "expect": ["steps.a.exit == 0"]}' \
 	>"$TMP/labs/broken/lab.json"
+# Checks that name what no trace holds, and a protocol in capitals: refused when loaded.
+mkdir -p "$TMP/labs/typo" "$TMP/labs/typo2" "$TMP/labs/caps"
+echo '{"goal": "x", "protocol": "tcp", "steps": [{"name": "a", "run": ["true"]}], "expect": ["count(flows[protocol=tcp]) == 1"]}' \
+	>"$TMP/labs/typo/lab.json"
+echo '{"goal": "x", "protocol": "tcp", "steps": [{"name": "a", "run": ["true"]}], "expect": ["steps.b.exit == 0"]}' \
+	>"$TMP/labs/typo2/lab.json"
+echo '{"goal": "x", "protocol": "UDP", "steps": [{"name": "a", "run": ["true"]}], "expect": ["steps.a.exit == 0"]}' \
+	>"$TMP/labs/caps/lab.json"
 
 export HELLO_LABS=$TMP/labs
 lab_run "$TMP/py-drop.out" run py-drop --out "$TMP/out/py-drop" --port "$PORT"
@@ -91,6 +99,30 @@ rc=$RC
 out=$(cat "$TMP/py-fail.out")
 t_check "py-fail: exit 1 when an expectation does not hold" [ $rc = 1 ]
 t_check "py-fail: the failure shows the observed value" grep -q 'observed: steps.say.lines\[1\] = "two"' <<<"$out"
+# Grading: a student who edits the run's own lab.json passes `check DIR`, not `check --lab`.
+mkdir -p "$TMP/subs" && cp -r "$TMP/out/py-drop" "$TMP/subs/ana" && cp -r "$TMP/out/py-fail" "$TMP/subs/cy" &&
+	cp -r "$TMP/out/py-fail" "$TMP/edited" && sed -i "s/'three'/'two'/" "$TMP/edited/lab.json"
+t_check "check DIR trusts the run's own (edited) lab.json" "$LAB" check "$TMP/edited"
+"$LAB" check --lab "$TMP/labs/py-fail" "$TMP/edited" >"$TMP/grade1.out" 2>&1; rc=$?
+t_check "check --lab grades against the teacher's copy: exit 1, FAIL" \
+	sh -c "[ $rc = 1 ] && grep -q '^FAIL py-fail: 0/1' '$TMP/grade1.out'"
+"$LAB" check --lab "$TMP/labs/py-drop/lab.json" --csv - "$TMP/subs" >"$TMP/grades.csv" 2>"$TMP/grade2.err"; rc=$?
+t_check "check --lab --csv - over a folder of runs: exit 1 (one is another lab's)" [ $rc = 1 ]
+t_check "the CSV: a header and one row per run, in name order" \
+	"$PYTHON" -c 'import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+sys.exit(not (rows[0] == ["run", "lab", "verdict", "held", "total", "failed"] and len(rows) == 3
+    and rows[1][0].endswith("/ana") and rows[1][1:5] == ["py-drop", "ok", "5", "5"]
+    and rows[2][0].endswith("/cy") and rows[2][2] == "BROKEN" and "a run of lab py-fail, not py-drop" in rows[2][5]))' "$TMP/grades.csv"
+t_check "with --csv -, the verdicts go to stderr" grep -q "BROKEN .*a run of lab py-fail" "$TMP/grade2.err"
+lab_run "$TMP/typo.out" run typo --out "$TMP/out/typo" --port "$PORT"
+t_check "a check naming no trace field is refused at load (exit 1, 'did you mean')" \
+	sh -c "[ $RC = 1 ] && grep -q \"no such field 'protocol' (did you mean 'proto'?)\" '$TMP/typo.out'"
+lab_run "$TMP/typo2.out" run typo2 --out "$TMP/out/typo2" --port "$PORT"
+t_check "a check naming a step the lab has not is refused at load" \
+	sh -c "[ $RC = 1 ] && grep -q \"steps.b: no such field 'b'\" '$TMP/typo2.out'"
+lab_run "$TMP/caps.out" run caps --out "$TMP/out/caps" --port "$PORT"
+t_check "protocol \"UDP\" is refused at load" sh -c "[ $RC = 1 ] && grep -q 'must be one of tcp, udp' '$TMP/caps.out'"
 
 out=$("$LAB" run broken 2>&1)
 rc=$?

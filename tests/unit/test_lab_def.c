@@ -134,13 +134,13 @@ static void test_expand(void **state)
 	char buf[64], err[200];
 
 	(void)state;
-	assert_int_equal(lab_def_expand("{server}:{port}", &v, buf, sizeof buf, err, sizeof err), 0);
+	assert_int_equal(lab_vars_expand("{server}:{port}", &v, buf, sizeof buf, err, sizeof err), 0);
 	assert_string_equal(buf, "10.0.0.2:9999");
-	assert_int_equal(lab_def_expand("{port+12}-{client}{out}", &v, buf, sizeof buf, err, sizeof err), 0);
+	assert_int_equal(lab_vars_expand("{port+12}-{client}{out}", &v, buf, sizeof buf, err, sizeof err), 0);
 	assert_string_equal(buf, "10011-10.0.0.1/o");
-	assert_int_equal(lab_def_expand("{port+123}", &v, buf, sizeof buf, err, sizeof err), -1);
-	assert_int_equal(lab_def_expand("{port", &v, buf, sizeof buf, err, sizeof err), -1);
-	assert_int_equal(lab_def_expand("{server}{server}{server}{server}{server}{server}{server}{server}{server}",
+	assert_int_equal(lab_vars_expand("{port+123}", &v, buf, sizeof buf, err, sizeof err), -1);
+	assert_int_equal(lab_vars_expand("{port", &v, buf, sizeof buf, err, sizeof err), -1);
+	assert_int_equal(lab_vars_expand("{server}{server}{server}{server}{server}{server}{server}{server}{server}",
 					&v, buf, sizeof buf, err, sizeof err), -1);
 	assert_non_null(strstr(err, "longer than"));
 }
