@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/netns.h"
+
 #define SOCKDIAG_BUF 32768
 #define SOCKDIAG_MAX_DATAGRAMS 4096	/* per dump: a bound, far above what a lab holds */
 #define SOCKDIAG_TIMER_TW 3		/* idiag_timer for a time-wait socket's timer */
@@ -178,41 +180,18 @@ static int sockdiag_socket(char *err, size_t errlen)
 /* The socket is bound to the namespace it is created in: create it there, come back. */
 static int sockdiag_socket_in(const char *name, char *err, size_t errlen)
 {
-	char path[256], e2[160];
-	int target = -1, self = -1, fd = -1;
+	char e2[160];
+	int back, fd;
 
-	if (strchr(name, '/'))
-		snprintf(path, sizeof path, "%s", name);
-	else
-		snprintf(path, sizeof path, "/var/run/netns/%s", name);
-	target = open(path, O_RDONLY | O_CLOEXEC);
-	if (target < 0) {
-		snprintf(err, errlen, "netns %s: open %s: %s", name, path, strerror(errno));
-		goto out;
-	}
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0) {
-		snprintf(err, errlen, "netns %s: open /proc/self/ns/net: %s", name, strerror(errno));
-		goto out;
-	}
-	if (setns(target, CLONE_NEWNET) < 0) {
-		snprintf(err, errlen, "netns %s: setns %s: %s", name, path, strerror(errno));
-		goto out;
-	}
+	if (kernel_netns_enter(name, &back, err, errlen) < 0)
+		return -1;
 	fd = sockdiag_socket(e2, sizeof e2);
 	if (fd < 0)
 		snprintf(err, errlen, "netns %s: %s", name, e2);
-	if (setns(self, CLONE_NEWNET) < 0) {
-		snprintf(err, errlen, "netns %s: setns back: %s", name, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (kernel_netns_leave(back, name, err, errlen) < 0 && fd >= 0) {
+		close(fd);
 		fd = -1;
 	}
-out:
-	if (target >= 0)
-		close(target);
-	if (self >= 0)
-		close(self);
 	return fd;
 }
 

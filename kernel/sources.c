@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "trace/model.h"
+#include "trace/model_drop.h"
 #include "trace/model_kernel.h"
 
 static void kstate_note(struct kernel_sources *ks, const char *fmt, const char *what)
@@ -32,6 +33,14 @@ int kernel_sources_open(struct kernel_sources *ks, const struct kernel_sources_o
 	if (o->offline) {
 		kstate_note(ks, "%s", "reading a file: states are inferred from the packets");
 		return 0;
+	}
+	/* The drop log names packets the lab's rules dropped: without it they only look
+	 * delivered, so its failure is said, not fatal. */
+	if (o->drop_group > 0) {
+		if (kernel_droplog_open(&ks->dl, o->drop_group, o->netns, o->nnetns, e, sizeof e) == 0)
+			ks->drop_log = 1;
+		else
+			kstate_note(ks, "drop log off, packets the lab's rules dropped are not marked: %s", e);
 	}
 	if (o->no_kernel) {
 		kstate_note(ks, "%s", "kernel sources off (--no-kernel)");
@@ -139,13 +148,32 @@ int kernel_sources_active(void *arg, struct trace_model *m, char *err, size_t er
 		snprintf(err, errlen, "trace: out of memory");
 		return -1;
 	}
+	if (ks->drop_log && trace_model_drop_enable(m, ks->dl.group, err, errlen) < 0)
+		return -1;
 	return ks->user ? kernel_sources_drop_privs(ks->user, err, errlen) : 0;
+}
+
+static int drop_to_model(void *arg, const struct kernel_drop *d)
+{
+	return trace_model_add_drop(arg, d->has_ts, d->ts_us, d->rule, d->ip, d->ip_len);
+}
+
+/* What the drop log holds; its first failure becomes a note and turns it off. */
+static void sources_droplog(struct kernel_sources *ks, struct trace_model *m)
+{
+	char e[200];
+
+	if (ks->drop_log && kernel_droplog_read(&ks->dl, drop_to_model, m, e, sizeof e) < 0) {
+		kstate_note(ks, "drop log stopped: %s", e);
+		ks->drop_log = 0;
+	}
 }
 
 int kernel_sources_tick(void *arg, struct trace_model *m, char *err, size_t errlen)
 {
 	(void)err, (void)errlen;
 	kernel_sources_poll(arg, kstate_to_model, m);
+	sources_droplog(arg, m);
 	return 0;
 }
 
@@ -154,6 +182,7 @@ int kernel_sources_before_stop(void *arg, struct trace_model *m, char *err, size
 	struct kernel_sources *ks = arg;
 
 	kernel_sources_finish(ks, kstate_to_model, m);
+	sources_droplog(ks, m);
 	if (kernel_sources_describe(ks, m) < 0) {
 		snprintf(err, errlen, "trace: out of memory");
 		return -1;
@@ -170,6 +199,8 @@ void kernel_sources_close(struct kernel_sources *ks)
 	ks->tracepoint = 0;
 	kernel_sockdiag_close(&ks->sd);
 	ks->sock_diag = 0;
+	kernel_droplog_close(&ks->dl);
+	ks->drop_log = 0;
 }
 
 static int kstate_is_word(const char *s, size_t len, const char *w)

@@ -6,10 +6,11 @@
 #include <stdint.h>
 
 #include "kernel/tracepoint.h"
+#include "kernel/droplog.h"
 #include "kernel/sockdiag.h"
 
 #define KERNEL_SOURCES_MAX_PORTS 16
-#define KERNEL_SOURCES_MAX_NOTES 6
+#define KERNEL_SOURCES_MAX_NOTES 8
 
 struct kernel_sources_opts {
 	int offline;				/* -r FILE: no kernel to ask */
@@ -20,16 +21,19 @@ struct kernel_sources_opts {
 	uint16_t ports[KERNEL_SOURCES_MAX_PORTS];	/* from the BPF filter (kernel_sources_ports) */
 	size_t nports;
 	const char *tracefs_root;		/* NULL: /sys/kernel/tracing */
+	int drop_group;				/* --drop-log GROUP (1..65535); 0: off */
 };
 
 /* The sources that opened, why the others did not, and where events go. */
 struct kernel_sources {
 	struct kernel_tracepoint kt;
 	struct kernel_sockdiag sd;
+	struct kernel_droplog dl;
+	int drop_log;				/* the drop log is on */
 	int opened;				/* kernel_sources_open ran: close has work */
 	int tracepoint, sock_diag;		/* source is on */
 	const char *user;			/* -Z */
-	char notes[KERNEL_SOURCES_MAX_NOTES][200];	/* "tracefs: mount ...: Operation not permitted" */
+	char notes[KERNEL_SOURCES_MAX_NOTES][320];	/* "tracefs: mount ...: Operation not permitted" */
 	size_t nnotes;
 	int read_failed, poll_failed;		/* a note was already written for it */
 	size_t notes_given;			/* notes already handed to the model */
@@ -58,8 +62,9 @@ int kernel_sources_describe(struct kernel_sources *ks, struct trace_model *m);
 
 /* The capture loop's hooks (struct trace_capture_hooks; arg: the struct kernel_sources).
  * active: once the capture, the pcap file and the sources are open, drops to -Z's user
- * (the only hook that fails: -1 with err). tick: kernel_sources_poll into the model.
- * before_stop: kernel_sources_finish into the model, then describe. A source that fails
+ * (the only hook that fails: -1 with err), and turns the model's drop matching on when
+ * the drop log opened. tick: kernel_sources_poll and the drop log into the model.
+ * before_stop: kernel_sources_finish and the drop log into the model, then describe. A source that fails
  * while running becomes a note; the capture goes on. */
 int kernel_sources_active(void *arg, struct trace_model *m, char *err, size_t errlen);
 int kernel_sources_tick(void *arg, struct trace_model *m, char *err, size_t errlen);

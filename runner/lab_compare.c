@@ -40,7 +40,8 @@ void lab_compare_measure(json_t *trace, json_t *result, struct lab_cmp *c)
 		cl ? c->client_packets++ : c->server_packets++;
 		if (cl && t_first_client < 0)
 			t_first_client = t;
-		if (!cl && is_reply(ev)) {
+		/* a reply a lab rule dropped (delivered: false) never reached the client */
+		if (!cl && is_reply(ev) && !json_is_false(json_object_get(ev, "delivered"))) {
 			c->replies++;
 			if (c->first_reply_us < 0 && t_first_client >= 0)
 				c->first_reply_us = t - t_first_client;

@@ -92,15 +92,25 @@ static int table_up(const struct lab_net *n, enum lab_host h, int *made, char *e
 	return 0;
 }
 
+/* A drop also logs the packet, named by its rule, to the lab's nflog group: at once
+ * (queue-threshold 1), its headers only (snaplen). */
 static int add_rule(const struct lab_net *n, enum lab_host h, const char *name, const char *rule,
 		    int *made, char *err, size_t errlen)
 {
-	char t[32], cmd[512];
+	static const char drop[] = " drop";
+	char t[32], cmd[768];
+	size_t len = strlen(rule);
+	int log = len > sizeof drop - 1 && strcmp(rule + len - (sizeof drop - 1), drop) == 0;
 
 	if (table_up(n, h, made, err, errlen) < 0)
 		return -1;
 	table_name(n, t, sizeof t);
-	snprintf(cmd, sizeof cmd, "add rule inet %s " LAB_NFT_CHAIN " %s comment \"%s\"", t, rule, name);
+	if (log)
+		snprintf(cmd, sizeof cmd, "add rule inet %s " LAB_NFT_CHAIN " %.*s log prefix \"%s\" group %d "
+			 "snaplen 256 queue-threshold 1 drop comment \"%s\"", t, (int)(len - (sizeof drop - 1)),
+			 rule, name, LAB_NFT_LOG_GROUP, name);
+	else
+		snprintf(cmd, sizeof cmd, "add rule inet %s " LAB_NFT_CHAIN " %s comment \"%s\"", t, rule, name);
 	return nft(n, h, cmd, err, errlen);
 }
 

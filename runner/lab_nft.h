@@ -20,6 +20,11 @@ int lab_nft_up(const struct lab_def *d, const struct lab_net *n, int port, long 
 json_t *lab_nft_counters(const struct lab_def *d, const struct lab_net *n, long loss_percent,
 			 char *err, size_t errlen);
 
+/* The nflog group every drop rule logs to, in its own namespace: the tracer (--drop-log)
+ * marks those packets as not delivered. Namespaces are the lab's own, so one number. */
+#define LAB_NFT_LOG_GROUP 7
+#define LAB_NFT_LOG_GROUP_STR "7"
+
 /* The nft rule text for one drop rule (without "add rule inet T out"); exposed for tests. */
 int lab_nft_rule_text(const struct lab_impair *im, int port, int bit, char *buf, size_t len);
 /* A held flags rule's other two: the mark set when the other side sends the flag, and the

@@ -187,6 +187,9 @@ static int trace_start(struct lab_runner *r, struct lab_proc *tp, char *err, siz
 			argv[a++] = "--events", argv[a++] = evp + i * evlen;
 	if (tracer_has(prog, "--notes"))
 		argv[a++] = "--notes";
+	/* the packets the lab's rules drop are logged there: the trace marks them not delivered */
+	if ((r->d->nimpair || r->o->loss > 0) && tracer_has(prog, "--drop-log"))
+		argv[a++] = "--drop-log", argv[a++] = LAB_NFT_LOG_GROUP_STR;
 	argv[a++] = filter;
 	argv[a] = NULL;
 	out(r->o, 0, "  trace: hello-trace -i %s '%s'", r->net.capture_iface, filter);

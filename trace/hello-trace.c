@@ -41,7 +41,7 @@ struct cli {
 
 enum { OPT_IFACE = HELLO_OPT_FIRST_PROGRAM, OPT_READ, OPT_WRITE, OPT_OUTPUT, OPT_SNAPLEN, OPT_BUFFER,
        OPT_COUNT, OPT_DURATION, OPT_JSONL, OPT_READY, OPT_MAX_FLOWS, OPT_SERVER_PORT, OPT_NETNS,
-       OPT_NO_KERNEL, OPT_EVENTS, OPT_NOTES, OPT_USER };
+       OPT_NO_KERNEL, OPT_EVENTS, OPT_NOTES, OPT_USER, OPT_DROP_LOG };
 
 static const struct hello_opt opts[] = {
 	{ "interface", 'i', "IFACE", OPT_IFACE, "capture live on IFACE (lo, any, veth0)" },
@@ -59,6 +59,7 @@ static const struct hello_opt opts[] = {
 	{ "netns", 0, "NAME|PATH", OPT_NETNS, "poll TCP sockets of this network namespace with sock_diag (repeatable)" },
 	{ "no-kernel", 0, NULL, OPT_NO_KERNEL, "do not ask the kernel for socket states (tracepoint, sock_diag)" },
 	{ "events", 0, "FILE", OPT_EVENTS, "merge the socket calls a program recorded with --events FILE (repeatable)" },
+	{ "drop-log", 0, "GROUP", OPT_DROP_LOG, "mark the packets firewall rules logged to nflog GROUP as not delivered (each --netns, or here)" },
 	{ "notes", 0, NULL, OPT_NOTES, "give every event a plain-language note for students" },
 	{ "user", 'Z', "USER", OPT_USER, "drop privileges to USER once the capture and kernel sources are open" },
 	{ 0 },
@@ -116,6 +117,7 @@ static int apply_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t
 	case OPT_COUNT: return hello_opt_u64(n, v, 1, UINT64_MAX, &c->cap.count, err, errlen);
 	case OPT_MAX_FLOWS: return hello_opt_size(n, v, 1, 100000000, &c->max_flows, err, errlen);
 	case OPT_SERVER_PORT: return hello_opt_int(n, v, 1, 65535, &c->server_port, err, errlen);
+	case OPT_DROP_LOG: return hello_opt_int(n, v, 1, 65535, &c->kopts.drop_group, err, errlen);
 	case OPT_NETNS: return add_to(c->kopts.netns, &c->kopts.nnetns, KERNEL_SOCKDIAG_MAX_NS, h, err, errlen);
 	case OPT_EVENTS: return add_to(c->events, &c->nevents, sizeof(c->events) / sizeof(c->events[0]), h, err, errlen);
 	default:
@@ -147,6 +149,9 @@ static int check_cli(const struct cli *c, char *err, size_t errlen)
 		snprintf(err, errlen, "give one of -i IFACE or -r FILE");
 	else if (c->jsonl && (c->nevents || c->notes))
 		snprintf(err, errlen, "--events and --notes need the whole document: not with --jsonl");
+	else if (c->kopts.drop_group > 0 && (c->jsonl || c->cap.file))
+		snprintf(err, errlen, "--drop-log marks packets of a live capture's document: not with %s",
+			 c->jsonl ? "--jsonl" : "-r");
 	else if (c->cap.file && c->cap.duration_ms)
 		snprintf(err, errlen, "--duration applies to live captures (-i), not -r %s", c->cap.file);
 	else

@@ -3,8 +3,10 @@
 
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "trace/model_drop.h"
 #include "trace/model_kernel.h"
 #include "trace/model_store.h"
 
@@ -122,8 +124,10 @@ static json_t *tcp_options(const struct trace_tcpopt *t, int with_ts_values)
 	return o;
 }
 
-static void packet_fields(json_t *o, const struct trace_event *e)
+static void packet_fields(const struct trace_model *m, json_t *o, const struct trace_event *e)
 {
+	const char *rule = trace_model_dropped_by(m, e->id);
+
 	set(o, "proto", ascii(proto_name(e)));
 	if (e->l4 == TRACE_L4_OTHER)
 		set_int(o, "ip_proto", e->ip_proto);
@@ -162,6 +166,10 @@ static void packet_fields(json_t *o, const struct trace_event *e)
 		set(o, "truncated", ascii(e->truncated));
 	if (e->invalid)
 		set(o, "invalid", ascii(e->invalid));
+	if (rule) {
+		set(o, "delivered", json_false());
+		set(o, "dropped_by", json_string(rule));
+	}
 }
 
 static void state_fields(const struct trace_model *m, json_t *o, const struct trace_event *e)
@@ -197,7 +205,7 @@ json_t *trace_json_event(const struct trace_model *m, const struct trace_event *
 	if (e->type == TRACE_EV_PACKET) {
 		if (e->side >= 0)
 			set(o, "from", ascii(side_names[e->side]));
-		packet_fields(o, e);
+		packet_fields(m, o, e);
 	} else {
 		state_fields(m, o, e);
 	}
@@ -317,11 +325,32 @@ static void tcp_flow(const struct trace_model *m, json_t *o, const struct trace_
 	}
 }
 
-static json_t *id_list(const struct trace_model *m, const uint32_t *v, size_t n)
+static int idx_cmp(const void *a, const void *b)
 {
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The requests that got no reply: those none answered, and those whose reply a lab rule
+ * dropped on its way (the drop log), in event order. */
+static json_t *unanswered(const struct trace_model *m, const struct trace_udp *u)
+{
+	size_t n = 0, i;
+	int64_t *v = malloc((u->nunanswered + u->npairs + 1) * sizeof(*v));
 	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_integer(idx(m, v[i])));
+
+	if (!v)
+		return a;
+	for (i = 0; i < u->nunanswered; i++)
+		v[n++] = idx(m, u->unanswered[i]);
+	for (i = 0; i < u->npairs; i++)
+		if (trace_model_dropped_by(m, u->pairs[i].reply))
+			v[n++] = idx(m, u->pairs[i].request);
+	qsort(v, n, sizeof(*v), idx_cmp);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(v[i]));
+	free(v);
 	return a;
 }
 
@@ -330,13 +359,17 @@ static void udp_flow(const struct trace_model *m, json_t *o, const struct trace_
 	json_t *pairs = json_array();
 
 	set(o, "datagrams", per_side(f->datagrams[0], f->datagrams[1]));
-	for (size_t i = 0; i < f->udp->npairs; i++)
-		json_array_append_new(pairs, json_pack("{s:I,s:I,s:I}",
+	for (size_t i = 0; i < f->udp->npairs; i++) {
+		json_t *pr = json_pack("{s:I,s:I,s:I}",
 			"request", (json_int_t)idx(m, f->udp->pairs[i].request),
 			"reply", (json_int_t)idx(m, f->udp->pairs[i].reply),
-			"rtt_us", (json_int_t)f->udp->pairs[i].rtt_us));
+			"rtt_us", (json_int_t)f->udp->pairs[i].rtt_us);
+		if (trace_model_dropped_by(m, f->udp->pairs[i].reply))
+			set(pr, "reply_delivered", json_false());
+		json_array_append_new(pairs, pr);
+	}
 	set(o, "pairs", pairs);
-	set(o, "unanswered", id_list(m, f->udp->unanswered, f->udp->nunanswered));
+	set(o, "unanswered", unanswered(m, f->udp));
 	if (f->udp->lists_truncated)
 		set(o, "lists_truncated", json_true());
 }
@@ -447,6 +480,11 @@ json_t *trace_json_capture(const struct trace_model *m)
 		set(o, "netns", str_array(c->netns, c->nnetns));
 	if (c->stop_reason)
 		set(o, "stop_reason", json_string(c->stop_reason));
+	int group;
+	uint64_t logged, matched;
+	if (trace_model_drop_stats(m, &group, &logged, &matched) == 0)
+		set(o, "drop_log", json_pack("{s:i,s:I,s:I}", "nflog_group", group, "logged", (json_int_t)logged,
+					     "matched", (json_int_t)matched));
 	return o;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "trace/model_event.h"
+#include "trace/model_drop.h"
 #include "trace/model_kernel.h"
 #include "trace/model_store.h"
 
@@ -44,6 +45,7 @@ void trace_model_free(struct trace_model *m)
 	for (size_t i = 0; i < m->nretired; i++)
 		trace_flow_free(m->retired[i]);
 	free(m->retired);
+	trace_model_drop_free(m);
 	free(m->ev);
 	free(m->evopt);
 	free(m->evrare);

@@ -8,6 +8,7 @@
 
 #include "trace/model.h"
 #include "trace/model_event.h"
+#include "trace/model_drop.h"
 #include "trace/model_kernel.h"
 #include "trace/model_store.h"
 
@@ -261,6 +262,7 @@ int trace_model_finish(struct trace_model *m)
 			finish_flow(m, m->flows[i].f);
 	if (trace_model_event_commit(m) < 0 || foreign_note(m, trace_model_kernel_drop_foreign(m)) < 0)
 		return -1;
+	trace_model_drop_finish(m);
 	/* Kernel events arrive late: order by time, creation order breaking ties. (m->ev is
 	 * NULL without events, and qsort's pointer must not be, even for 0 elements.) */
 	if (m->nev)

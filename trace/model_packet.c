@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "trace/model.h"
+#include "trace/model_drop.h"
 #include "trace/model_event.h"
 #include "trace/model_flow.h"
 
@@ -230,6 +231,7 @@ static int add_packet(struct trace_model *m, int64_t ts_us, int bad_time, const 
 	}
 	if (e->flow && !e->icmp)
 		e->has_addrs = 0;
+	trace_model_drop_saw(m, &k, e->id, ts_us);
 	return trace_model_event_commit(m);
 }
 

@@ -146,6 +146,7 @@ struct trace_model {
 	} *flows;
 	size_t nflows, cap_flows;
 	struct trace_flowspill *spill;	/* made at the first eviction; NULL until then */
+	struct trace_drops *drops;	/* --drop-log: trace/model_drop.c; NULL when off */
 	int spill_off;			/* no spill_dir, or the file could not be made */
 	uint32_t *index;		/* after trace_model_finish: event id -> position */
 	/* the packet being decoded, and the events it causes: stored after it */

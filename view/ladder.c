@@ -32,7 +32,7 @@ struct ladder_ctx {
 	long pending[2];	/* an inferred event the kernel already confirmed, -1 none */
 	const struct ladder_idx *evs;	/* this flow's events */
 	size_t pos;			/* the one being placed */
-	struct ladder_idx unanswered, icmp_event, icmp_quoted;
+	struct ladder_idx unanswered, icmp_event, icmp_quoted, reply_dropped;
 };
 
 /* The kernel's clock and the capture's differ by a few microseconds, and the kernel sees
@@ -97,6 +97,9 @@ static int idx_from(struct ladder_idx *x, json_t *flow, const char *key, const c
 	json_array_foreach(arr, k, v) {
 		json_t *e = field ? json_object_get(v, field) : v;
 
+		/* pairs: only those whose reply a rule dropped (the request itself arrived) */
+		if (strcmp(key, "pairs") == 0 && !json_is_false(json_object_get(v, "reply_delivered")))
+			continue;
 		if (json_is_integer(e) && idx_push(x, (long)json_integer_value(e)) < 0)
 			return -1;
 	}
@@ -166,8 +169,15 @@ static int add_packet(struct ladder_ctx *c, json_t *ev, int i)
 	else
 		label_tcp(r, ev);
 	/* a request answered by an ICMP error was not lost: the error row says what happened */
-	if (idx_has(&c->unanswered, i) && !idx_has(&c->icmp_quoted, i))
+	if (idx_has(&c->unanswered, i) && !idx_has(&c->icmp_quoted, i) && !idx_has(&c->reply_dropped, i))
 		r->style |= VIEW_LADDER_LOST;
+	/* the drop log saw a rule drop it: the receiver never got it, whatever the capture saw */
+	if (json_is_false(json_object_get(ev, "delivered"))) {
+		r->style |= VIEW_LADDER_LOST;
+		view_ladder_sanitize(r->dropped_by, sizeof(r->dropped_by), hello_json_str(ev, "dropped_by"));
+		if (!r->dropped_by[0])
+			view_ladder_fmt(r->dropped_by, sizeof(r->dropped_by), "a rule");
+	}
 	if (hello_json_str(ev, "truncated") || hello_json_str(ev, "invalid"))
 		view_ladder_fmt_cat(r->label, sizeof(r->label), " %s", hello_json_str(ev, "truncated") ? "truncated" : "invalid");
 	view_ladder_sanitize(r->preview, sizeof(r->preview), hello_json_str(ev, "preview"));
@@ -372,6 +382,7 @@ static int flow_build(struct view_ladder *l, struct view_ladder_flow *f, json_t 
 	if (idx_from(&c.unanswered, flow, "unanswered", NULL) < 0 ||
 	    idx_from(&c.icmp_event, flow, "icmp_errors", "event") < 0 ||
 	    idx_from(&c.icmp_quoted, flow, "icmp_errors", "quoted_event") < 0 ||
+	    idx_from(&c.reply_dropped, flow, "pairs", "request") < 0 ||
 	    flow_events(&c, json_object_get(l->root, "events")) < 0)
 		goto out;
 	view_ladder_call_links(f, json_object_get(l->root, "events"));
@@ -381,6 +392,7 @@ out:
 	free(c.unanswered.v);
 	free(c.icmp_event.v);
 	free(c.icmp_quoted.v);
+	free(c.reply_dropped.v);
 	return rc;
 }
 

@@ -15,7 +15,7 @@ enum view_ladder_kind {
 
 /* Arrow styles, a bit set: each one is drawn distinctly by every format. */
 #define VIEW_LADDER_RETX	0x01	/* retransmitted segment */
-#define VIEW_LADDER_LOST	0x02	/* UDP request that got no reply */
+#define VIEW_LADDER_LOST	0x02	/* UDP request that got no reply, or a packet a rule dropped */
 #define VIEW_LADDER_ICMP	0x04	/* ICMP error about a datagram of the flow */
 #define VIEW_LADDER_RST	0x08	/* TCP reset */
 #define VIEW_LADDER_DUPACK	0x10
@@ -40,6 +40,8 @@ struct view_ladder_row {
 				 * call: "connect()", "send(7)", "recv → 15" (UTF-8 arrow) */
 	char preview[64];	/* printable ASCII payload preview, "" when none */
 	char note[256];		/* the event's note, "" when none */
+	char dropped_by[40];	/* the rule that dropped it (the trace's `dropped_by`): LOST
+				 * for certain, not "lost?"; "" when not known dropped */
 	struct view_ladder_mark mark[2];	/* [CLIENT], [SERVER] */
 	char phase[16];		/* phase row: the phase name */
 	char info[96];		/* phase row: a short description ("server, timer 59987 ms (kernel)") */

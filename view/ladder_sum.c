@@ -80,10 +80,14 @@ static void summary_tcp(struct view_ladder_flow *f, json_t *flow)
 static void summary_udp(struct view_ladder_flow *f, json_t *flow)
 {
 	char a[64];
-	size_t npairs = json_array_size(json_object_get(flow, "pairs"));
+	json_t *pairs = json_object_get(flow, "pairs"), *pr;
+	size_t npairs = 0, k;
 	size_t nlost = json_array_size(json_object_get(flow, "unanswered"));
 	size_t nicmp = json_array_size(json_object_get(flow, "icmp_errors"));
 
+	/* a reply a rule dropped never reached the client: not an answer */
+	json_array_foreach(pairs, k, pr)
+		npairs += !json_is_false(json_object_get(pr, "reply_delivered"));
 	if (pair_fmt(a, sizeof(a), flow, "datagrams"))
 		summary_add(f, "datagrams %s", a);
 	if (pair_fmt(a, sizeof(a), flow, "bytes"))

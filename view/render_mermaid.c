@@ -118,7 +118,10 @@ static void mermaid_arrow(FILE *out, const struct view_ladder_row *r, int c, int
 	view_ladder_fmt(words + strlen(words), sizeof(words) - strlen(words), "%s%s%s",
 			 r->style & VIEW_LADDER_RETX ? " (retransmission)" : "",
 			 r->style & VIEW_LADDER_DUPACK ? " (dup ack)" : "",
-			 r->style & VIEW_LADDER_LOST ? " (no reply: lost?)" : "");
+			 r->dropped_by[0] ? "" : r->style & VIEW_LADDER_LOST ? " (no reply: lost?)" : "");
+	if (r->dropped_by[0])
+		view_ladder_fmt(words + strlen(words), sizeof(words) - strlen(words), " (dropped by %s)",
+				 r->dropped_by);
 	if (r->from == VIEW_LADDER_CLIENT)
 		fprintf(out, "    P%d%sP%d: ", c, arrow, s);
 	else

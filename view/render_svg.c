@@ -226,7 +226,9 @@ static void svg_arrow(FILE *out, const struct view_ladder_row *r, const struct s
 	fputs("/>\n", out);
 	if (r->style & VIEW_LADDER_LOST) {
 		fprintf(out, "<path class=\"x\" d=\"M%.1f %.1fl12 12m0 -12l-12 12\"/>", xe - 6, ye - 6);
-		svg_text(out, xe + (x1 > x0 ? 12 : -12), ye + 4, x1 > x0 ? NULL : "end", "lost", "lost?");
+		char why[64];
+		view_ladder_fmt(why, sizeof(why), r->dropped_by[0] ? "dropped (%s)" : "lost?", r->dropped_by);
+		svg_text(out, xe + (x1 > x0 ? 12 : -12), ye + 4, x1 > x0 ? NULL : "end", "lost", why);
 	}
 	svg_text(out, (X_C + X_S) / 2.0, (p->y0 + p->y1) / 2 - 9, "middle", "lbl", words);
 	if (notes && r->note[0])

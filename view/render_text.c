@@ -136,7 +136,7 @@ static void arrow_words(const struct tctx *x, const struct view_ladder_row *r, s
 	view_ladder_fmt(w->tail, sizeof(w->tail), "%s%s%s",
 			 r->style & VIEW_LADDER_RETX ? " retx" : "",
 			 r->style & VIEW_LADDER_DUPACK ? " dup" : "",
-			 r->style & VIEW_LADDER_LOST ? " lost?" : "");
+			 r->dropped_by[0] ? " dropped" : r->style & VIEW_LADDER_LOST ? " lost?" : "");
 	view_ladder_fmt(w->head, LABEL_MAX + 1 - strlen(w->tail), "%s", r->label);
 	n = strlen(w->head) + strlen(w->tail);
 	w->width = (int)n;

@@ -181,10 +181,38 @@ for r in sys.argv[1:]:
             print("note: %s: check failed: %s; observed: %s" % (r.split("/")[-2], c["check"], c["observed"]))
     for n in ([] if d["ok"] else d.get("notes", [])):
         print("note: %s: %s" % (r.split("/")[-2], n))' "$TMP"/all/*/result.json
+# A lab that failed leaves its ladder in the log: which packets went, which a rule dropped
+# (delivered: false), in what order. The folder goes with the suite's, CI's with its machine.
+for d in "$TMP"/all/*/; do
+	if [ -f "$d/result.json" ] && ! grep -q '"ok": true' "$d/result.json" && [ -f "$d/ladder.txt" ]; then
+		echo "  ladder of the failed lab $(basename "$d"):"
+		sed 's/^/    /' "$d/ladder.txt"
+	fi
+done
 # Every lab's trace.json parses and validates against docs/trace.schema.json: one check each.
 t_checker "lab trace" "$PYTHON" "$HELLO_ROOT/tests/hostile/validate.py" "$HELLO_ROOT/docs/trace.schema.json" doc \
 	"$TMP"/all/*/trace.json
 t_check "lab trace: one per lab ($(grep -c . "$T_CHECKER_OUT"))" [ "$(grep -c '^ok' "$T_CHECKER_OUT")" = "$want" ]
+# The drop log: every packet a lab's rule dropped is in its trace as delivered: false, named
+# by the rule, and nothing else is; the lost reply is drawn dropped and not counted answered.
+t_checker "drop log" "$PYTHON" -c 'import json, sys
+for d in sys.argv[1:]:
+    t, r = json.load(open(d + "trace.json")), json.load(open(d + "result.json"))
+    rules = r.get("impair") or {}
+    marked = {}
+    for e in t["events"]:
+        if e.get("delivered") is False:
+            marked[e["dropped_by"]] = marked.get(e["dropped_by"], 0) + 1
+    want = {k: v["dropped"] for k, v in rules.items() if v["dropped"]}
+    log = t["capture"].get("drop_log")
+    ok = marked == want and (not rules or (log and log["logged"] == log["matched"] == sum(want.values())))
+    print("%s: %s: packets marked dropped %s, rules counted %s" % ("ok" if ok else "FAIL", d.split("/")[-2], marked, want))' \
+	"$TMP"/all/*/
+t_check "udp-lost-reply: ladder.txt draws the reply dropped" grep -q 'Hello, Tracy!" dropped' "$TMP/all/udp-lost-reply/ladder.txt"
+t_check "udp-lost-reply: the lost reply is not counted answered" grep -q 'answered 3 · unanswered 1' "$TMP/all/udp-lost-reply/ladder.txt"
+t_check "udp-lost-reply: ladder.svg names the rule" grep -q 'dropped (lose-reply)' "$TMP/all/udp-lost-reply/ladder.svg"
+t_check "udp-lost-reply: the request that arrived is not drawn lost" sh -c \
+	"! grep -q '\"Tracy\" lost?' '$TMP/all/udp-lost-reply/ladder.txt'"
 for d in "$TMP"/all/*/; do
 	t_check "lab $(basename "$d"): the run folder holds results only" results_only "$d"
 done
