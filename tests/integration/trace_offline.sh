@@ -111,6 +111,10 @@ t_check "bad filter: exit 1" [ "$rc $(has "$W/err" "^hello-trace: filter 'tcp po
 "$TRACE" >/dev/null 2>&1; rc2=$?
 "$TRACE" -r "$W/tcp_hello.pcap" --bogus >/dev/null 2>&1; rc3=$?
 t_check "usage errors exit 2" [ "$rc1 $rc2 $rc3" = "2 2 2" ]
+"$TRACE" -r "$W/tcp_hello.pcap" --drop-log 7 >/dev/null 2>"$W/err"; rc1=$?
+"$TRACE" -i lo --jsonl --drop-log 7 >/dev/null 2>"$W/err2"; rc2=$?
+t_check "--drop-log with -r or --jsonl: usage error (exit 2), says why" \
+	[ "$rc1 $rc2 $(has "$W/err" "not with -r") $(has "$W/err2" "not with --jsonl")" = "2 2 1 1" ]
 "$TRACE" -i eth9-missing >/dev/null 2>"$W/err"; rc=$?
 t_check "-i on a missing interface: exit 1, No such device exists" \
 	[ "$rc $(has "$W/err" "^hello-trace: -i eth9-missing: No such device exists$")" = "1 1" ]
