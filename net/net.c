@@ -215,6 +215,17 @@ int hello_net_wait(int fd, short events, int timeout_ms)
 	}
 }
 
+int hello_net_wait_from(int fd, const struct hello_addr *peer, int timeout_ms)
+{
+	int64_t t0 = net_t0();
+	int r = hello_net_wait(fd, POLLIN, timeout_ms);
+
+	if (net_ev && r == 0)
+		net_rec((struct hello_netev_rec){ .call = HELLO_NETEV_POLL, .fd = fd, .before_us = t0, .result = 0,
+						  .addr = peer, .timeout_ms = timeout_ms });
+	return r;
+}
+
 static int net_connect_blocking(int fd, const struct hello_addr *a, const char *as, char *err, size_t errlen)
 {
 	int r;

@@ -52,6 +52,9 @@ int hello_net_set_linger0(int fd, char *err, size_t errlen);
  * (timeout_ms < 0 waits forever), -1 with errno EINTR when a stop was requested.
  */
 int hello_net_wait(int fd, short events, int timeout_ms);
+/* hello_net_wait for a datagram from peer; one that times out is a "poll" record (--events),
+ * result 0: the program's timeout, on the timeline beside the packets. */
+int hello_net_wait_from(int fd, const struct hello_addr *peer, int timeout_ms);
 
 /* One send(2) without SIGPIPE, retried on EINTR: bytes sent, or -1 (errno EAGAIN on a full non-blocking socket). */
 ssize_t hello_net_send(int fd, const void *p, size_t len, const char *peer, char *err, size_t errlen);

@@ -43,6 +43,7 @@ static const char *const netev_call_names[] = {
 	[HELLO_NETEV_RECVFROM] = "recvfrom",
 	[HELLO_NETEV_SHUTDOWN] = "shutdown",
 	[HELLO_NETEV_CLOSE] = "close",
+	[HELLO_NETEV_POLL] = "poll",
 };
 
 /* The errno values socket calls return (POSIX names; a table, not strerror, so the text
@@ -317,6 +318,9 @@ static void netev_json_extra(json_t *o, const struct hello_netev_rec *r)
 	case HELLO_NETEV_SHUTDOWN:
 		json_object_set_new(o, "how", json_string(netev_how_name(r->how)));
 		break;
+	case HELLO_NETEV_POLL:
+		json_object_set_new(o, "timeout_ms", json_integer(r->timeout_ms));
+		break;
 	default:
 		break;
 	}
@@ -349,7 +353,8 @@ static json_t *netev_json(struct hello_netev *ev, struct hello_netev_sock *s, co
 	else if (s && s->have_local)
 		json_object_set_new(o, "local", netev_addr_json(&s->local));
 	/* A datagram call names its own peer; a connected socket has one. */
-	if (r->addr && (r->call == HELLO_NETEV_SENDTO || (r->call == HELLO_NETEV_RECVFROM && r->result >= 0)))
+	if (r->addr && (r->call == HELLO_NETEV_SENDTO || r->call == HELLO_NETEV_POLL ||
+			(r->call == HELLO_NETEV_RECVFROM && r->result >= 0)))
 		peer = r->addr;
 	else if (s && s->have_peer)
 		peer = &s->peer;

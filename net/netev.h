@@ -20,6 +20,7 @@ enum hello_netev_call {
 	HELLO_NETEV_RECVFROM,
 	HELLO_NETEV_SHUTDOWN,
 	HELLO_NETEV_CLOSE,
+	HELLO_NETEV_POLL,		/* recorded only when it timed out: a wait that came to nothing */
 };
 
 /* What the recorder knows about the socket open on one descriptor. */
@@ -44,10 +45,12 @@ struct hello_netev_rec {
 	const char *option;             /* setsockopt: "SO_REUSEADDR", "TCP_NODELAY", "SO_LINGER" */
 	int value;                      /* setsockopt: the value (SO_LINGER: seconds, with l_onoff 1) */
 	int how;                        /* shutdown: SHUT_RD / SHUT_WR / SHUT_RDWR */
-	const struct hello_addr *addr;  /* bind, connect, sendto: the address given; accept, recvfrom: the peer */
+	const struct hello_addr *addr;  /* bind, connect, sendto: the address given; accept, recvfrom: the peer;
+	                                 * poll: the peer waited on */
 	size_t size;                    /* send: bytes offered; recv: room in the buffer */
 	int truncated;                  /* recvfrom: the datagram was longer than the buffer */
 	const struct hello_netev_sock *sock; /* close: what hello_netev_forget took before the close */
+	int timeout_ms;                 /* poll: how long it waited */
 };
 
 struct hello_netev;

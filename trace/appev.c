@@ -107,10 +107,11 @@ static json_t *call_event(struct call *c, json_t *flows, int64_t start)
 {
 	static const char *const copy[] = { "call", "prog", "pid", "tid", "fd", "proto", "local", "peer", "result",
 					    "errno", "size", "bytes", "offset", "datagram", "truncated", "family",
-					    "option", "value", "listen_fd", "how", NULL };
+					    "option", "value", "listen_fd", "how", "timeout_ms", NULL };
 	json_t *ev = json_object(), *f;
 	const char *side = hello_json_str(c->rec, "role");
-	int64_t t = c->before - start;
+	/* a poll is recorded when it timed out: its moment is the timeout, not the start */
+	int64_t t = (hello_json_is(c->rec, "call", "poll") ? c->after : c->before) - start;
 	size_t i;
 
 	if (!ev)

@@ -50,7 +50,7 @@ static int uc_wait_reply(struct uclient *u, int64_t deadline, char *err, size_t 
 		left = deadline - hello_clock_ms();
 		if (left <= 0)
 			return 0;
-		r = hello_net_wait(u->fd, POLLIN, (int)left);
+		r = hello_net_wait_from(u->fd, &u->cfg->addr, (int)left);
 		if (r == 0)
 			return 0;
 		if (r < 0) {
@@ -94,6 +94,10 @@ static int uc_name(struct uclient *u, const char *name, char *err, size_t errlen
 		if (r != 0)
 			return r;
 		hello_log_event(u->cfg->log, HELLO_LOG_MAIN, "timeout", "peer=%s try=%d ms=%d", u->peer, tries, u->cfg->timeout_ms);
+		/* a student sees the retry happen, not only the final verdict */
+		if (u->cfg->retry && tries <= u->cfg->retries)
+			fprintf(u->cfg->retry, "hello-udp-client: no reply to '%s' within %d ms (try %d of %d): "
+				"sending it again\n", name, u->cfg->timeout_ms, tries, 1 + u->cfg->retries);
 	}
 	if (u->cfg->report)
 		fprintf(u->cfg->report, "hello-udp-client: no reply to '%s' after %d %s\n", name, tries - 1, tries - 1 == 1 ? "try" : "tries");

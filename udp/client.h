@@ -17,6 +17,8 @@ struct udp_client_cfg {
 	size_t nnames;
 	FILE *out;              /* replies, one per line; NULL = quiet */
 	FILE *report;           /* "no reply to 'Tracy' after 3 tries" lines */
+	FILE *retry;            /* "no reply to 'Tracy' within 300 ms (try 1 of 2): sending it again";
+	                         * NULL = quiet */
 	const struct hello_log *log;
 };
 

@@ -83,6 +83,7 @@ int main(int argc, char **argv)
 		return hello_opt_usage_error(PROG, err);
 	u.out = c.quiet ? NULL : stdout;
 	u.report = stderr;
+	u.retry = c.quiet ? NULL : stderr;
 	lg.fd = o.verbose ? STDERR_FILENO : -1;
 	u.log = &lg;
 	if (hello_sig_install() < 0) {

@@ -149,6 +149,26 @@ static void label_icmp(struct view_ladder_row *r, json_t *icmp)
 	}
 }
 
+/* A client datagram that repeats an earlier one of the flow that got no answer at the
+ * client (same length and payload): the program's retry. Its event index, or -1. */
+static long retry_of(const struct ladder_ctx *c, json_t *ev)
+{
+	json_t *evs = json_object_get(c->l->root, "events"), *x;
+	const char *pv = hello_json_str(ev, "preview");
+	size_t k;
+
+	if (!hello_json_is(ev, "from", "client") || !pv)
+		return -1;
+	for (k = c->pos; k-- > 0;) {
+		x = json_array_get(evs, (size_t)c->evs->v[k]);
+		if (!hello_json_is(x, "type", "packet") || !hello_json_is(x, "from", "client"))
+			continue;
+		if (hello_json_num(x, "len", -1) == hello_json_num(ev, "len", -2) && hello_json_is(x, "preview", pv))
+			return idx_has(&c->unanswered, c->evs->v[k]) ? c->evs->v[k] : -1;
+	}
+	return -1;
+}
+
 static int add_packet(struct ladder_ctx *c, json_t *ev, int i)
 {
 	struct view_ladder_row *r = view_ladder_row_add(c->f, VIEW_LADDER_ARROW);
@@ -168,6 +188,8 @@ static int add_packet(struct ladder_ctx *c, json_t *ev, int i)
 		view_ladder_fmt(r->label, sizeof(r->label), "UDP len=%lld", hello_json_num(ev, "len", 0));
 	else
 		label_tcp(r, ev);
+	if (!json_is_object(icmp) && strcmp(c->f->proto, "udp") == 0 && retry_of(c, ev) >= 0)
+		view_ladder_fmt_cat(r->label, sizeof(r->label), " retry of #%ld", retry_of(c, ev));
 	/* a request answered by an ICMP error was not lost: the error row says what happened */
 	if (idx_has(&c->unanswered, i) && !idx_has(&c->icmp_quoted, i) && !idx_has(&c->reply_dropped, i))
 		r->style |= VIEW_LADDER_LOST;

@@ -191,12 +191,23 @@ static void call_label(struct view_ladder_row *r, json_t *ev)
 		view_ladder_sanitize(arg, sizeof(arg), hello_json_str(ev, "option"));
 	else if (strcmp(name, "shutdown") == 0)
 		view_ladder_sanitize(arg, sizeof(arg), hello_json_str(ev, "how"));
+	/* a TCP socket closed with an address and no peer is a listener: its close sends
+	 * nothing, and says which socket it was rather than look like the connection's */
+	else if (strcmp(name, "close") == 0 && hello_json_is(ev, "proto", "tcp") &&
+		 json_object_get(ev, "local") && !json_object_get(ev, "peer"))
+		view_ladder_fmt(arg, sizeof(arg), "listening fd %lld", hello_json_int(ev, "fd", -1));
+	else if (strcmp(name, "poll") == 0)
+		view_ladder_fmt(arg, sizeof(arg), "%lld ms", hello_json_int(ev, "timeout_ms", 0));
 	if (result < 0) {
 		r->failed = 1;
 		view_ladder_sanitize(err, sizeof(err), hello_json_str(ev, "errno") ? hello_json_str(ev, "errno") : "failed");
 		view_ladder_fmt(r->label, sizeof(r->label), "%s(%s) %s", name, arg, err);
 	} else if (strcmp(name, "recv") == 0 || strcmp(name, "recvfrom") == 0) {
 		view_ladder_fmt(r->label, sizeof(r->label), "%s → %lld", name, hello_json_int(ev, "bytes", result));
+	} else if (strcmp(name, "poll") == 0 && result == 0) {
+		/* the wait is its argument: no "(300 ms)" after it again */
+		view_ladder_fmt(r->label, sizeof(r->label), "timeout: poll(%s) → 0", arg);
+		return;
 	} else {
 		view_ladder_fmt(r->label, sizeof(r->label), "%s(%s)", name, arg);
 	}

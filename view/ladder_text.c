@@ -49,3 +49,11 @@ void view_ladder_fmt_cat(char *dst, size_t len, const char *f, ...)
 	vsnprintf(dst + n, len - n, f, ap);
 	va_end(ap);
 }
+
+void view_ladder_pause(char *dst, size_t len, long long us)
+{
+	if (us >= 1000000)
+		view_ladder_fmt(dst, len, "%lld.%lld s later", us / 1000000, us / 100000 % 10);
+	else
+		view_ladder_fmt(dst, len, "%lld ms later", us / 1000);
+}

@@ -15,4 +15,11 @@ void view_ladder_fmt(char *dst, size_t len, const char *f, ...);
 __attribute__((format(printf, 3, 4)))
 void view_ladder_fmt_cat(char *dst, size_t len, const char *f, ...);
 
+/* A pause this long between two rows gets a "… later" line of its own. */
+#define VIEW_LADDER_PAUSE_US 100000
+
+/* "300 ms later" or "1.2 s later": truncated, never rounded up past what it was
+ * (300.9 ms is "300 ms"), so a 300 ms timeout never reads as 301. */
+void view_ladder_pause(char *dst, size_t len, long long us);
+
 #endif

@@ -59,7 +59,9 @@ static const struct { const char *key, *text; } templates[] = {
 	{ "close-simul", "{side} close(): its FIN crosses the {other}'s (simultaneous close): both sides hold TIME_WAIT" },
 	{ "close-rst", "{side} close() sends RST (SO_LINGER 0): no FIN, no TIME_WAIT on either side" },
 	{ "close", "{side} close(): releases the socket (fd {fd}); no packet of its own" },
+	{ "close-listen", "{side} close() of the listening socket (fd {fd}): no new connection is accepted on port {lport}; the connections it accepted live on" },
 	{ "shutdown", "{side} shutdown({how})" },
+	{ "poll", "{side} waited {timeout} ms for a reply and none came: the program's own timeout (UDP itself never says a datagram was lost)" },
 	{ "call", "{side} {call}() returns {result}" },
 };
 
@@ -273,6 +275,8 @@ static const char *classify_close(json_t *doc, json_t *e, const char *side)
 			return "close-rst";
 		fin |= hello_json_str(p, "flags") && strchr(hello_json_str(p, "flags"), 'F') != NULL;
 	}
+	if (!fin && hello_json_is(e, "proto", "tcp") && json_object_get(e, "local") && !json_object_get(e, "peer"))
+		return "close-listen";
 	if (!fin || !f)
 		return "close";
 	if (hello_json_is(f, "closed_first", "simultaneous"))
@@ -355,6 +359,7 @@ static const char *classify_call(json_t *doc, json_t *e, struct vars *v)
 	var(v, "value", "%lld", (long long)hello_json_int(e, "value", 0));
 	var(v, "how", "%s", hello_json_str(e, "how") ? hello_json_str(e, "how") : "");
 	var(v, "result", "%lld", (long long)hello_json_int(e, "result", 0));
+	var(v, "timeout", "%lld", (long long)hello_json_int(e, "timeout_ms", 0));
 	var(v, "call", "%s", c ? c : "?");
 	why = lookup(fail ? (hello_json_str(e, "errno") ? hello_json_str(e, "errno") : "") : (hello_json_str(e, "option") ? hello_json_str(e, "option") : ""), 1);
 	if (hello_json_is(e, "option", "SO_LINGER") && hello_json_int(e, "value", -1) != 0)

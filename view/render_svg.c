@@ -17,7 +17,6 @@
 #define GAP 30			/* least distance between rows */
 #define CHAR_W 7.2		/* 12px monospace */
 #define LABEL_CHARS 56		/* what fits between the lifelines */
-#define SLOW_US 100000		/* a pause this long gets a "… later" mark */
 
 struct svg_phase_style { const char *name, *fill, *ink; };
 static const struct svg_phase_style svg_phases[] = {
@@ -118,7 +117,7 @@ static int svg_layout(const struct view_ladder_flow *f, int notes, int embedded,
 			double dt = (double)(r->t_us - prev_t);
 
 			y += fmin(36.0, 9.0 * log10(1.0 + dt / 20.0));
-			if (r->t_us - prev_t >= SLOW_US) {
+			if (r->t_us - prev_t >= VIEW_LADDER_PAUSE_US) {
 				p->pause_y = y + 8, p->pause_us = r->t_us - prev_t;
 				y += 22;
 			}
@@ -294,14 +293,12 @@ static void svg_time(FILE *out, long long t_us, double y)
 
 static void svg_pause(FILE *out, const struct svg_pos *p)
 {
-	char s[48];
+	char s[64], w[48];
 
 	if (p->pause_y <= 0)
 		return;
-	if (p->pause_us >= 1000000)
-		view_ladder_fmt(s, sizeof(s), "… %.1f s later …", (double)p->pause_us / 1e6);
-	else
-		view_ladder_fmt(s, sizeof(s), "… %.0f ms later …", (double)p->pause_us / 1e3);
+	view_ladder_pause(w, sizeof(w), p->pause_us);
+	view_ladder_fmt(s, sizeof(s), "… %s …", w);
 	svg_text(out, (X_C + X_S) / 2.0, p->pause_y, "middle", "pause", s);
 }
 

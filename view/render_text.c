@@ -318,6 +318,28 @@ static void text_phase(const struct tctx *x, const struct view_ladder_row *r)
 	tl_emit(x, &t);
 }
 
+static void text_pause(const struct tctx *x, long long us)
+{
+	struct tline t;
+	char w[48];
+	int col = COL_CLIENT + 3, ascii = ellipsis_w(x) > 1;
+
+	view_ladder_pause(w, sizeof(w), us);
+	tl_clear(&t);
+	tl_lifelines(x, &t);
+	/* a glyph fills one column: the UTF-8 ellipsis is one, ASCII's three dots are text */
+	if (ascii)
+		col = tl_text(&t, col, "...", C_DIM);
+	else
+		tl_glyph(&t, col++, x->gl->ellipsis, C_DIM);
+	col = tl_text(&t, col + 1, w, C_DIM);
+	if (ascii)
+		tl_text(&t, col + 1, "...", C_DIM);
+	else
+		tl_glyph(&t, col + 1, x->gl->ellipsis, C_DIM);
+	tl_emit(x, &t);
+}
+
 static void text_row(const struct tctx *x, const struct view_ladder_flow *f, const struct view_ladder_row *r)
 {
 	struct tline t;
@@ -367,6 +389,7 @@ static void text_flow(const struct tctx *x, const struct view_ladder_flow *f)
 	struct tline t;
 	char proto[8];
 	size_t i;
+	long long prev = -1;
 
 	for (i = 0; i < sizeof(proto) - 1 && f->proto[i]; i++)
 		proto[i] = (char)(f->proto[i] >= 'a' && f->proto[i] <= 'z' ? f->proto[i] - 32 : f->proto[i]);
@@ -389,8 +412,16 @@ static void text_flow(const struct tctx *x, const struct view_ladder_flow *f)
 	if (f->init_state[1][0])
 		tl_text(&t, COL_RSTATE, f->init_state[1], C_STATE);
 	tl_emit(x, &t);
-	for (i = 0; i < f->nrows; i++)
-		text_row(x, f, &f->rows[i]);
+	for (i = 0; i < f->nrows; i++) {
+		const struct view_ladder_row *r = &f->rows[i];
+
+		/* a long quiet stretch says how long, as the SVG does: a timeout, a retransmission */
+		if (r->t_us >= 0 && prev >= 0 && r->t_us - prev >= VIEW_LADDER_PAUSE_US)
+			text_pause(x, r->t_us - prev);
+		if (r->t_us >= 0)
+			prev = r->t_us;
+		text_row(x, f, r);
+	}
 	tl_clear(&t);
 	tl_lifelines(x, &t);
 	tl_emit(x, &t);

@@ -148,6 +148,14 @@ ev_check "closed port: every line is JSON" "$T/ref.jsonl" -- json
 ev_check "closed port: connect failed with ECONNREFUSED" "$T/ref.jsonl" -- errno connect ECONNREFUSED
 ev_check "closed port: every connect recorded (two programs appended to one file)" "$T/ref.jsonl" -- count connect 3
 ev_check "closed port: connected udp recvfrom failed with ECONNREFUSED" "$T/ref.jsonl" -- errno recvfrom ECONNREFUSED
+# Unconnected, nothing comes back: the wait that timed out is a poll record, result 0.
+timeout 10 "$UDPC" --port $PORT --timeout 150 --retries 0 --events "$T/poll.jsonl" Bob > /dev/null 2>&1
+t_check "udp timeout: one poll record, result 0, timeout_ms 150, the peer waited on" \
+	"$PYTHON" -c 'import json, sys
+p = [r for r in map(json.loads, open(sys.argv[1])) if r["call"] == "poll"]
+sys.exit(not (len(p) == 1 and p[0]["result"] == 0 and p[0]["timeout_ms"] == 150
+              and p[0]["peer"]["port"] == int(sys.argv[2]) and p[0]["after_us"] - p[0]["before_us"] >= 140000))' \
+	"$T/poll.jsonl" "$PORT"
 
 # 4. A port in use: bind fails with EADDRINUSE.
 t_bg "$TCPS" --port $PORT > /dev/null

@@ -56,6 +56,20 @@ static void assert_fits(const char *text, int cols)
 	}
 }
 
+/* A ladder from a trace written in the test. */
+static void build(const char *doc, struct view_ladder *l)
+{
+	json_error_t je;
+	json_t *root = json_loads(doc, 0, &je);
+	char err[256];
+
+	if (!root)
+		fail_msg("fixture: %s", je.text);
+	if (view_ladder_build(root, 0, l, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	json_decref(root);
+}
+
 static const struct view_ladder_row *call_row(const struct view_ladder_flow *f, const char *label, int nth)
 {
 	for (size_t i = 0; i < f->nrows; i++)
@@ -99,7 +113,11 @@ static void test_model_calls(void **state)
 	assert_string_equal(f->rows[r->link_row[0]].preview, "Hello, Michael!");
 	r = call_row(f, "recv → 0", 0);	/* the server's FIN */
 	assert_int_equal(f->rows[r->link_row[0]].label[0], 'F');
-	r = call_row(f, "close()", 1);		/* the server's connection: its FIN */
+	/* the listener's close sends nothing and says which socket it was */
+	r = call_row(f, "close(listening fd 3)", 0);
+	assert_int_equal(r->from, VIEW_LADDER_SERVER);
+	assert_int_equal(r->nlinks, 0);
+	r = call_row(f, "close()", 0);		/* the server's connection: its FIN */
 	assert_int_equal(r->from, VIEW_LADDER_SERVER);
 	assert_int_equal(r[-1].kind, VIEW_LADDER_PHASE);
 	assert_string_equal(r[-1].phase, "teardown");
@@ -111,7 +129,7 @@ static void test_model_calls(void **state)
 	r = call_row(f, "send(5)", 0);		/* "Tracy": the first copy and its retransmission */
 	assert_int_equal(r->nlinks, 2);
 	assert_true(f->rows[r->link_row[1]].style & VIEW_LADDER_RETX);
-	r = call_row(f, "close()", 1);
+	r = call_row(f, "close()", 0);
 	assert_true(f->rows[r->link_row[0]].style & VIEW_LADDER_RST);
 	call_row(f, "setsockopt(SO_LINGER=0)", 0);
 	view_ladder_free(&l);
@@ -144,14 +162,9 @@ static void test_call_flows(void **state)
 		"{\"t_us\":5,\"type\":\"call\",\"call\":\"close\",\"side\":\"client\",\"pid\":7,\"fd\":3,\"result\":0}],"
 		"\"flows\":[{\"id\":1,\"proto\":\"tcp\"},{\"id\":2,\"proto\":\"tcp\"}]}";
 	struct view_ladder l;
-	json_error_t je;
-	json_t *root = json_loads(doc, 0, &je);
-	char err[256];
 	(void)state;
 
-	assert_non_null(root);
-	assert_int_equal(view_ladder_build(root, 0, &l, err, sizeof(err)), 0);
-	json_decref(root);
+	build(doc, &l);
 	assert_int_equal(l.flows[0].id, 1);
 	assert_int_equal(l.flows[0].calls, 3);	/* the second socket, connect, close; not pid 8's bind */
 	assert_int_equal(l.flows[0].rows[0].event, 3);
@@ -160,6 +173,54 @@ static void test_call_flows(void **state)
 	assert_int_equal(l.flows[1].calls, 3);	/* the first socket, connect, close */
 	assert_int_equal(l.flows[1].rows[0].event, 0);
 	assert_int_equal(l.flows[1].rows[2].event, 2);
+	view_ladder_free(&l);
+}
+
+/* A UDP exchange as hellolab records it when a rule drops a reply: the dropped reply is
+ * drawn dropped (not "lost?"), its request is not drawn lost, the client's timeout is a
+ * row, the retry says what it repeats, and the quiet stretch before it says how long,
+ * truncated (300.9 ms is 300), never rounded up. */
+static void test_udp_timeout_retry(void **state)
+{
+	const char *doc =
+		"{\"events\":["
+		"{\"t_us\":0,\"type\":\"packet\",\"flow\":1,\"from\":\"client\",\"proto\":\"udp\",\"len\":5,\"preview\":\"Tracy\"},"
+		"{\"t_us\":100,\"type\":\"packet\",\"flow\":1,\"from\":\"server\",\"proto\":\"udp\",\"len\":13,"
+		"\"preview\":\"Hello, Tracy!\",\"delivered\":false,\"dropped_by\":\"lose-reply\"},"
+		"{\"t_us\":300900,\"type\":\"call\",\"flow\":1,\"side\":\"client\",\"call\":\"poll\",\"timeout_ms\":300,"
+		"\"duration_us\":300800,\"result\":0},"
+		"{\"t_us\":301000,\"type\":\"packet\",\"flow\":1,\"from\":\"client\",\"proto\":\"udp\",\"len\":5,\"preview\":\"Tracy\"},"
+		"{\"t_us\":301100,\"type\":\"packet\",\"flow\":1,\"from\":\"server\",\"proto\":\"udp\",\"len\":13,"
+		"\"preview\":\"Hello, Tracy!\"}],"
+		"\"flows\":[{\"id\":1,\"proto\":\"udp\",\"pairs\":[{\"request\":0,\"reply\":1,\"rtt_us\":100,"
+		"\"reply_delivered\":false},{\"request\":3,\"reply\":4,\"rtt_us\":100}],\"unanswered\":[0]}]}";
+	struct view_render_opts o = { 0 };
+	struct view_ladder l;
+	const struct view_ladder_flow *f;
+	char *s;
+	(void)state;
+
+	build(doc, &l);
+	f = &l.flows[0];
+	assert_false(f->rows[0].style & VIEW_LADDER_LOST);	/* the request arrived */
+	assert_true(f->rows[1].style & VIEW_LADDER_LOST);
+	assert_string_equal(f->rows[1].dropped_by, "lose-reply");
+	assert_string_equal(f->rows[2].label, "timeout: poll(300 ms) → 0");
+	assert_string_equal(f->rows[3].label, "UDP len=5 retry of #0");
+	assert_string_equal(f->rows[4].label, "UDP len=13");	/* a reply repeats nothing */
+	s = render_mem(view_render_text, &l, &o);
+	assert_non_null(strstr(s, "… 300 ms later …"));
+	assert_non_null(strstr(s, "\"Hello, Tracy!\" dropped"));
+	assert_non_null(strstr(s, "answered 1 · unanswered 1"));
+	assert_null(strstr(s, "lost?"));
+	free(s);
+	s = render_mem(view_render_svg, &l, &o);
+	assert_non_null(strstr(s, "dropped (lose-reply)"));
+	assert_non_null(strstr(s, "… 300 ms later …"));
+	free(s);
+	s = render_mem(view_render_mermaid, &l, &o);
+	assert_non_null(strstr(s, "(dropped by lose-reply)"));
+	free(s);
 	view_ladder_free(&l);
 }
 
@@ -181,15 +242,11 @@ static void test_call_garbage(void **state)
 	struct view_render_opts o = { .notes = 1 };
 	render_fn fns[] = { view_render_text, view_render_svg, view_render_html, view_render_mermaid };
 	struct view_ladder l;
-	json_error_t je;
-	json_t *root = json_loads(doc, 0, &je);
 	const struct view_ladder_flow *f;
-	char err[256], *s;
+	char *s;
 	(void)state;
 
-	assert_non_null(root);
-	assert_int_equal(view_ladder_build(root, 0, &l, err, sizeof(err)), 0);
-	json_decref(root);
+	build(doc, &l);
 	f = &l.flows[0];
 	assert_int_equal(f->calls, 4);
 	assert_int_equal(f->rows[1].nlinks, 13);
@@ -245,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_model_calls),
 		cmocka_unit_test(test_call_flows),
 		cmocka_unit_test(test_call_garbage),
+		cmocka_unit_test(test_udp_timeout_retry),
 		cmocka_unit_test(test_many_calls),
 	};
 	const char *root = getenv("HELLO_ROOT");
