@@ -51,8 +51,8 @@ void lab_compare_measure(json_t *trace, json_t *result, struct lab_cmp *c)
 			c->asks_to_first++;
 	}
 	json_array_foreach(json_object_get(trace, "flows"), i, fl) {
-		c->wire_bytes += num(json_object_get(fl, "bytes"), "client") +
-				 num(json_object_get(fl, "bytes"), "server");
+		json_t *ipb = json_object_get(fl, "ip_bytes") ?: json_object_get(fl, "bytes");	/* version 1 */
+		c->wire_bytes += num(ipb, "client") + num(ipb, "server");
 		c->payload_bytes += num(json_object_get(fl, "payload_bytes"), "client") +
 				    num(json_object_get(fl, "payload_bytes"), "server");
 		c->retransmissions += num(fl, "retransmissions");

@@ -57,7 +57,9 @@ struct trace_flow {
 	uint8_t proto;			/* IPPROTO_TCP or IPPROTO_UDP */
 	struct trace_endpoint ep[2];	/* TRACE_CLIENT, TRACE_SERVER */
 	int64_t first_us, last_us;
-	uint64_t packets[2], bytes[2], payload[2];
+	/* bytes[] from the IP header on (as the IP header says), frame[] whole frames as
+	 * captured on the wire (link header too, as Wireshark counts), payload[] TCP/UDP payload */
+	uint64_t packets[2], bytes[2], frame[2], payload[2];
 
 	/* TCP */
 	struct trace_tcp tcp;

@@ -142,7 +142,7 @@ static void packet_fields(json_t *o, const struct trace_event *e)
 		set_int(o, "len", e->len);
 	if (e->preview)
 		set(o, "preview", ascii(e->preview));
-	set_int(o, "wire_len", e->wire_len);
+	set_int(o, "frame_len", e->wire_len);
 	if (e->retransmission)
 		set(o, "retransmission", json_true());
 	if (e->dup_ack)
@@ -353,7 +353,8 @@ json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f)
 	set_int(o, "last_us", rel(m, f->last_us));
 	set_int(o, "duration_us", f->last_us > f->first_us ? f->last_us - f->first_us : 0);
 	set(o, "packets", per_side(f->packets[0], f->packets[1]));
-	set(o, "bytes", per_side(f->bytes[0], f->bytes[1]));
+	set(o, "ip_bytes", per_side(f->bytes[0], f->bytes[1]));
+	set(o, "frame_bytes", per_side(f->frame[0], f->frame[1]));
 	set(o, "payload_bytes", per_side(f->payload[0], f->payload[1]));
 	if (f->proto == IPPROTO_TCP)
 		tcp_flow(m, o, f);

@@ -20,10 +20,14 @@ static void summary_add(struct view_ladder_flow *f, const char *form, ...)
 	va_end(ap);
 }
 
-/* Per-side pair {"client": N, "server": N} as "N / N"; 0 when absent. */
+/* Per-side pair {"client": N, "server": N} as "N / N"; 0 when absent. A version 1 trace
+ * (docs/trace-format.md) names ip_bytes "bytes". */
 static int pair_fmt(char *dst, size_t len, json_t *flow, const char *key)
 {
 	json_t *o = json_object_get(flow, key);
+
+	if (!o && strcmp(key, "ip_bytes") == 0)
+		o = json_object_get(flow, "bytes");
 
 	if (!json_is_object(o))
 		return 0;
@@ -63,8 +67,8 @@ static void summary_tcp(struct view_ladder_flow *f, json_t *flow)
 		view_ladder_time_wait(a, sizeof(a), tw), summary_add(f, "TIME_WAIT: %s", a);
 	if (pair_fmt(a, sizeof(a), flow, "packets"))
 		summary_add(f, "packets %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "bytes"))
-		summary_add(f, "wire bytes %s", a);
+	if (pair_fmt(a, sizeof(a), flow, "ip_bytes"))
+		summary_add(f, "IP bytes %s", a);
 	if (pair_fmt(a, sizeof(a), flow, "payload_bytes"))
 		summary_add(f, "payload bytes %s", a);
 	if ((n = hello_json_num(flow, "retransmissions", 0)) > 0)
@@ -86,8 +90,8 @@ static void summary_udp(struct view_ladder_flow *f, json_t *flow)
 
 	if (pair_fmt(a, sizeof(a), flow, "datagrams"))
 		summary_add(f, "datagrams %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "bytes"))
-		summary_add(f, "wire bytes %s", a);
+	if (pair_fmt(a, sizeof(a), flow, "ip_bytes"))
+		summary_add(f, "IP bytes %s", a);
 	view_ladder_fmt(a, sizeof(a), "%zu", npairs), summary_add(f, "answered %s", a);
 	view_ladder_fmt(a, sizeof(a), "%zu", nlost), summary_add(f, "unanswered %s", a);
 	if (nicmp)
@@ -134,7 +138,7 @@ void view_ladder_metrics(json_t *root, struct view_ladder_metrics *m)
 		if (!type || strcmp(type, "packet") != 0)
 			continue;
 		m->packets++;
-		m->wire_bytes += hello_json_num(ev, "wire_len", 0);
+		m->wire_bytes += hello_json_num(ev, "frame_len", hello_json_num(ev, "wire_len", 0));
 		if (from && strcmp(from, "client") == 0 && first_client < 0)
 			first_client = t;
 		if (from && strcmp(from, "server") == 0 && m->first_reply_us < 0 && first_client >= 0 &&

@@ -13,7 +13,7 @@ S = {"addr": "127.0.0.1", "port": 9999}
 
 def base(events, flows, packets):
     return {
-        "format": "hellolab-trace", "format_version": 1,
+        "format": "hellolab-trace", "format_version": 2,
         "tool": {"name": "hello-trace", "version": "0.1.0"},
         "capture": {"source": "file", "file": "fixture.pcap", "snaplen": 262144,
                     "linktype": "EN10MB", "start_time": "2026-11-25T09:00:00.000000Z",
@@ -30,15 +30,19 @@ class Tcp:
 
     def __init__(self):
         self.ev = []
+        self.ip_len = []  # per packet, in order: packet events do not carry it
         self.seq = {"client": 0, "server": 0}
         self.t = 0
 
     def pkt(self, side, flags, data=b"", dt=10, **extra):
         other = "server" if side == "client" else "client"
         self.t += dt
+        # IPv4 20 + TCP 32 (timestamps; a SYN's options 8 more), in an Ethernet frame (14)
+        ip_len = 52 + len(data) + (8 if "S" in flags else 0)
+        self.ip_len.append(ip_len)
         e = {"t_us": self.t, "type": "packet", "flow": 1, "from": side, "proto": "tcp",
              "flags": flags, "seq": self.seq[side], "win": 65483, "len": len(data),
-             "wire_len": 52 + len(data) + (8 if "S" in flags else 0)}
+             "frame_len": 14 + ip_len}
         if "A" in flags:
             e["ack"] = self.seq[other]
         if data:
@@ -98,11 +102,14 @@ def tcp_kernel():
     ev = c.ev
     pk = lambda side: sum(1 for e in ev if e["type"] == "packet" and e["from"] == side)
     by = lambda side, k: sum(e[k] for e in ev if e["type"] == "packet" and e["from"] == side)
+    pkts = [e for e in ev if e["type"] == "packet"]
+    ipb = lambda side: sum(n for e, n in zip(pkts, c.ip_len) if e["from"] == side)
     flow = {
         "id": 1, "proto": "tcp", "client": C, "server": S,
         "first_us": 0, "last_us": ev[last]["t_us"],
         "packets": {"client": pk("client"), "server": pk("server")},
-        "bytes": {"client": by("client", "wire_len"), "server": by("server", "wire_len")},
+        "ip_bytes": {"client": ipb("client"), "server": ipb("server")},
+        "frame_bytes": {"client": by("client", "frame_len"), "server": by("server", "frame_len")},
         "payload_bytes": {"client": by("client", "len"), "server": by("server", "len")},
         "isn": {"client": 1000, "server": 5000},
         "options": {"client": {"mss": 65495, "wscale": 7, "sack_permitted": True, "timestamps": True},
