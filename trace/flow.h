@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "trace/decode.h"
+#include "trace/facts.h"
 #include "trace/tcpstate.h"
 #include "trace/udpflow.h"
 #include "trace/zeek.h"
@@ -66,6 +67,7 @@ struct trace_flow {
 	struct trace_zeek zeek;
 	struct trace_tcpopt syn_opt[2];
 	int syn_opt_seen[2];
+	struct trace_facts facts;	/* handshake times, smallest windows */
 	int stage;			/* TRACE_PH_HANDSHAKE, _DATA or _TEARDOWN: where packets go */
 	struct trace_phase ph[TRACE_PH_N];
 	int closed_first;		/* TRACE_CLIENT, TRACE_SERVER, _SIMULTANEOUS or _NONE */
