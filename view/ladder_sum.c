@@ -120,29 +120,3 @@ void view_ladder_capture(char *dst, size_t len, json_t *root)
 	if (json_object_get(cap, "packets_dropped"))
 		view_ladder_fmt_cat(dst, len, ", %lld dropped", hello_json_num(cap, "packets_dropped", 0));
 }
-
-void view_ladder_metrics(json_t *root, struct view_ladder_metrics *m)
-{
-	json_t *events = json_object_get(root, "events"), *ev;
-	long long first_client = -1;
-	size_t i;
-
-	memset(m, 0, sizeof(*m));
-	m->first_reply_us = -1;
-	view_ladder_sanitize(m->proto, sizeof(m->proto),
-			      hello_json_str(json_array_get(json_object_get(root, "flows"), 0), "proto"));
-	json_array_foreach(events, i, ev) {
-		const char *type = hello_json_str(ev, "type"), *from = hello_json_str(ev, "from"), *pv = hello_json_str(ev, "preview");
-		long long t = hello_json_num(ev, "t_us", -1);
-
-		if (!type || strcmp(type, "packet") != 0)
-			continue;
-		m->packets++;
-		m->wire_bytes += hello_json_num(ev, "frame_len", hello_json_num(ev, "wire_len", 0));
-		if (from && strcmp(from, "client") == 0 && first_client < 0)
-			first_client = t;
-		if (from && strcmp(from, "server") == 0 && m->first_reply_us < 0 && first_client >= 0 &&
-		    pv && strncmp(pv, "Hello, ", 7) == 0)
-			m->first_reply_us = t - first_client;
-	}
-}

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/measure.h"
+
 #include "view/ladder_sum.h"
 #include "view/ladder_text.h"
 
@@ -419,28 +421,16 @@ int view_render_text(FILE *out, const struct view_ladder *l, const struct view_r
 	return 0;
 }
 
-static void fmt_ms(char *dst, size_t len, long long us)
-{
-	if (us < 0)
-		snprintf(dst, len, "-");
-	else
-		snprintf(dst, len, "%.3f ms", (double)us / 1000.0);
-}
-
 int view_render_text_compare(FILE *out, const struct view_ladder *l[2], const char *names[2],
 			      char *err, size_t errlen)
 {
-	struct view_ladder_metrics m[2];
-	char a[32], b[32];
+	struct hello_measure m[2];
+	const char *const nm[2] = { names[0], names[1] };
 
-	view_ladder_metrics(l[0]->root, &m[0]);
-	view_ladder_metrics(l[1]->root, &m[1]);
-	fprintf(out, "%-22s %26.26s %26.26s\n", "", names[0], names[1]);
-	fprintf(out, "%-22s %26lld %26lld\n", "packets", m[0].packets, m[1].packets);
-	fprintf(out, "%-22s %26lld %26lld\n", "bytes on the wire", m[0].wire_bytes, m[1].wire_bytes);
-	fmt_ms(a, sizeof(a), m[0].first_reply_us);
-	fmt_ms(b, sizeof(b), m[1].first_reply_us);
-	fprintf(out, "%-22s %26s %26s\n", "time to first reply", a, b);
+	hello_measure_trace(l[0]->root, &m[0]);
+	hello_measure_trace(l[1]->root, &m[1]);
+	hello_measure_table(out, nm, m);
+	hello_measure_footer(out);
 	if (ferror(out)) {
 		snprintf(err, errlen, "writing the comparison: %s", strerror(errno ? errno : EIO));
 		return -1;
