@@ -1,4 +1,4 @@
-/* view/ladder_sum.c: the words under and above a ladder: flow summaries, the capture line, the compare figures. */
+/* view/ladder_sum.c: the words under and above a ladder: flow summaries, the capture line, TIME_WAIT. */
 #include "view/ladder_sum.h"
 
 #include <stdarg.h>
@@ -18,21 +18,6 @@ static void summary_add(struct view_ladder_flow *f, const char *form, ...)
 	va_start(ap, form);
 	vsnprintf(f->summary[f->nsummary++], sizeof(f->summary[0]), form, ap);
 	va_end(ap);
-}
-
-/* Per-side pair {"client": N, "server": N} as "N / N"; 0 when absent. A version 1 trace
- * (docs/trace-format.md) names ip_bytes "bytes". */
-static int pair_fmt(char *dst, size_t len, json_t *flow, const char *key)
-{
-	json_t *o = json_object_get(flow, key);
-
-	if (!o && strcmp(key, "ip_bytes") == 0)
-		o = json_object_get(flow, "bytes");
-
-	if (!json_is_object(o))
-		return 0;
-	view_ladder_fmt(dst, len, "%lld / %lld", hello_json_num(o, "client", 0), hello_json_num(o, "server", 0));
-	return 1;
 }
 
 void view_ladder_time_wait(char *dst, size_t len, json_t *tw)
@@ -65,12 +50,6 @@ static void summary_tcp(struct view_ladder_flow *f, json_t *flow)
 	}
 	if (json_is_object(tw))
 		view_ladder_time_wait(a, sizeof(a), tw), summary_add(f, "TIME_WAIT: %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "packets"))
-		summary_add(f, "packets %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "ip_bytes"))
-		summary_add(f, "IP bytes %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "payload_bytes"))
-		summary_add(f, "payload bytes %s", a);
 	if ((n = hello_json_num(flow, "retransmissions", 0)) > 0)
 		view_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "retransmissions %s", a);
 	if ((n = hello_json_num(flow, "dup_acks", 0)) > 0)
@@ -88,10 +67,6 @@ static void summary_udp(struct view_ladder_flow *f, json_t *flow)
 	size_t nlost = json_array_size(json_object_get(flow, "unanswered"));
 	size_t nicmp = json_array_size(json_object_get(flow, "icmp_errors"));
 
-	if (pair_fmt(a, sizeof(a), flow, "datagrams"))
-		summary_add(f, "datagrams %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "ip_bytes"))
-		summary_add(f, "IP bytes %s", a);
 	view_ladder_fmt(a, sizeof(a), "%zu", npairs), summary_add(f, "answered %s", a);
 	view_ladder_fmt(a, sizeof(a), "%zu", nlost), summary_add(f, "unanswered %s", a);
 	if (nicmp)

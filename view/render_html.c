@@ -7,7 +7,9 @@
 
 #include "core/measure.h"
 #include "view/ladder_sum.h"
+#include "view/facts.h"
 #include "view/ladder_text.h"
+#include "view/render_facts.h"
 #include "view/render_step.h"
 #include "view/render_svg.h"
 
@@ -75,7 +77,8 @@ static void html_head(FILE *out, const char *title)
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<link rel=\"icon\" href=\"data:,\">\n<title>", html_csp);
 	html_esc(out, title);
-	fprintf(out, "</title>\n<style>\n%s%s</style>\n</head>\n<body>\n", html_style, view_render_step_css);
+	fprintf(out, "</title>\n<style>\n%s%s%s</style>\n</head>\n<body>\n", html_style, view_render_step_css,
+		view_render_facts_css);
 }
 
 /* The step panel (render_step.c drives it) above the event's JSON. */
@@ -102,6 +105,7 @@ static int html_flows(FILE *out, const struct view_ladder *l, int t, const struc
 		fputs("<p>No flows in this trace.</p>\n", out);
 	for (i = 0; i < l->nflows; i++) {
 		const struct view_ladder_flow *f = &l->flows[i];
+		json_t *flow = view_facts_flow_of(l->root, f->id);
 
 		fprintf(out, "<section class=\"flow\" id=\"t%d-flow-%d\" data-flow=\"%d\" data-proto=\"", t, f->id, f->id);
 		html_esc(out, f->proto);
@@ -109,7 +113,9 @@ static int html_flows(FILE *out, const struct view_ladder *l, int t, const struc
 		html_esc(out, f->init_state[0]);
 		fputs("\" data-init-server=\"", out);
 		html_esc(out, f->init_state[1]);
-		fputs("\">\n<h2>", out);
+		fputc('"', out);
+		view_render_facts_isn_attrs(out, flow);
+		fputs(">\n<h2>", out);
 		view_ladder_fmt(h, sizeof(h), "flow %d · %s · client %s → server %s", f->id, f->proto, f->client, f->server);
 		html_esc(out, h);
 		fputs("</h2>\n<ul class=\"facts\">", out);
@@ -119,6 +125,7 @@ static int html_flows(FILE *out, const struct view_ladder *l, int t, const struc
 			fputs("</li>", out);
 		}
 		fputs("</ul>\n", out);
+		view_render_facts_table(out, flow);
 		view_ladder_fmt(idp, sizeof(idp), "t%d-f%zu-", t, i);
 		if (view_render_svg_flow(out, f, idp, o) < 0)
 			return -1;
@@ -133,14 +140,13 @@ static void html_legend(FILE *out, int any_kernel)
 	      "seq/ack, payload length and preview. Red dashed: retransmitted; red ✗: no reply came (lost?); "
 	      "orange: ICMP error. Purple boxes on a lifeline are the program's socket calls; a dotted line joins "
 	      "a call to the packets it sent or whose bytes it returned. Step with ← → or the buttons.", out);
-	if (any_kernel)
-		fputs(" States marked * (green) were observed by the kernel; the others (yellow) are inferred from the packets.", out);
 	fputs("</p>\n", out);
+	view_render_facts_controls(out, any_kernel);
 }
 
 static int html_end(FILE *out, char *err, size_t errlen)
 {
-	fprintf(out, "<script>\n%s</script>\n</body>\n</html>\n", view_render_step_js);
+	fprintf(out, "<script>\n%s%s</script>\n</body>\n</html>\n", view_render_step_js, view_render_facts_js);
 	if (ferror(out)) {
 		view_ladder_fmt(err, errlen, "writing the HTML report: %s", strerror(errno ? errno : EIO));
 		return -1;
@@ -155,6 +161,7 @@ int view_render_html(FILE *out, const struct view_ladder *l, const struct view_r
 	fputs("<header>\n<h1>hellolab trace</h1>\n<div class=\"cap\">capture: ", out);
 	html_esc(out, l->capture);
 	fputs("</div>\n", out);
+	view_render_facts_origin(out, l->root);
 	html_legend(out, l->any_kernel);
 	fputs("</header>\n<main>\n<div class=\"traces\" data-trace=\"0\" data-name=\"\">\n", out);
 	if (html_flows(out, l, 0, o) < 0 || html_events(out, l, 0) < 0)
@@ -267,6 +274,7 @@ int view_render_html_compare(FILE *out, const struct view_ladder *l[2], const ch
 		fputs("</h2>\n<div class=\"cap\">capture: ", out);
 		html_esc(out, l[i]->capture);
 		fputs("</div>\n", out);
+		view_render_facts_origin(out, l[i]->root);
 		if (html_flows(out, l[i], i, o) < 0 || html_events(out, l[i], i) < 0)
 			goto nomem;
 		fputs("</div>\n", out);

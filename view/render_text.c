@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/measure.h"
+#include "view/facts.h"
 
 #include "view/ladder_sum.h"
 #include "view/ladder_text.h"
@@ -16,6 +17,8 @@
 #define COL_RSTATE 67		/* the server's state starts here */
 #define INNER (COL_SERVER - COL_CLIENT - 1)
 #define LABEL_MAX (INNER - 5)	/* room for the words on an arrow */
+#define FACT_LABEL_W 24		/* the facts table: labels, then the client's column */
+#define FACT_VALUE_W 28
 
 enum { C_NONE, C_PHASE, C_STATE, C_KSTATE, C_ALERT, C_DIM, C_CALL };
 static const char *const text_colors[] = { "", "\033[36m", "\033[33m", "\033[1;33m", "\033[31m", "\033[2m", "\033[35m" };
@@ -364,7 +367,47 @@ static void text_summary(const struct tctx *x, const struct view_ladder_flow *f)
 		fprintf(x->out, "%s\n", line);
 }
 
-static void text_flow(const struct tctx *x, const struct view_ladder_flow *f)
+/* A paragraph wrapped at 80 columns (at spaces; a word longer than a line is cut). */
+static void text_wrap(FILE *out, const char *s, const char *indent)
+{
+	size_t room = COLS - strlen(indent);
+
+	while (*s) {
+		size_t n = strlen(s), cut = n;
+
+		if (n > room)
+			for (cut = room; cut > 0 && s[cut] != ' '; cut--)
+				;
+		if (cut == 0)
+			cut = n > room ? room : n;
+		fprintf(out, "%s%.*s\n", indent, (int)cut, s);
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+/* The flow's facts (view/facts.c) as a table: each side's value under its name. */
+static void text_facts(const struct tctx *x, json_t *root, const struct view_ladder_flow *f)
+{
+	struct view_facts fx;
+	int i;
+
+	view_facts_build(view_facts_flow_of(root, f->id), &fx);
+	if (!fx.n)
+		return;
+	fprintf(x->out, "%-*s%-*s%s\n", FACT_LABEL_W, "facts", FACT_VALUE_W, "client", "server");
+	for (i = 0; i < fx.n; i++) {
+		const struct view_facts_row *r = &fx.row[i];
+
+		if (r->span)
+			fprintf(x->out, "  %-*s%s\n", FACT_LABEL_W - 2, r->label, r->v[0]);
+		else
+			fprintf(x->out, "  %-*s%-*s%s\n", FACT_LABEL_W - 2, r->label, FACT_VALUE_W, r->v[0], r->v[1]);
+	}
+}
+
+static void text_flow(const struct tctx *x, json_t *root, const struct view_ladder_flow *f)
 {
 	struct tline t;
 	char proto[8];
@@ -397,20 +440,27 @@ static void text_flow(const struct tctx *x, const struct view_ladder_flow *f)
 	tl_lifelines(x, &t);
 	tl_emit(x, &t);
 	text_summary(x, f);
+	text_facts(x, root, f);
 }
 
 int view_render_text(FILE *out, const struct view_ladder *l, const struct view_render_opts *o,
 		      char *err, size_t errlen)
 {
 	struct tctx x = { .out = out, .gl = o->ascii ? &glyphs_ascii : &glyphs_utf8, .o = o };
+	char origin[256];
 	size_t i;
 
 	fprintf(out, "capture: %s\n", l->capture);
+	view_facts_origin(l->root, origin, sizeof(origin));
+	if (origin[0]) {
+		view_ladder_fmt_cat(origin, sizeof(origin), "; times in ms");
+		text_wrap(out, origin, "");
+	}
 	if (l->nflows == 0)
 		fprintf(out, "no flows in this trace\n");
 	for (i = 0; i < l->nflows; i++) {
 		fputc('\n', out);
-		text_flow(&x, &l->flows[i]);
+		text_flow(&x, l->root, &l->flows[i]);
 	}
 	if (l->any_kernel)
 		fprintf(out, "\n* state observed by the kernel; the others are inferred from the packets\n");

@@ -84,6 +84,17 @@ t_check "--flow 2 draws only flow 2" bash -c "grep -q '^flow 2 ' '$TMP/flow2.txt
 t_check "--notes shows notes" grep -q 'it will hold' "$TMP/tcp-kernel.ascii.txt"
 t_check "no notes without --notes" bash -c "! grep -q 'it will hold' '$TMP/tcp-kernel.txt'"
 
+# the facts a lab sheet asks for, on the pages: time 0 named, a facts table per flow (client
+# and server columns), the sequence-number switch and the legend in the report
+t_check "text: time 0 named (the server's LISTEN, the first packet's time)" \
+	grep -q "^time 0 is the server's LISTEN (seen by the kernel), not the first packet" "$TMP/tcp-live.txt"
+t_check "text: a facts table under each flow, client and server columns" bash -c \
+	"[ \$(grep -c '^facts  *client  *server$' '$TMP/udp-hello.txt') = 2 ] && grep -Eq '^  SYN to ACK +0.020 ms$' '$TMP/tcp-hello.txt'"
+t_check "HTML: time 0 named" grep -q '<p class="origin">time 0 is the first packet, as in Wireshark' "$TMP/tcp-hello.html"
+t_check "HTML: a facts table per flow" bash -c "[ \$(grep -c '<table class=\"flowfacts\">' '$TMP/udp-hello.html') = 2 ]"
+t_check "HTML: each side's absolute ISN for the switch" grep -q 'data-isn-client="1000" data-isn-server="5000"' "$TMP/tcp-hello.html"
+t_check "HTML: the switch and the legend" bash -c "grep -q 'id=\"seq-abs\"' '$TMP/tcp-hello.html' && grep -q '<dt>RSTRH</dt>' '$TMP/tcp-hello.html' && grep -q 'A state with \\*' '$TMP/tcp-hello.html'"
+
 # compare: html page with both ladders and the chart; text table
 "$TRACE" render --compare "$F" "$U" -o "$TMP/cmp.html"
 t_checker "compare page" "$PYTHON" "$CHECK" html "$TMP/cmp.html" 30

@@ -70,10 +70,10 @@ def tcp_kernel():
     i = c.pkt("client", "S", dt=0, options={"mss": 65495, "wscale": 7, "sack_permitted": True, "timestamps": True})
     c.state("client", "CLOSED", "SYN_SENT", i)
     c.state("server", "LISTEN", "SYN_RECEIVED", i)
-    i = c.pkt("server", "SA", dt=12)
+    i = i_synack = c.pkt("server", "SA", dt=12)
     c.state("client", "SYN_SENT", "ESTABLISHED", i)
     c.state("client", "SYN_SENT", "ESTABLISHED", via="tracepoint")
-    i = c.pkt("client", "A", dt=8)
+    i = i_ack = c.pkt("client", "A", dt=8)
     c.state("server", "SYN_RECEIVED", "ESTABLISHED", i)
     c.state("server", "SYN_RECEIVED", "ESTABLISHED", via="tracepoint")
     data_first = c.pkt("server", "PA", b"hello!", dt=65)
@@ -114,6 +114,9 @@ def tcp_kernel():
         "isn": {"client": 1000, "server": 5000},
         "options": {"client": {"mss": 65495, "wscale": 7, "sack_permitted": True, "timestamps": True},
                     "server": {"mss": 65495, "wscale": 7, "sack_permitted": True, "timestamps": True}},
+        "handshake_rtt": {"syn_to_synack_us": ev[i_synack]["t_us"] - ev[0]["t_us"],
+                          "syn_to_ack_us": ev[i_ack]["t_us"] - ev[0]["t_us"]},
+        "window_min": {"client": 65483 << 7, "server": 65483 << 7},
         "history": "ShADadFf", "conn_state": "SF",
         "phases": [
             {"name": "handshake", "first_event": 0, "last_event": data_first - 1, "start_us": 0, "end_us": ev[data_first - 1]["t_us"]},
