@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "core/measure.h"
-#include "view/ladder_sum.h"
 #include "view/facts.h"
+#include "view/ladder_sum.h"
 #include "view/ladder_text.h"
 #include "view/render_facts.h"
 #include "view/render_step.h"

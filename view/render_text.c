@@ -6,7 +6,6 @@
 
 #include "core/measure.h"
 #include "view/facts.h"
-
 #include "view/ladder_sum.h"
 #include "view/ladder_text.h"
 
@@ -368,9 +367,9 @@ static void text_summary(const struct tctx *x, const struct view_ladder_flow *f)
 }
 
 /* A paragraph wrapped at 80 columns (at spaces; a word longer than a line is cut). */
-static void text_wrap(FILE *out, const char *s, const char *indent)
+static void text_wrap(FILE *out, const char *s)
 {
-	size_t room = COLS - strlen(indent);
+	const size_t room = COLS;
 
 	while (*s) {
 		size_t n = strlen(s), cut = n;
@@ -380,7 +379,7 @@ static void text_wrap(FILE *out, const char *s, const char *indent)
 				;
 		if (cut == 0)
 			cut = n > room ? room : n;
-		fprintf(out, "%s%.*s\n", indent, (int)cut, s);
+		fprintf(out, "%.*s\n", (int)cut, s);
 		s += cut;
 		while (*s == ' ')
 			s++;
@@ -454,7 +453,7 @@ int view_render_text(FILE *out, const struct view_ladder *l, const struct view_r
 	view_facts_origin(l->root, origin, sizeof(origin));
 	if (origin[0]) {
 		view_ladder_fmt_cat(origin, sizeof(origin), "; times in ms");
-		text_wrap(out, origin, "");
+		text_wrap(out, origin);
 	}
 	if (l->nflows == 0)
 		fprintf(out, "no flows in this trace\n");
