@@ -1,76 +1,28 @@
 /* runner/lab_compare.c: what the same hello exchange costs over TCP and over UDP, from two runs. */
 #include "runner/lab_compare.h"
 
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/jsonget.h"
+#include "core/measure.h"
 #include "runner/lab_proc.h"
 
-static long num(json_t *o, const char *k)
+/* Packets the lab's own rules dropped (result.json's impair counters); -1 without result.json. */
+static long long dropped(json_t *result)
 {
-	return (long)json_integer_value(json_object_get(o, k));
-}
-
-static int is_reply(json_t *ev)
-{
-	const char *pv = json_string_value(json_object_get(ev, "preview"));
-
-	return pv && strncmp(pv, "Hello, ", 7) == 0;
-}
-
-void lab_compare_measure(json_t *trace, json_t *result, struct lab_cmp *c)
-{
-	json_t *ev, *fl, *imp;
-	long t_first_client = -1;
+	json_t *imp;
 	const char *k;
-	size_t i;
+	long long n = 0;
 
-	memset(c, 0, sizeof *c);
-	c->first_reply_us = -1;
-	json_array_foreach(json_object_get(trace, "events"), i, ev) {
-		const char *from = json_string_value(json_object_get(ev, "from"));
-		const char *flags = json_string_value(json_object_get(ev, "flags"));
-		int cl = from && strcmp(from, "client") == 0;
-		long t = num(ev, "t_us");
-		if (strcmp(json_string_value(json_object_get(ev, "type")) ?: "", "packet") != 0 || !from)
-			continue;
-		c->packets++;
-		cl ? c->client_packets++ : c->server_packets++;
-		if (cl && t_first_client < 0)
-			t_first_client = t;
-		/* a reply a lab rule dropped (delivered: false) never reached the client */
-		if (!cl && is_reply(ev) && !json_is_false(json_object_get(ev, "delivered"))) {
-			c->replies++;
-			if (c->first_reply_us < 0 && t_first_client >= 0)
-				c->first_reply_us = t - t_first_client;
-		}
-		/* an "ask": what the client sends and then waits on (SYN, a message) */
-		if (cl && c->first_reply_us < 0 && !json_is_true(json_object_get(ev, "retransmission")) &&
-		    (num(ev, "len") > 0 || (flags && strchr(flags, 'S'))))
-			c->asks_to_first++;
-	}
-	json_array_foreach(json_object_get(trace, "flows"), i, fl) {
-		c->wire_bytes += num(json_object_get(fl, "bytes"), "client") +
-				 num(json_object_get(fl, "bytes"), "server");
-		c->payload_bytes += num(json_object_get(fl, "payload_bytes"), "client") +
-				    num(json_object_get(fl, "payload_bytes"), "server");
-		c->retransmissions += num(fl, "retransmissions");
-		c->unanswered += (long)json_array_size(json_object_get(fl, "unanswered"));
-	}
+	if (!json_is_object(result))
+		return -1;
 	json_object_foreach(json_object_get(result, "impair"), k, imp)
-		c->dropped += num(imp, "dropped");
-	c->duration_us = num(json_object_get(trace, "capture"), "duration_us");
-}
-
-static void row(const char *what, long a, long b, const char *unit)
-{
-	char x[32], y[32];
-
-	snprintf(x, sizeof x, a < 0 ? "-" : "%ld%s", a, unit);
-	snprintf(y, sizeof y, b < 0 ? "-" : "%ld%s", b, unit);
-	printf("  %-34s %14s %14s\n", what, x, y);
+		n += hello_json_num(imp, "dropped", 0);
+	return n;
 }
 
 static int load(const char *dir, json_t **trace, json_t **result)
@@ -90,47 +42,39 @@ static int load(const char *dir, json_t **trace, json_t **result)
 
 int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html, const char *bindir)
 {
-	json_t *tt = NULL, *tr = NULL, *ut = NULL, *ur = NULL;
-	struct lab_cmp t, u;
-	char prog[PATH_MAX + 16], a[PATH_MAX + 16], b[PATH_MAX + 16], e[256];
-	int rc = 1;
+	json_t *tr[2] = { NULL, NULL }, *rr[2] = { NULL, NULL };
+	const char *dirs[2] = { tcp_dir, udp_dir }, *names[2];
+	struct hello_measure m[2];
+	char prog[PATH_MAX + 16], path[2][PATH_MAX + 16], name[2][160], d[2][32], e[256];
+	int rc = 1, i;
 
-	if (load(tcp_dir, &tt, &tr) < 0 || load(udp_dir, &ut, &ur) < 0)
-		goto out;
-	lab_compare_measure(tt, tr, &t);
-	lab_compare_measure(ut, ur, &u);
-	printf("  %-34s %14s %14s\n", "", "TCP", "UDP");
-	row("packets (client + server)", t.packets, u.packets, "");
-	row("  from the client", t.client_packets, u.client_packets, "");
-	row("  from the server", t.server_packets, u.server_packets, "");
-	row("bytes on the wire (IP and up)", t.wire_bytes, u.wire_bytes, "");
-	row("payload bytes", t.payload_bytes, u.payload_bytes, "");
-	row("round trips to the first reply", t.asks_to_first, u.asks_to_first, "");
-	row("time to the first \"Hello, ...!\"", t.first_reply_us, u.first_reply_us, " us");
-	row("replies seen", t.replies, u.replies, "");
-	row("retransmissions (TCP)", t.retransmissions, -1, "");
-	row("requests never answered (UDP)", -1, u.unanswered, "");
-	row("packets dropped by the lab's rules", t.dropped, u.dropped, "");
-	row("whole capture", t.duration_us, u.duration_us, " us");
-	printf("  (time to the first reply counts from the client's first packet: TCP's handshake\n"
-	       "   and greeting are part of its cost)\n");
+	for (i = 0; i < 2; i++) {
+		if (load(dirs[i], &tr[i], &rr[i]) < 0)
+			goto out;
+		hello_measure_trace(tr[i], &m[i]);
+		snprintf(path[i], sizeof path[i], "%s/trace.json", dirs[i]);
+		hello_measure_name(tr[i], path[i], name[i], sizeof name[i]);
+		names[i] = name[i];
+		long long n = dropped(rr[i]);
+		snprintf(d[i], sizeof d[i], n < 0 ? "-" : "%lld", n);
+	}
+	hello_measure_table(stdout, names, m);
+	hello_measure_line(stdout, "dropped by the lab's rules", d[0], d[1]);
+	hello_measure_footer(stdout);
 	rc = 0;
 	snprintf(prog, sizeof prog, "%s/hello-trace", bindir);
 	if (html && access(prog, X_OK) == 0) {
 		struct lab_where here = { -1, 0 };
-		char *cargv[] = { prog, "render", "--compare", a, b, "--format", "html", "-o",
-				  (char *)html, NULL };
-		snprintf(a, sizeof a, "%s/trace.json", tcp_dir);
-		snprintf(b, sizeof b, "%s/trace.json", udp_dir);
+		/* the same names as the table above, whatever render would pick itself */
+		char *cargv[] = { prog, "render", "--compare", path[0], path[1], "--label", name[0],
+				  "--label", name[1], "--format", "html", "-o", (char *)html, NULL };
 		if (lab_proc_cmd(&here, cargv, e, sizeof e) == 0)
 			printf("  side-by-side diagrams: %s\n", html);
 		else
 			printf("  no side-by-side diagrams (%s)\n", e);
 	}
 out:
-	json_decref(tt);
-	json_decref(tr);
-	json_decref(ut);
-	json_decref(ur);
+	for (i = 0; i < 2; i++)
+		json_decref(tr[i]), json_decref(rr[i]);
 	return rc;
 }

@@ -169,8 +169,8 @@ def case_packets(case):
             p = (IPv6(src=addr[who], dst=addr[other[who]]) / ICMPv6DestUnreach(code=4) / q if v6 else
                  IP(src=addr[who], dst=addr[other[who]]) / ICMP(type=3, code=3) / q)
         else:
-            if st.get("retransmit") and "F" in kind and not data:
-                seq = nxt[who] - 1          # the FIN again
+            if st.get("retransmit") and ("F" in kind or "S" in kind) and not data:
+                seq = nxt[who] - 1          # the FIN (or SYN) again
             elif st.get("retransmit"):
                 seq, data = last[who]
             else:

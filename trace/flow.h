@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "trace/decode.h"
+#include "trace/facts.h"
 #include "trace/tcpstate.h"
 #include "trace/udpflow.h"
 #include "trace/zeek.h"
@@ -57,13 +58,16 @@ struct trace_flow {
 	uint8_t proto;			/* IPPROTO_TCP or IPPROTO_UDP */
 	struct trace_endpoint ep[2];	/* TRACE_CLIENT, TRACE_SERVER */
 	int64_t first_us, last_us;
-	uint64_t packets[2], bytes[2], payload[2];
+	/* bytes[] from the IP header on (as the IP header says), frame[] whole frames as
+	 * captured on the wire (link header too, as Wireshark counts), payload[] TCP/UDP payload */
+	uint64_t packets[2], bytes[2], frame[2], payload[2];
 
 	/* TCP */
 	struct trace_tcp tcp;
 	struct trace_zeek zeek;
 	struct trace_tcpopt syn_opt[2];
 	int syn_opt_seen[2];
+	struct trace_facts facts;	/* handshake times, smallest windows */
 	int stage;			/* TRACE_PH_HANDSHAKE, _DATA or _TEARDOWN: where packets go */
 	struct trace_phase ph[TRACE_PH_N];
 	int closed_first;		/* TRACE_CLIENT, TRACE_SERVER, _SIMULTANEOUS or _NONE */

@@ -146,7 +146,7 @@ static void packet_fields(const struct trace_model *m, json_t *o, const struct t
 		set_int(o, "len", e->len);
 	if (e->preview)
 		set(o, "preview", ascii(e->preview));
-	set_int(o, "wire_len", e->wire_len);
+	set_int(o, "frame_len", e->wire_len);
 	if (e->retransmission)
 		set(o, "retransmission", json_true());
 	if (e->dup_ack)
@@ -287,6 +287,33 @@ static json_t *states(const struct trace_flow *f)
 	return o;
 }
 
+/* Durations, not times: the same wherever t_us 0 lies. NULL without a SYN+ACK answering a SYN. */
+static json_t *handshake_rtt(const struct trace_facts *x)
+{
+	json_t *o;
+
+	if (!x->have_synack)
+		return NULL;
+	o = json_object();
+	set_int(o, "syn_to_synack_us", x->synack_us - x->syn_us);
+	if (x->have_ack)
+		set_int(o, "syn_to_ack_us", x->ack_us - x->syn_us);
+	return o;
+}
+
+static json_t *window_min(const struct trace_facts *x)
+{
+	json_t *o;
+
+	if (!x->have_win[0] && !x->have_win[1])
+		return NULL;
+	o = json_object();
+	for (int s = 0; s < 2; s++)
+		if (x->have_win[s])
+			set_int(o, side_names[s], (int64_t)x->win_min[s]);
+	return o;
+}
+
 static void tcp_flow(const struct trace_model *m, json_t *o, const struct trace_flow *f)
 {
 	json_t *isn = json_object(), *opts = json_object();
@@ -299,6 +326,8 @@ static void tcp_flow(const struct trace_model *m, json_t *o, const struct trace_
 	}
 	set(o, "isn", isn);
 	set(o, "options", opts);
+	set(o, "handshake_rtt", handshake_rtt(&f->facts));
+	set(o, "window_min", window_min(&f->facts));
 	set(o, "history", ascii(f->zeek.history));
 	set(o, "conn_state", ascii(trace_zeek_conn_state(&f->zeek)));
 	set(o, "phases", phases(m, f));
@@ -386,7 +415,8 @@ json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f)
 	set_int(o, "last_us", rel(m, f->last_us));
 	set_int(o, "duration_us", f->last_us > f->first_us ? f->last_us - f->first_us : 0);
 	set(o, "packets", per_side(f->packets[0], f->packets[1]));
-	set(o, "bytes", per_side(f->bytes[0], f->bytes[1]));
+	set(o, "ip_bytes", per_side(f->bytes[0], f->bytes[1]));
+	set(o, "frame_bytes", per_side(f->frame[0], f->frame[1]));
 	set(o, "payload_bytes", per_side(f->payload[0], f->payload[1]));
 	if (f->proto == IPPROTO_TCP)
 		tcp_flow(m, o, f);

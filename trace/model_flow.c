@@ -209,6 +209,7 @@ void trace_model_flow_count(struct trace_flow *f, int from, const struct trace_p
 {
 	f->packets[from]++;
 	f->bytes[from] += k->ip_len;
+	f->frame[from] += k->wirelen;
 	f->payload[from] += k->payload_len;
 	/* Packets can go back in time (a capture merged from several queues, a clock step). */
 	if (ts < f->first_us)

@@ -104,6 +104,8 @@ static void tcp_packet(struct trace_model *m, struct trace_event *e, const struc
 		f->syn_opt_seen[from] = 1;
 		f->syn_opt[from] = k->opt;
 	}
+	struct trace_facts_syn syn = { f->syn_opt, f->syn_opt_seen };
+	trace_facts_segment(&f->facts, from, k, ts, &syn);
 	struct trace_zeek_seg zs = {
 		.orig = from == TRACE_CLIENT, .flags = k->tcp_flags, .seq = e->seq,
 		.len = k->payload_len, .retransmission = n.retransmission, .gap = n.gap,

@@ -13,7 +13,7 @@
 
 struct trace_model;
 
-#define TRACE_FORMAT_VERSION 1
+#define TRACE_FORMAT_VERSION 2
 #define TRACE_PREVIEW_MAX 48		/* payload bytes shown in a packet's preview */
 #define TRACE_DEFAULT_MAX_FLOWS 10000
 #define TRACE_DEFAULT_SERVER_PORT 9999

@@ -1,4 +1,4 @@
-/* view/ladder_sum.c: the words under and above a ladder: flow summaries, the capture line, the compare figures. */
+/* view/ladder_sum.c: the words under and above a ladder: flow summaries, the capture line, TIME_WAIT. */
 #include "view/ladder_sum.h"
 
 #include <stdarg.h>
@@ -18,17 +18,6 @@ static void summary_add(struct view_ladder_flow *f, const char *form, ...)
 	va_start(ap, form);
 	vsnprintf(f->summary[f->nsummary++], sizeof(f->summary[0]), form, ap);
 	va_end(ap);
-}
-
-/* Per-side pair {"client": N, "server": N} as "N / N"; 0 when absent. */
-static int pair_fmt(char *dst, size_t len, json_t *flow, const char *key)
-{
-	json_t *o = json_object_get(flow, key);
-
-	if (!json_is_object(o))
-		return 0;
-	view_ladder_fmt(dst, len, "%lld / %lld", hello_json_num(o, "client", 0), hello_json_num(o, "server", 0));
-	return 1;
 }
 
 void view_ladder_time_wait(char *dst, size_t len, json_t *tw)
@@ -61,12 +50,6 @@ static void summary_tcp(struct view_ladder_flow *f, json_t *flow)
 	}
 	if (json_is_object(tw))
 		view_ladder_time_wait(a, sizeof(a), tw), summary_add(f, "TIME_WAIT: %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "packets"))
-		summary_add(f, "packets %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "bytes"))
-		summary_add(f, "wire bytes %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "payload_bytes"))
-		summary_add(f, "payload bytes %s", a);
 	if ((n = hello_json_num(flow, "retransmissions", 0)) > 0)
 		view_ladder_fmt(a, sizeof(a), "%lld", n), summary_add(f, "retransmissions %s", a);
 	if ((n = hello_json_num(flow, "dup_acks", 0)) > 0)
@@ -88,10 +71,6 @@ static void summary_udp(struct view_ladder_flow *f, json_t *flow)
 	/* a reply a rule dropped never reached the client: not an answer */
 	json_array_foreach(pairs, k, pr)
 		npairs += !json_is_false(json_object_get(pr, "reply_delivered"));
-	if (pair_fmt(a, sizeof(a), flow, "datagrams"))
-		summary_add(f, "datagrams %s", a);
-	if (pair_fmt(a, sizeof(a), flow, "bytes"))
-		summary_add(f, "wire bytes %s", a);
 	view_ladder_fmt(a, sizeof(a), "%zu", npairs), summary_add(f, "answered %s", a);
 	view_ladder_fmt(a, sizeof(a), "%zu", nlost), summary_add(f, "unanswered %s", a);
 	if (nicmp)
@@ -119,30 +98,4 @@ void view_ladder_capture(char *dst, size_t len, json_t *root)
 		view_ladder_fmt_cat(dst, len, ", %lld packets", hello_json_num(cap, "packets_seen", 0));
 	if (json_object_get(cap, "packets_dropped"))
 		view_ladder_fmt_cat(dst, len, ", %lld dropped", hello_json_num(cap, "packets_dropped", 0));
-}
-
-void view_ladder_metrics(json_t *root, struct view_ladder_metrics *m)
-{
-	json_t *events = json_object_get(root, "events"), *ev;
-	long long first_client = -1;
-	size_t i;
-
-	memset(m, 0, sizeof(*m));
-	m->first_reply_us = -1;
-	view_ladder_sanitize(m->proto, sizeof(m->proto),
-			      hello_json_str(json_array_get(json_object_get(root, "flows"), 0), "proto"));
-	json_array_foreach(events, i, ev) {
-		const char *type = hello_json_str(ev, "type"), *from = hello_json_str(ev, "from"), *pv = hello_json_str(ev, "preview");
-		long long t = hello_json_num(ev, "t_us", -1);
-
-		if (!type || strcmp(type, "packet") != 0)
-			continue;
-		m->packets++;
-		m->wire_bytes += hello_json_num(ev, "wire_len", 0);
-		if (from && strcmp(from, "client") == 0 && first_client < 0)
-			first_client = t;
-		if (from && strcmp(from, "server") == 0 && m->first_reply_us < 0 && first_client >= 0 &&
-		    pv && strncmp(pv, "Hello, ", 7) == 0)
-			m->first_reply_us = t - first_client;
-	}
 }

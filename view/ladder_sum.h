@@ -15,14 +15,4 @@ void view_ladder_time_wait(char *dst, size_t len, json_t *tw);
 /* The capture line ("live on lo, 16 packets, 0 dropped") of a trace, into dst. */
 void view_ladder_capture(char *dst, size_t len, json_t *root);
 
-/* Figures compared side by side by `render --compare`. -1 when not known. */
-struct view_ladder_metrics {
-	long long packets;
-	long long wire_bytes;
-	long long first_reply_us;	/* client's first packet to the first server payload "Hello, ..." */
-	char proto[8];
-};
-/* Those figures of a trace. */
-void view_ladder_metrics(json_t *root, struct view_ladder_metrics *m);
-
 #endif

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "core/file.h"
+#include "core/measure.h"
 #include "core/opt.h"
 #include "view/ladder.h"
-#include "view/ladder_sum.h"
 #include "view/ladder_text.h"
 #include "view/render_html.h"
 #include "view/render_mermaid.h"
@@ -147,32 +147,6 @@ static int render_one(FILE *out, const struct render_args *a, struct view_ladder
 	}
 }
 
-/* "TCP (tcp-hello.json)" from the trace's first flow and the file's name; for a lab
- * run's ".../tcp-hello/trace.json", the folder's name says more. */
-static void default_label(char *dst, size_t len, const struct view_ladder *l, const char *path)
-{
-	struct view_ladder_metrics m;
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char dir[128];
-	size_t i;
-
-	if (strcmp(base, "trace.json") == 0 && base - path >= 2) {
-		const char *end = base - 1, *start = end;
-
-		while (start > path && start[-1] != '/')
-			start--;
-		if (end > start && (size_t)(end - start) < sizeof(dir)) {
-			memcpy(dir, start, (size_t)(end - start));
-			dir[end - start] = '\0';
-			base = dir;
-		}
-	}
-	view_ladder_metrics(l->root, &m);
-	for (i = 0; m.proto[i]; i++)
-		m.proto[i] = (char)(m.proto[i] >= 'a' && m.proto[i] <= 'z' ? m.proto[i] - 32 : m.proto[i]);
-	snprintf(dst, len, "%s (%s)", m.proto[0] ? m.proto : "?", base);
-}
-
 static int render_compare(FILE *out, const struct render_args *a, struct view_ladder *l, char *err, size_t errlen)
 {
 	const struct view_ladder *pl[2] = { &l[0], &l[1] };
@@ -181,7 +155,7 @@ static int render_compare(FILE *out, const struct render_args *a, struct view_la
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		default_label(def[i], sizeof(def[i]), &l[i], a->in[i]);
+		hello_measure_name(l[i].root, a->in[i], def[i], sizeof(def[i]));
 		names[i] = i < a->nlabels ? a->label[i] : def[i];
 	}
 	if (a->format == FMT_HTML)

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/measure.h"
+#include "view/facts.h"
 #include "view/ladder_sum.h"
 #include "view/ladder_text.h"
+#include "view/render_facts.h"
 #include "view/render_step.h"
 #include "view/render_svg.h"
 
@@ -34,6 +37,9 @@ static const char html_style[] =
 	".legend{font-size:13px;color:#5f6368;margin:6px 0 0} .chart{background:#fff;border:1px solid #dadce0;"
 	"border-radius:8px;padding:8px 16px;margin-top:16px}\n"
 	".chart svg{max-width:760px;width:100%;height:auto}\n"
+	"table.figures{border-collapse:collapse;font-size:13px;margin:8px 0} table.figures th,table.figures td{padding:2px 10px;"
+	"border-bottom:1px solid #e8eaed;text-align:right} table.figures th:first-child{text-align:left;font-weight:normal}"
+	" table.figures tr.sub th{padding-left:26px;color:#5f6368} table.figures thead th{font-weight:bold}\n"
 	"main.cmp{display:block} .top{display:flex;gap:20px;align-items:flex-start} .top .chart{flex:1}\n"
 	"main.cmp aside{position:static;max-height:330px;overflow:auto} main.cmp aside pre{max-height:260px}\n";
 
@@ -71,7 +77,8 @@ static void html_head(FILE *out, const char *title)
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<link rel=\"icon\" href=\"data:,\">\n<title>", html_csp);
 	html_esc(out, title);
-	fprintf(out, "</title>\n<style>\n%s%s</style>\n</head>\n<body>\n", html_style, view_render_step_css);
+	fprintf(out, "</title>\n<style>\n%s%s%s</style>\n</head>\n<body>\n", html_style, view_render_step_css,
+		view_render_facts_css);
 }
 
 /* The step panel (render_step.c drives it) above the event's JSON. */
@@ -98,6 +105,7 @@ static int html_flows(FILE *out, const struct view_ladder *l, int t, const struc
 		fputs("<p>No flows in this trace.</p>\n", out);
 	for (i = 0; i < l->nflows; i++) {
 		const struct view_ladder_flow *f = &l->flows[i];
+		json_t *flow = view_facts_flow_of(l->root, f->id);
 
 		fprintf(out, "<section class=\"flow\" id=\"t%d-flow-%d\" data-flow=\"%d\" data-proto=\"", t, f->id, f->id);
 		html_esc(out, f->proto);
@@ -105,7 +113,9 @@ static int html_flows(FILE *out, const struct view_ladder *l, int t, const struc
 		html_esc(out, f->init_state[0]);
 		fputs("\" data-init-server=\"", out);
 		html_esc(out, f->init_state[1]);
-		fputs("\">\n<h2>", out);
+		fputc('"', out);
+		view_render_facts_isn_attrs(out, flow);
+		fputs(">\n<h2>", out);
 		view_ladder_fmt(h, sizeof(h), "flow %d · %s · client %s → server %s", f->id, f->proto, f->client, f->server);
 		html_esc(out, h);
 		fputs("</h2>\n<ul class=\"facts\">", out);
@@ -115,6 +125,7 @@ static int html_flows(FILE *out, const struct view_ladder *l, int t, const struc
 			fputs("</li>", out);
 		}
 		fputs("</ul>\n", out);
+		view_render_facts_table(out, flow);
 		view_ladder_fmt(idp, sizeof(idp), "t%d-f%zu-", t, i);
 		if (view_render_svg_flow(out, f, idp, o) < 0)
 			return -1;
@@ -129,14 +140,13 @@ static void html_legend(FILE *out, int any_kernel)
 	      "seq/ack, payload length and preview. Red dashed: retransmitted; red ✗: no reply came (lost?); "
 	      "orange: ICMP error. Purple boxes on a lifeline are the program's socket calls; a dotted line joins "
 	      "a call to the packets it sent or whose bytes it returned. Step with ← → or the buttons.", out);
-	if (any_kernel)
-		fputs(" States marked * (green) were observed by the kernel; the others (yellow) are inferred from the packets.", out);
 	fputs("</p>\n", out);
+	view_render_facts_controls(out, any_kernel);
 }
 
 static int html_end(FILE *out, char *err, size_t errlen)
 {
-	fprintf(out, "<script>\n%s</script>\n</body>\n</html>\n", view_render_step_js);
+	fprintf(out, "<script>\n%s%s</script>\n</body>\n</html>\n", view_render_step_js, view_render_facts_js);
 	if (ferror(out)) {
 		view_ladder_fmt(err, errlen, "writing the HTML report: %s", strerror(errno ? errno : EIO));
 		return -1;
@@ -151,6 +161,7 @@ int view_render_html(FILE *out, const struct view_ladder *l, const struct view_r
 	fputs("<header>\n<h1>hellolab trace</h1>\n<div class=\"cap\">capture: ", out);
 	html_esc(out, l->capture);
 	fputs("</div>\n", out);
+	view_render_facts_origin(out, l->root);
 	html_legend(out, l->any_kernel);
 	fputs("</header>\n<main>\n<div class=\"traces\" data-trace=\"0\" data-name=\"\">\n", out);
 	if (html_flows(out, l, 0, o) < 0 || html_events(out, l, 0) < 0)
@@ -164,64 +175,79 @@ nomem:
 	return -1;
 }
 
-/* One metric as two horizontal bars, each scaled to the larger of the two. */
-static void chart_metric(FILE *out, double y, const char *what, const double v[2], const char *text[2])
+/* One figure as two horizontal bars, each scaled to the larger of the two. */
+static void chart_metric(FILE *out, double y, int id, const struct hello_measure m[2])
 {
 	static const char *const colors[2] = { "#1a73e8", "#e37400" };
-	double max = v[0] > v[1] ? v[0] : v[1];
+	double v[2], max;
+	char text[32];
 	int i;
 
+	for (i = 0; i < 2; i++)
+		v[i] = m[i].v[id] > 0 ? (double)m[i].v[id] : 0;
+	max = v[0] > v[1] ? v[0] : v[1];
 	fprintf(out, "<text x=\"0\" y=\"%.0f\" class=\"m\">", y + 12);
-	html_esc(out, what);
+	html_esc(out, hello_measure_rows[id].label);
 	fputs("</text>\n", out);
 	for (i = 0; i < 2; i++) {
-		double w = max > 0 && v[i] > 0 ? 440.0 * v[i] / max : 0;
+		double w = max > 0 ? 440.0 * v[i] / max : 0;
 
-		fprintf(out, "<rect x=\"190\" y=\"%.0f\" width=\"%.1f\" height=\"16\" fill=\"%s\" rx=\"2\"/>", y + i * 20, w, colors[i]);
-		fprintf(out, "<text x=\"%.1f\" y=\"%.0f\" class=\"v\">", 196 + w, y + i * 20 + 12);
-		html_esc(out, text[i]);
+		hello_measure_fmt(&m[i], id, text, sizeof(text));
+		fprintf(out, "<rect x=\"250\" y=\"%.0f\" width=\"%.1f\" height=\"16\" fill=\"%s\" rx=\"2\"/>", y + i * 20, w, colors[i]);
+		fprintf(out, "<text x=\"%.1f\" y=\"%.0f\" class=\"v\">", 256 + w, y + i * 20 + 12);
+		html_esc(out, text);
 		fputs("</text>\n", out);
 	}
 }
 
+/* Every figure as a table (the rows and words of `hello-lab compare` in the terminal, from
+ * core/measure), the main ones also as bars. */
 static void html_chart(FILE *out, const struct view_ladder *l[2], const char *names[2])
 {
-	struct view_ladder_metrics m[2];
-	char t[3][2][48];
-	const char *tx[2];
-	double v[2];
-	int i;
+	struct hello_measure m[2];
+	char text[32];
+	int i, id, nbars = 0;
 
-	for (i = 0; i < 2; i++) {
-		view_ladder_metrics(l[i]->root, &m[i]);
-		view_ladder_fmt(t[0][i], sizeof(t[0][i]), "%lld", m[i].packets);
-		view_ladder_fmt(t[1][i], sizeof(t[1][i]), "%lld B", m[i].wire_bytes);
-		if (m[i].first_reply_us >= 0)
-			view_ladder_fmt(t[2][i], sizeof(t[2][i]), "%.3f ms", (double)m[i].first_reply_us / 1000.0);
-		else
-			view_ladder_fmt(t[2][i], sizeof(t[2][i]), "no reply seen");
-	}
-	fputs("<div class=\"chart\">\n<h2>Side by side</h2>\n"
-	      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 760 250\" width=\"760\" height=\"250\" role=\"img\">\n"
-	      "<style>text{font-family:'DejaVu Sans',sans-serif;font-size:13px;fill:#202124} .m{font-weight:bold}"
-	      " .v{fill:#3c4043}</style>\n", out);
+	for (i = 0; i < 2; i++)
+		hello_measure_trace(l[i]->root, &m[i]);
+	for (id = 0; id < HELLO_M_N; id++)
+		nbars += hello_measure_rows[id].bar;
+	fprintf(out, "<div class=\"chart\">\n<h2>Side by side</h2>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 760 %d\" width=\"760\" height=\"%d\" role=\"img\">\n"
+		"<style>text{font-family:'DejaVu Sans',sans-serif;font-size:13px;fill:#202124} .m{font-weight:bold}"
+		" .v{fill:#3c4043}</style>\n", 40 + 70 * nbars, 40 + 70 * nbars);
 	for (i = 0; i < 2; i++) {
 		fprintf(out, "<rect x=\"%d\" y=\"0\" width=\"14\" height=\"14\" fill=\"%s\"/><text x=\"%d\" y=\"12\">",
 			i * 330, i ? "#e37400" : "#1a73e8", i * 330 + 20);
 		html_esc(out, names[i]);
 		fputs("</text>\n", out);
 	}
-	v[0] = (double)m[0].packets, v[1] = (double)m[1].packets;
-	tx[0] = t[0][0], tx[1] = t[0][1];
-	chart_metric(out, 36, "packets", v, tx);
-	v[0] = (double)m[0].wire_bytes, v[1] = (double)m[1].wire_bytes;
-	tx[0] = t[1][0], tx[1] = t[1][1];
-	chart_metric(out, 106, "bytes on the wire", v, tx);
-	v[0] = (double)m[0].first_reply_us, v[1] = (double)m[1].first_reply_us;
-	tx[0] = t[2][0], tx[1] = t[2][1];
-	chart_metric(out, 176, "time to first reply", v, tx);
-	fputs("</svg>\n<p class=\"legend\">Time to first reply: from the client's first packet to the first server "
-	      "payload that starts with \"Hello, \" (TCP counts the handshake and the greeting).</p>\n</div>\n", out);
+	for (id = 0, i = 0; id < HELLO_M_N; id++)
+		if (hello_measure_rows[id].bar)
+			chart_metric(out, 36 + 70 * i++, id, m);
+	fputs("</svg>\n<table class=\"figures\">\n<thead><tr><th></th><th>", out);
+	html_esc(out, names[0]);
+	fputs("</th><th>", out);
+	html_esc(out, names[1]);
+	fputs("</th></tr></thead>\n<tbody>\n", out);
+	for (id = 0; id < HELLO_M_N; id++) {
+		const char *label = hello_measure_rows[id].label;
+		int sub = label[0] == ' ';
+
+		fprintf(out, "<tr data-metric=\"%s\"%s><th>", hello_measure_rows[id].key, sub ? " class=\"sub\"" : "");
+		html_esc(out, label + strspn(label, " "));
+		fputs("</th>", out);
+		for (i = 0; i < 2; i++) {
+			hello_measure_fmt(&m[i], id, text, sizeof(text));
+			fputs("<td>", out);
+			html_esc(out, text);
+			fputs("</td>", out);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody>\n</table>\n<p class=\"legend\">", out);
+	html_esc(out, hello_measure_note);
+	fputs("</p>\n</div>\n", out);
 }
 
 int view_render_html_compare(FILE *out, const struct view_ladder *l[2], const char *names[2],
@@ -248,6 +274,7 @@ int view_render_html_compare(FILE *out, const struct view_ladder *l[2], const ch
 		fputs("</h2>\n<div class=\"cap\">capture: ", out);
 		html_esc(out, l[i]->capture);
 		fputs("</div>\n", out);
+		view_render_facts_origin(out, l[i]->root);
 		if (html_flows(out, l[i], i, o) < 0 || html_events(out, l[i], i) < 0)
 			goto nomem;
 		fputs("</div>\n", out);

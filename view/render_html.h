@@ -1,4 +1,4 @@
-/* view/render_html.h: the self-contained HTML report (ladder, flow summaries, event details), and the compare page. */
+/* view/render_html.h: the self-contained HTML report (ladder, flow summaries and facts, event details), and the compare page. */
 #ifndef VIEW_RENDER_HTML_H
 #define VIEW_RENDER_HTML_H
 
@@ -10,8 +10,9 @@
 int view_render_html(FILE *out, const struct view_ladder *l, const struct view_render_opts *o,
 		      char *err, size_t errlen);
 
-/* Writes the compare page: both traces' ladders side by side and a bar chart of packets,
- * bytes on the wire and time to first reply. names label the two columns. */
+/* Writes the compare page: both traces' ladders side by side, the figures of core/measure
+ * (those `hello-lab compare` prints) as a table and the main ones as bars. names label the
+ * two columns. */
 int view_render_html_compare(FILE *out, const struct view_ladder *l[2], const char *names[2],
 			      const struct view_render_opts *o, char *err, size_t errlen);
 

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/measure.h"
+#include "view/facts.h"
 #include "view/ladder_sum.h"
 #include "view/ladder_text.h"
 
@@ -14,6 +16,8 @@
 #define COL_RSTATE 67		/* the server's state starts here */
 #define INNER (COL_SERVER - COL_CLIENT - 1)
 #define LABEL_MAX (INNER - 5)	/* room for the words on an arrow */
+#define FACT_LABEL_W 24		/* the facts table: labels, then the client's column */
+#define FACT_VALUE_W 28
 
 enum { C_NONE, C_PHASE, C_STATE, C_KSTATE, C_ALERT, C_DIM, C_CALL };
 static const char *const text_colors[] = { "", "\033[36m", "\033[33m", "\033[1;33m", "\033[31m", "\033[2m", "\033[35m" };
@@ -384,7 +388,47 @@ static void text_summary(const struct tctx *x, const struct view_ladder_flow *f)
 		fprintf(x->out, "%s\n", line);
 }
 
-static void text_flow(const struct tctx *x, const struct view_ladder_flow *f)
+/* A paragraph wrapped at 80 columns (at spaces; a word longer than a line is cut). */
+static void text_wrap(FILE *out, const char *s)
+{
+	const size_t room = COLS;
+
+	while (*s) {
+		size_t n = strlen(s), cut = n;
+
+		if (n > room)
+			for (cut = room; cut > 0 && s[cut] != ' '; cut--)
+				;
+		if (cut == 0)
+			cut = n > room ? room : n;
+		fprintf(out, "%.*s\n", (int)cut, s);
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+/* The flow's facts (view/facts.c) as a table: each side's value under its name. */
+static void text_facts(const struct tctx *x, json_t *root, const struct view_ladder_flow *f)
+{
+	struct view_facts fx;
+	int i;
+
+	view_facts_build(view_facts_flow_of(root, f->id), &fx);
+	if (!fx.n)
+		return;
+	fprintf(x->out, "%-*s%-*s%s\n", FACT_LABEL_W, "facts", FACT_VALUE_W, "client", "server");
+	for (i = 0; i < fx.n; i++) {
+		const struct view_facts_row *r = &fx.row[i];
+
+		if (r->span)
+			fprintf(x->out, "  %-*s%s\n", FACT_LABEL_W - 2, r->label, r->v[0]);
+		else
+			fprintf(x->out, "  %-*s%-*s%s\n", FACT_LABEL_W - 2, r->label, FACT_VALUE_W, r->v[0], r->v[1]);
+	}
+}
+
+static void text_flow(const struct tctx *x, json_t *root, const struct view_ladder_flow *f)
 {
 	struct tline t;
 	char proto[8];
@@ -426,20 +470,27 @@ static void text_flow(const struct tctx *x, const struct view_ladder_flow *f)
 	tl_lifelines(x, &t);
 	tl_emit(x, &t);
 	text_summary(x, f);
+	text_facts(x, root, f);
 }
 
 int view_render_text(FILE *out, const struct view_ladder *l, const struct view_render_opts *o,
 		      char *err, size_t errlen)
 {
 	struct tctx x = { .out = out, .gl = o->ascii ? &glyphs_ascii : &glyphs_utf8, .o = o };
+	char origin[256];
 	size_t i;
 
 	fprintf(out, "capture: %s\n", l->capture);
+	view_facts_origin(l->root, origin, sizeof(origin));
+	if (origin[0]) {
+		view_ladder_fmt_cat(origin, sizeof(origin), "; times in ms");
+		text_wrap(out, origin);
+	}
 	if (l->nflows == 0)
 		fprintf(out, "no flows in this trace\n");
 	for (i = 0; i < l->nflows; i++) {
 		fputc('\n', out);
-		text_flow(&x, &l->flows[i]);
+		text_flow(&x, l->root, &l->flows[i]);
 	}
 	if (l->any_kernel)
 		fprintf(out, "\n* state observed by the kernel; the others are inferred from the packets\n");
@@ -450,28 +501,16 @@ int view_render_text(FILE *out, const struct view_ladder *l, const struct view_r
 	return 0;
 }
 
-static void fmt_ms(char *dst, size_t len, long long us)
-{
-	if (us < 0)
-		snprintf(dst, len, "-");
-	else
-		snprintf(dst, len, "%.3f ms", (double)us / 1000.0);
-}
-
 int view_render_text_compare(FILE *out, const struct view_ladder *l[2], const char *names[2],
 			      char *err, size_t errlen)
 {
-	struct view_ladder_metrics m[2];
-	char a[32], b[32];
+	struct hello_measure m[2];
+	const char *const nm[2] = { names[0], names[1] };
 
-	view_ladder_metrics(l[0]->root, &m[0]);
-	view_ladder_metrics(l[1]->root, &m[1]);
-	fprintf(out, "%-22s %26.26s %26.26s\n", "", names[0], names[1]);
-	fprintf(out, "%-22s %26lld %26lld\n", "packets", m[0].packets, m[1].packets);
-	fprintf(out, "%-22s %26lld %26lld\n", "bytes on the wire", m[0].wire_bytes, m[1].wire_bytes);
-	fmt_ms(a, sizeof(a), m[0].first_reply_us);
-	fmt_ms(b, sizeof(b), m[1].first_reply_us);
-	fprintf(out, "%-22s %26s %26s\n", "time to first reply", a, b);
+	hello_measure_trace(l[0]->root, &m[0]);
+	hello_measure_trace(l[1]->root, &m[1]);
+	hello_measure_table(out, nm, m);
+	hello_measure_footer(out);
 	if (ferror(out)) {
 		snprintf(err, errlen, "writing the comparison: %s", strerror(errno ? errno : EIO));
 		return -1;

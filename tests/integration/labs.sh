@@ -225,6 +225,11 @@ t_check "compare: TCP needs 2 round trips to the first reply, UDP 1" \
 t_check "compare: 6 UDP packets" grep -Eq 'packets \(client \+ server\) +[0-9]+ +6$' <<<"$cmp"
 t_check "compare: the loss lab's drops are counted" sh -c \
 	"'$LAB' compare '$TMP/all/tcp-loss' '$TMP/all/udp-loss' | grep -Eq 'dropped by the lab.s rules +1 +1$'"
+# The terminal and the page it made say the same, for real runs (loopback frames: 14 bytes
+# more than the IP packet, so the two byte counts differ and cannot be swapped unseen).
+printf '%s\n' "$cmp" >"$TMP/compare.txt"
+t_checker "compare: terminal and compare.html agree" "$PYTHON" "$HELLO_ROOT/tests/render/check_compare.py" \
+	"$TMP/compare.txt" "$TMP/compare.html"
 t_check "run --all: no namespace left behind" no_netns_of "$all_pid"
 t_check "run --all: no working folder left behind" sh -c "[ -z \"\$(ls -A '$TMP/work')\" ]"
 t_done

@@ -84,14 +84,39 @@ t_check "--flow 2 draws only flow 2" bash -c "grep -q '^flow 2 ' '$TMP/flow2.txt
 t_check "--notes shows notes" grep -q 'it will hold' "$TMP/tcp-kernel.ascii.txt"
 t_check "no notes without --notes" bash -c "! grep -q 'it will hold' '$TMP/tcp-kernel.txt'"
 
+# the facts a lab sheet asks for, on the pages: time 0 named, a facts table per flow (client
+# and server columns), the sequence-number switch and the legend in the report
+t_check "text: time 0 named (the server's LISTEN, the first packet's time)" \
+	grep -q "^time 0 is the server's LISTEN (seen by the kernel), not the first packet" "$TMP/tcp-live.txt"
+t_check "text: a facts table under each flow, client and server columns" bash -c \
+	"[ \$(grep -c '^facts  *client  *server$' '$TMP/udp-hello.txt') = 2 ] && grep -Eq '^  SYN to ACK +0.020 ms$' '$TMP/tcp-hello.txt'"
+t_check "HTML: time 0 named" grep -q '<p class="origin">time 0 is the first packet, as in Wireshark' "$TMP/tcp-hello.html"
+t_check "HTML: a facts table per flow" bash -c "[ \$(grep -c '<table class=\"flowfacts\">' '$TMP/udp-hello.html') = 2 ]"
+t_check "HTML: each side's absolute ISN for the switch" grep -q 'data-isn-client="1000" data-isn-server="5000"' "$TMP/tcp-hello.html"
+t_check "HTML: the switch and the legend" bash -c "grep -q 'id=\"seq-abs\"' '$TMP/tcp-hello.html' && grep -q '<dt>RSTRH</dt>' '$TMP/tcp-hello.html' && grep -q 'A state with \\*' '$TMP/tcp-hello.html'"
+
 # compare: html page with both ladders and the chart; text table
 "$TRACE" render --compare "$F" "$U" -o "$TMP/cmp.html"
 t_checker "compare page" "$PYTHON" "$CHECK" html "$TMP/cmp.html" 30
-t_check "compare page: chart of the three figures" bash -c "grep -q 'packets' '$TMP/cmp.html' && grep -q 'bytes on the wire' '$TMP/cmp.html' && grep -q 'time to first reply' '$TMP/cmp.html'"
+t_check "compare page: bars of packets, IP and frame bytes, time to first reply" bash -c "grep -q '>packets (client + server)<' '$TMP/cmp.html' && grep -q '>IP bytes (IP header and up)<' '$TMP/cmp.html' && grep -q '>frame bytes (as Wireshark counts)<' '$TMP/cmp.html' && grep -q 'time to the first &quot;Hello' '$TMP/cmp.html'"
 t_check "compare page: labels from the folders" grep -q 'TCP (tcp-hello) vs UDP (udp-hello)' "$TMP/cmp.html"
-"$TRACE" render --compare --format text --label TCP --label UDP "$F" "$U" >"$TMP/cmp.txt"
-t_check "compare text: packets 23 vs 7" grep -Eq '^packets +23 +7$' "$TMP/cmp.txt"
-t_check "compare text: first reply 0.189 ms vs 0.045 ms" grep -Eq '^time to first reply +0.189 ms +0.045 ms$' "$TMP/cmp.txt"
+"$TRACE" render --compare --format text "$F" "$U" >"$TMP/cmp.txt"
+t_check "compare text: packets 23 vs 6 (the ICMP error counted apart)" grep -Eq '^  packets \(client \+ server\) +23 +6$' "$TMP/cmp.txt"
+t_check "compare text: first reply 0.189 ms vs 0.045 ms" grep -Eq '^  time to the first "Hello, ...!" +0.189 ms +0.045 ms$' "$TMP/cmp.txt"
+t_check "compare text: IP bytes are the flows' ip_bytes, frame bytes their frame_bytes" bash -c \
+	"grep -Eq '^  IP bytes \(IP header and up\) +1028 +220$' '$TMP/cmp.txt' && grep -Eq '^  frame bytes \(as Wireshark counts\) +1350 +304$' '$TMP/cmp.txt'"
+t_checker "compare: render's text and its page agree" "$PYTHON" "$FIX/check_compare.py" "$TMP/cmp.txt" "$TMP/cmp.html"
+# hello-lab compare needs no root on finished runs: two fixture traces as run folders. Its
+# table and the page it asks render for must say the same (same figures, same labels).
+if [ -x "$HELLO_BIN/hello-lab" ]; then
+	mkdir -p "$TMP/runs/tcp-hello" "$TMP/runs/udp-hello"
+	cp "$F" "$TMP/runs/tcp-hello/trace.json"
+	cp "$U" "$TMP/runs/udp-hello/trace.json"
+	"$HELLO_BIN/hello-lab" compare "$TMP/runs/tcp-hello" "$TMP/runs/udp-hello" -o "$TMP/lab-cmp.html" >"$TMP/lab-cmp.txt"
+	t_checker "compare: hello-lab's table and its page agree" "$PYTHON" "$FIX/check_compare.py" "$TMP/lab-cmp.txt" "$TMP/lab-cmp.html"
+	t_check "compare: hello-lab prints what render --compare prints, and its own row" \
+		bash -c "diff <(grep -v -e 'dropped by the lab.s rules' -e 'side-by-side diagrams:' '$TMP/lab-cmp.txt') '$TMP/cmp.txt' && grep -Eq '^  dropped by the lab.s rules +- +-$' '$TMP/lab-cmp.txt'"
+fi
 
 # exit codes: 2 usage, 1 bad input or output, and no half-written file left behind
 "$TRACE" render >/dev/null 2>&1; t_check "no trace: exit 2" test $? -eq 2

@@ -111,7 +111,7 @@ def shift(d, dt, keys):
 
 def strip_flow(f, dt):
     keep = ("proto", "client", "server", "isn", "options", "history", "conn_state", "closed_first",
-            "close_kind", "packets", "bytes", "payload_bytes", "retransmissions", "dup_acks",
+            "close_kind", "packets", "ip_bytes", "frame_bytes", "payload_bytes", "retransmissions", "dup_acks",
             "zero_windows", "first_us", "last_us")
     d = shift({k: f.get(k) for k in keep}, dt, ("first_us", "last_us"))
     d["states"] = {side: v.get("final") for side, v in f.get("states", {}).items()}

@@ -74,7 +74,7 @@ def view(path, what):
         e = ev[i]
         return (e["type"], e.get("flow"), e.get("from"), e.get("flags"), e.get("seq"), e.get("ack"), e.get("preview"))
     if what == "flows":
-        keys = ("proto", "client", "server", "packets", "bytes", "payload_bytes", "isn", "options", "history",
+        keys = ("proto", "client", "server", "packets", "ip_bytes", "frame_bytes", "payload_bytes", "isn", "options", "history",
                 "conn_state", "closed_first", "close_kind", "retransmissions", "dup_acks", "zero_windows", "datagrams")
         out = []
         for f in d["flows"]:

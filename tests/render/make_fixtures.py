@@ -13,7 +13,7 @@ S = {"addr": "127.0.0.1", "port": 9999}
 
 def base(events, flows, packets):
     return {
-        "format": "hellolab-trace", "format_version": 1,
+        "format": "hellolab-trace", "format_version": 2,
         "tool": {"name": "hello-trace", "version": "0.1.0"},
         "capture": {"source": "file", "file": "fixture.pcap", "snaplen": 262144,
                     "linktype": "EN10MB", "start_time": "2026-11-25T09:00:00.000000Z",
@@ -30,15 +30,19 @@ class Tcp:
 
     def __init__(self):
         self.ev = []
+        self.ip_len = []  # per packet, in order: packet events do not carry it
         self.seq = {"client": 0, "server": 0}
         self.t = 0
 
     def pkt(self, side, flags, data=b"", dt=10, **extra):
         other = "server" if side == "client" else "client"
         self.t += dt
+        # IPv4 20 + TCP 32 (timestamps; a SYN's options 8 more), in an Ethernet frame (14)
+        ip_len = 52 + len(data) + (8 if "S" in flags else 0)
+        self.ip_len.append(ip_len)
         e = {"t_us": self.t, "type": "packet", "flow": 1, "from": side, "proto": "tcp",
              "flags": flags, "seq": self.seq[side], "win": 65483, "len": len(data),
-             "wire_len": 52 + len(data) + (8 if "S" in flags else 0)}
+             "frame_len": 14 + ip_len}
         if "A" in flags:
             e["ack"] = self.seq[other]
         if data:
@@ -66,10 +70,10 @@ def tcp_kernel():
     i = c.pkt("client", "S", dt=0, options={"mss": 65495, "wscale": 7, "sack_permitted": True, "timestamps": True})
     c.state("client", "CLOSED", "SYN_SENT", i)
     c.state("server", "LISTEN", "SYN_RECEIVED", i)
-    i = c.pkt("server", "SA", dt=12)
+    i = i_synack = c.pkt("server", "SA", dt=12)
     c.state("client", "SYN_SENT", "ESTABLISHED", i)
     c.state("client", "SYN_SENT", "ESTABLISHED", via="tracepoint")
-    i = c.pkt("client", "A", dt=8)
+    i = i_ack = c.pkt("client", "A", dt=8)
     c.state("server", "SYN_RECEIVED", "ESTABLISHED", i)
     c.state("server", "SYN_RECEIVED", "ESTABLISHED", via="tracepoint")
     data_first = c.pkt("server", "PA", b"hello!", dt=65)
@@ -98,15 +102,21 @@ def tcp_kernel():
     ev = c.ev
     pk = lambda side: sum(1 for e in ev if e["type"] == "packet" and e["from"] == side)
     by = lambda side, k: sum(e[k] for e in ev if e["type"] == "packet" and e["from"] == side)
+    pkts = [e for e in ev if e["type"] == "packet"]
+    ipb = lambda side: sum(n for e, n in zip(pkts, c.ip_len) if e["from"] == side)
     flow = {
         "id": 1, "proto": "tcp", "client": C, "server": S,
         "first_us": 0, "last_us": ev[last]["t_us"],
         "packets": {"client": pk("client"), "server": pk("server")},
-        "bytes": {"client": by("client", "wire_len"), "server": by("server", "wire_len")},
+        "ip_bytes": {"client": ipb("client"), "server": ipb("server")},
+        "frame_bytes": {"client": by("client", "frame_len"), "server": by("server", "frame_len")},
         "payload_bytes": {"client": by("client", "len"), "server": by("server", "len")},
         "isn": {"client": 1000, "server": 5000},
         "options": {"client": {"mss": 65495, "wscale": 7, "sack_permitted": True, "timestamps": True},
                     "server": {"mss": 65495, "wscale": 7, "sack_permitted": True, "timestamps": True}},
+        "handshake_rtt": {"syn_to_synack_us": ev[i_synack]["t_us"] - ev[0]["t_us"],
+                          "syn_to_ack_us": ev[i_ack]["t_us"] - ev[0]["t_us"]},
+        "window_min": {"client": 65483 << 7, "server": 65483 << 7},
         "history": "ShADadFf", "conn_state": "SF",
         "phases": [
             {"name": "handshake", "first_event": 0, "last_event": data_first - 1, "start_us": 0, "end_us": ev[data_first - 1]["t_us"]},

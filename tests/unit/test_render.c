@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/measure.h"
 #include "view/ladder.h"
 #include "view/ladder_sum.h"
 #include "view/ladder_text.h"
@@ -302,23 +303,33 @@ static void test_model_retx(void **state)
 	view_ladder_free(&l);
 }
 
+/* The comparison's figures (core/measure) of the fixtures, through the ladder's parsed trace. */
 static void test_metrics(void **state)
 {
 	struct view_ladder l;
-	struct view_ladder_metrics m;
+	struct hello_measure m;
+	char name[64];
 	(void)state;
 
 	load("tcp-hello", 0, &l);
-	view_ladder_metrics(l.root, &m);
-	assert_int_equal(m.packets, 23);
-	assert_string_equal(m.proto, "tcp");
-	assert_int_equal(m.first_reply_us, 189);	/* SYN at 0 to "Hello, Michael!" */
-	assert_true(m.wire_bytes > 23 * 40);
+	hello_measure_trace(l.root, &m);
+	assert_int_equal(m.v[HELLO_M_PACKETS], 23);
+	assert_int_equal(m.v[HELLO_M_PACKETS_CLIENT], 12);
+	assert_int_equal(m.v[HELLO_M_FIRST_REPLY_US], 189);	/* SYN at 0 to "Hello, Michael!" */
+	assert_int_equal(m.v[HELLO_M_IP_BYTES], 521 + 507);
+	/* Ethernet: 14 bytes more per frame than the IP packet */
+	assert_int_equal(m.v[HELLO_M_FRAME_BYTES], 521 + 507 + 23 * 14);
+	assert_int_equal(m.v[HELLO_M_ASKS], 2);			/* the SYN and "Michael" */
+	assert_int_equal(m.v[HELLO_M_UNANSWERED], -1);		/* no UDP here */
+	hello_measure_name(l.root, "x/tcp-hello/trace.json", name, sizeof(name));
+	assert_string_equal(name, "TCP (tcp-hello)");
 	view_ladder_free(&l);
 	load("udp-hello", 0, &l);
-	view_ladder_metrics(l.root, &m);
-	assert_int_equal(m.packets, 7);
-	assert_int_equal(m.first_reply_us, 45);
+	hello_measure_trace(l.root, &m);
+	assert_int_equal(m.v[HELLO_M_PACKETS], 6);		/* the ICMP error is counted apart */
+	assert_int_equal(m.v[HELLO_M_ICMP_ERRORS], 1);
+	assert_int_equal(m.v[HELLO_M_FIRST_REPLY_US], 45);
+	assert_int_equal(m.v[HELLO_M_RETRANSMISSIONS], -1);
 	view_ladder_free(&l);
 }
 
@@ -489,7 +500,8 @@ static void test_main(void **state)
 	s = slurp(file);
 	assert_non_null(s);
 	assert_non_null(strstr(s, "hellolab compare: TCP vs UDP (udp-hello)"));
-	assert_non_null(strstr(s, "time to first reply"));
+	assert_non_null(strstr(s, "time to the first &quot;Hello, ...!&quot;"));
+	assert_non_null(strstr(s, "<tr data-metric=\"ip_bytes\">"));
 	assert_int_equal(count(s, "<g class=\"arrow"), 23 + 7);
 	free(s);
 	unlink(file);

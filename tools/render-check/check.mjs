@@ -83,6 +83,24 @@ async function checkHtml(page, name) {
     check(`${name}: the back button goes one step back`, back === notes[3]);
     await page.locator('#step-next').click({ timeout: 10000 });
   }
+  if (await page.locator('#seq-abs').count()) {
+    // the toggle: the first arrow of a flow whose ISNs are known (its SYN, seq=0) shows the
+    // client's ISN itself, and the relative number again when unticked
+    const probe = () => page.evaluate(() => {
+      const sec = document.querySelector('section.flow[data-isn-client]');
+      const lbl = sec && sec.querySelector('svg.ladder g.arrow text.lbl');
+      return lbl ? [lbl.textContent, sec.getAttribute('data-isn-client')] : null;
+    });
+    const rel = await probe();
+    if (rel) {
+      await page.locator('#seq-abs').check({ timeout: 10000 });
+      const abs = await probe();
+      await page.locator('#seq-abs').uncheck({ timeout: 10000 });
+      const back = await probe();
+      check(`${name}: absolute seq toggle (${rel[0]} -> ${abs[0]} -> back)`,
+        rel[0].includes('seq=0') && abs[0].includes('seq=' + rel[1]) && back[0] === rel[0]);
+    }
+  }
   return n;
 }
 
