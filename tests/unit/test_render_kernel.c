@@ -336,7 +336,7 @@ static void test_text(void **state)
 }
 
 /* SVG and the HTML report: kernel marks green with their source as a tooltip and as data
- * attributes; Mermaid notes of state rows carry their time. */
+ * for the step mode; Mermaid notes of state rows carry their time. */
 static void test_svg_html_mermaid(void **state)
 {
 	struct view_render_opts o = { .ascii = 0 };
@@ -357,6 +357,10 @@ static void test_svg_html_mermaid(void **state)
 	assert_non_null(strstr(s, VIEW_LADDER_KERNEL_LEGEND "</text>"));
 	free(s);
 	s = render_mem(view_render_html, &l, &o);
+	assert_non_null(strstr(s, "id=\"st-client-src\""));
+	assert_non_null(strstr(s, "id=\"st-server-src\""));
+	assert_non_null(strstr(s, ".states div.kernel{"));
+	assert_non_null(strstr(s, "g.classList.contains('handoff')"));
 	assert_non_null(strstr(s, "data-side=\"server\" data-state=\"LAST_ACK\""));
 	free(s);
 	s = render_mem(view_render_mermaid, &l, &o);
