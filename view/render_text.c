@@ -105,12 +105,12 @@ static void tl_marks(struct tline *t, const struct view_ladder_row *r)
 
 	m = &r->mark[VIEW_LADDER_CLIENT];
 	if (m->state[0]) {
-		snprintf(s, sizeof(s), "%s%s", m->state, m->kernel ? "*" : "");
+		snprintf(s, sizeof(s), "%.*s%s", (int)sizeof(m->state), m->state, m->kernel ? "*" : "");
 		tl_text(t, COL_CLIENT - 2 - (int)strlen(s) + 1, s, m->kernel ? C_KSTATE : C_STATE);
 	}
 	m = &r->mark[VIEW_LADDER_SERVER];
 	if (m->state[0]) {
-		snprintf(s, sizeof(s), "%s%s", m->state, m->kernel ? "*" : "");
+		snprintf(s, sizeof(s), "%.*s%s", (int)sizeof(m->state), m->state, m->kernel ? "*" : "");
 		tl_text(t, COL_RSTATE, s, m->kernel ? C_KSTATE : C_STATE);
 	}
 }
