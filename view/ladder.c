@@ -9,6 +9,7 @@
 
 #include "core/jsonget.h"
 #include "view/ladder_call.h"
+#include "view/ladder_mark.h"
 #include "view/ladder_sum.h"
 #include "view/ladder_text.h"
 
@@ -21,24 +22,15 @@ struct ladder_idx {
 	size_t n, cap;
 };
 
-/* Where each side's last shown state sits, so a kernel report of the same state
- * upgrades that mark to `*` instead of repeating it. */
 struct ladder_ctx {
 	struct view_ladder *l;
 	struct view_ladder_flow *f;
 	json_t *flow;
-	char shown[2][16];
-	long shown_row[2];	/* -1: only the header shows it */
-	long pending[2];	/* an inferred event the kernel already confirmed, -1 none */
+	struct view_ladder_marks marks;	/* each side's shown state */
 	const struct ladder_idx *evs;	/* this flow's events */
 	size_t pos;			/* the one being placed */
 	struct ladder_idx unanswered, icmp_event, icmp_quoted, reply_dropped;
 };
-
-/* The kernel's clock and the capture's differ by a few microseconds, and the kernel sees
- * a change when the application acts (close() before the FIN leaves), so a kernel report
- * confirms an inferred change of the same side to the same state this close in time. */
-#define LADDER_CONFIRM_US 50000
 
 static int side_of(const char *s)
 {
@@ -208,110 +200,6 @@ static int add_packet(struct ladder_ctx *c, json_t *ev, int i)
 	return 0;
 }
 
-/* The row an inferred state change sits beside: the last row, when it is the packet
- * that caused the change and that side has no mark there yet. */
-static struct view_ladder_row *state_row_for(struct ladder_ctx *c, json_t *ev, int side)
-{
-	struct view_ladder_row *last;
-	json_t *cause = json_object_get(ev, "cause");
-
-	if (c->f->nrows == 0 || !json_is_integer(cause))
-		return NULL;
-	last = &c->f->rows[c->f->nrows - 1];
-	if (last->kind == VIEW_LADDER_PHASE || last->mark[side].state[0])
-		return NULL;
-	return json_integer_value(cause) == last->event ? last : NULL;
-}
-
-static int state_is(json_t *ev, int flow, int side, const char *to)
-{
-	const char *s = hello_json_str(ev, "side"), *t = hello_json_str(ev, "to"), *type = hello_json_str(ev, "type");
-
-	return type && strcmp(type, "state") == 0 && hello_json_num(ev, "flow", -1) == flow && s &&
-	       side_of(s) == side && t && (!to || strcmp(t, to) == 0);
-}
-
-/* A kernel report of state `to` at time t for a side: marks the inferred change it
- * confirms with `*` (already drawn, or coming within LADDER_CONFIRM_US). Returns 1 when
- * it confirmed one, 0 when the kernel saw something the packets did not show. */
-static int kernel_confirms(struct ladder_ctx *c, int i, int side, const char *to, long long t)
-{
-	json_t *events = json_object_get(c->l->root, "events"), *ev;
-	size_t j;
-	long k;
-
-	if (strcmp(c->shown[side], to) == 0) {
-		if (c->shown_row[side] >= 0)
-			c->f->rows[c->shown_row[side]].mark[side].kernel = 1;
-		return 1;	/* still in that state (sock_diag may poll late) */
-	}
-	for (k = (long)c->f->nrows - 1; k >= 0; k--) {
-		struct view_ladder_mark *m = &c->f->rows[k].mark[side];
-
-		if (t >= 0 && c->f->rows[k].t_us >= 0 && c->f->rows[k].t_us < t - LADDER_CONFIRM_US)
-			break;
-		if (strcmp(m->state, to) == 0 && !m->kernel) {
-			m->kernel = 1;
-			return 1;
-		}
-	}
-	(void)i;
-	for (j = c->pos + 1; j < c->evs->n; j++) {
-		ev = json_array_get(events, (size_t)c->evs->v[j]);
-		if (t >= 0 && hello_json_num(ev, "t_us", t) > t + LADDER_CONFIRM_US)
-			break;
-		if (!state_is(ev, c->f->id, side, NULL) || strcmp(hello_json_str(ev, "source") ? hello_json_str(ev, "source") : "", "inferred") != 0)
-			continue;
-		if (strcmp(hello_json_str(ev, "to"), to) != 0)
-			break;	/* the packets move this side elsewhere first */
-		c->pending[side] = c->evs->v[j];
-		return 1;
-	}
-	return 0;
-}
-
-static int add_state(struct ladder_ctx *c, json_t *ev, int i)
-{
-	int side = side_of(hello_json_str(ev, "side"));
-	int kernel = strcmp(hello_json_str(ev, "source") ? hello_json_str(ev, "source") : "", "kernel") == 0;
-	char to[16], from[16];
-	struct view_ladder_row *r;
-
-	/* The tracepoint's FIN_WAIT2 -> CLOSE at the time-wait hand-off is not a real
-	 * close (references.md): drawing CLOSED there would contradict TIME_WAIT. */
-	if (hello_json_true(ev, "handoff"))
-		return 0;
-	view_ladder_sanitize(to, sizeof(to), hello_json_str(ev, "to") ? hello_json_str(ev, "to") : "?");
-	view_ladder_sanitize(from, sizeof(from), hello_json_str(ev, "from"));
-	if (!c->f->init_state[side][0] && !c->shown[side][0] && from[0])
-		memcpy(c->f->init_state[side], from, sizeof(from));
-	if (kernel && kernel_confirms(c, i, side, to, hello_json_num(ev, "t_us", -1))) {
-		c->l->any_kernel = 1;
-		return 0;
-	}
-	if (c->pending[side] == i)
-		kernel = 1, c->pending[side] = -1;
-	if (strcmp(c->shown[side], to) == 0) {
-		if (kernel && c->shown_row[side] >= 0)
-			c->f->rows[c->shown_row[side]].mark[side].kernel = 1;
-		return 0;
-	}
-	r = state_row_for(c, ev, side);
-	if (!r) {
-		if (!(r = view_ladder_row_add(c->f, VIEW_LADDER_STATE)))
-			return -1;
-		r->event = i;
-		r->t_us = hello_json_num(ev, "t_us", -1);
-	}
-	memcpy(r->mark[side].state, to, sizeof(to));
-	r->mark[side].kernel = kernel;
-	r->mark[side].event = i;
-	c->l->any_kernel |= kernel;
-	memcpy(c->shown[side], to, sizeof(to));
-	c->shown_row[side] = (long)(r - c->f->rows);
-	return 0;
-}
-
 /* The flow's phases sorted by first event (a handful: insertion sort). */
 static size_t phases_sorted(json_t *flow, json_t **out)
 {
@@ -380,7 +268,8 @@ static int flow_events(struct ladder_ctx *c, json_t *events)
 		if (strcmp(type, "packet") == 0)
 			rc = add_packet(c, ev, (int)i);
 		else if (strcmp(type, "state") == 0)
-			rc = add_state(c, ev, (int)i);
+			rc = view_ladder_mark_state(&c->marks, c->f, events, c->evs->v + c->pos + 1,
+						    c->evs->n - c->pos - 1, ev, (int)i);
 		else if (strcmp(type, "call") == 0)
 			rc = view_ladder_call_add(c->f, ev, (int)i);
 		if (rc < 0)
@@ -394,8 +283,10 @@ static int flow_events(struct ladder_ctx *c, json_t *events)
 
 static int flow_build(struct view_ladder *l, struct view_ladder_flow *f, json_t *flow, const struct ladder_idx *evs)
 {
-	struct ladder_ctx c = { .l = l, .f = f, .flow = flow, .shown_row = { -1, -1 }, .pending = { -1, -1 }, .evs = evs };
+	struct ladder_ctx c = { .l = l, .f = f, .flow = flow, .evs = evs };
 	int rc = -1;
+
+	view_ladder_marks_init(&c.marks);
 
 	f->id = (int)hello_json_num(flow, "id", 0);
 	view_ladder_sanitize(f->proto, sizeof(f->proto), hello_json_str(flow, "proto") ? hello_json_str(flow, "proto") : "?");
@@ -409,6 +300,7 @@ static int flow_build(struct view_ladder *l, struct view_ladder_flow *f, json_t 
 		goto out;
 	view_ladder_call_links(f, json_object_get(l->root, "events"));
 	view_ladder_summary(f, flow);
+	l->any_kernel |= c.marks.any_kernel;
 	rc = 0;
 out:
 	free(c.unanswered.v);

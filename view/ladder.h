@@ -11,7 +11,7 @@ struct view_ladder {
 	struct view_ladder_flow *flows;
 	size_t nflows;
 	char capture[160];	/* one line: "file x.pcap, 34 packets, 0 dropped" */
-	int any_kernel;		/* some state shown was observed by the kernel */
+	int any_kernel;		/* some mark says what the kernel reported (a `*`) */
 	json_t *root;		/* the trace itself, kept for per-event details (HTML) */
 };
 

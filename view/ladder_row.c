@@ -21,7 +21,10 @@ struct view_ladder_row *view_ladder_row_add(struct view_ladder_flow *f, enum vie
 	r->kind = kind;
 	r->event = -1;
 	r->t_us = -1;
-	r->mark[0].event = r->mark[1].event = -1;
+	for (int k = 0; k < 2; k++) {
+		r->mark[k].event = -1;
+		r->mark[k].kernel_us = r->mark[k].timer_ms = r->mark[k].since_us = -1;
+	}
 	return r;
 }
 

@@ -24,20 +24,42 @@ enum view_ladder_kind {
 #define VIEW_LADDER_CLIENT 0
 #define VIEW_LADDER_SERVER 1
 
+/* What a mark says (view/ladder_mark.c places them). */
+enum view_ladder_mark_what {
+	VIEW_LADDER_MARK_CHANGE,	/* the side enters `state` here */
+	VIEW_LADDER_MARK_LATE,		/* the kernel reports, more than VIEW_LADDER_THEN_US later,
+					 * the state the packets showed earlier: drawn at the
+					 * kernel's time (sock_diag's look, the tracepoint's change) */
+	VIEW_LADDER_MARK_HANDOFF,	/* the tracepoint's FIN_WAIT2 -> CLOSE: the full socket hands
+					 * the connection to a time-wait socket; no state changes */
+};
+
 struct view_ladder_mark {
-	char state[16];		/* empty: no change on this side in this row */
-	int kernel;		/* observed by the kernel (drawn with a `*`) */
+	char state[16];		/* what the state column says: a state, or "hand-off"; empty: nothing
+				 * on this side in this row */
+	enum view_ladder_mark_what what;
+	int kernel;		/* the kernel reported it at this row's time, within
+				 * VIEW_LADDER_THEN_US (drawn with a `*`) */
+	int inferred;		/* the packets led the side there in this row */
 	int event;		/* the state event shown, -1 when none */
+	long long kernel_us;	/* kernel: when it reported it, -1 when not known */
+	long long timer_ms;	/* kernel: the TIME_WAIT timer sock_diag reported, -1 when none */
+	long long since_us;	/* LATE: when the packets put the side in that state, -1 unknown */
+	char via[12];		/* kernel: "tracepoint", "sock_diag"; "" when not said */
+	char from[16];		/* HANDOFF: the full socket's state before (FIN_WAIT_2, CLOSING);
+				 * LATE: the state the kernel's change came from, "" for a look */
 };
 
 struct view_ladder_row {
 	enum view_ladder_kind kind;
 	int event;		/* index into events; -1 for a phase row */
 	long long t_us;		/* -1 when unknown */
-	int from;		/* arrow: VIEW_LADDER_CLIENT or _SERVER (the sender); call: the caller */
+	int from;		/* arrow: VIEW_LADDER_CLIENT or _SERVER (the sender); call: the caller;
+				 * state: the side of the first mark made */
 	int style;		/* VIEW_LADDER_RETX | ... */
 	char label[96];		/* "PA seq=1 ack=7 len=7", "UDP len=5", "ICMP port unreachable";
-				 * call: "connect()", "send(7)", "recv → 15" (UTF-8 arrow) */
+				 * call: "connect()", "send(7)", "recv → 15" (UTF-8 arrow); state: the
+				 * kernel's words beside a LATE or HANDOFF mark, else "" */
 	char preview[64];	/* printable ASCII payload preview, "" when none */
 	char note[256];		/* the event's note, "" when none */
 	char dropped_by[40];	/* the rule that dropped it (the trace's `dropped_by`): LOST

@@ -23,11 +23,14 @@ static void summary_add(struct view_ladder_flow *f, const char *form, ...)
 void view_ladder_time_wait(char *dst, size_t len, json_t *tw)
 {
 	char side[16], src[16];
-	long long ms = hello_json_num(tw, "timer_ms", -1);
+	long long ms = hello_json_num(tw, "timer_ms", -1), seen = hello_json_num(tw, "kernel_seen_us", -1);
 
 	view_ladder_sanitize(side, sizeof(side), hello_json_str(tw, "side") ? hello_json_str(tw, "side") : "?");
 	view_ladder_sanitize(src, sizeof(src), hello_json_str(tw, "source") ? hello_json_str(tw, "source") : "inferred");
-	if (ms >= 0)
+	/* the kernel's timer is what was left when sock_diag looked, which says when */
+	if (ms >= 0 && strcmp(src, "kernel") == 0 && seen != -1)
+		view_ladder_fmt(dst, len, "%s, timer %lld ms left at %.3f ms (%s)", side, ms, (double)seen / 1000.0, src);
+	else if (ms >= 0)
 		view_ladder_fmt(dst, len, "%s, timer %lld ms (%s)", side, ms, src);
 	else
 		view_ladder_fmt(dst, len, "%s (%s)", side, src);

@@ -9,7 +9,8 @@
 /* Fills f->summary ("history ShADadFf", "conn_state SF", ...) from the flow object. */
 void view_ladder_summary(struct view_ladder_flow *f, json_t *flow);
 
-/* "server, timer 59976 ms (kernel)" from a flow's time_wait object. */
+/* "server, timer 59976 ms (kernel)" from a flow's time_wait object; with the moment sock_diag
+ * showed it, "server, timer 59980 ms left at 23.428 ms (kernel)". */
 void view_ladder_time_wait(char *dst, size_t len, json_t *tw);
 
 /* The capture line ("live on lo, 16 packets, 0 dropped") of a trace, into dst. */

@@ -125,8 +125,9 @@ void view_render_facts_controls(FILE *out, int any_kernel)
 		    "seq/ack are relative to the sender's / receiver's ISN; len is the payload.");
 	legend_list(out, "SYN options", syn_options, N(syn_options), NULL);
 	fputs("</div>\n<p>", out);
-	esc(out, any_kernel ? "A state with * (green) was observed by the kernel (tracepoint or sock_diag); one "
-			      "without (yellow) is inferred from the packets by the RFC 9293 state machine."
+	esc(out, any_kernel ? "A state with * (green) was reported by the kernel (tracepoint or sock_diag) at that "
+			      "moment, within 1 ms; one without (yellow) is inferred from the packets by the RFC 9293 "
+			      "state machine; a later kernel report has a row of its own."
 			    : "A state with * would have been observed by the kernel; every state here is inferred "
 			      "from the packets by the RFC 9293 state machine.");
 	fputs("</p>\n</details>\n", out);

@@ -87,8 +87,10 @@ static void html_aside(FILE *out)
 	fputs("<aside>\n<div class=\"stepbar\"><button id=\"step-prev\" type=\"button\" title=\"previous step (←)\">◀ back</button>"
 	      "<span id=\"step-pos\"></span>"
 	      "<button id=\"step-next\" type=\"button\" title=\"next step (→)\">next ▶</button></div>\n"
-	      "<div id=\"step-states\" class=\"states\" hidden><div><span class=\"who\">client</span><b id=\"st-client\"></b></div>"
-	      "<div><span class=\"who\">server</span><b id=\"st-server\"></b></div><p id=\"st-caption\"></p></div>\n"
+	      "<div id=\"step-states\" class=\"states\" hidden><div><span class=\"who\">client</span><b id=\"st-client\"></b>"
+	      "<span class=\"src\" id=\"st-client-src\"></span></div>"
+	      "<div><span class=\"who\">server</span><b id=\"st-server\"></b><span class=\"src\" id=\"st-server-src\"></span></div>"
+	      "<p id=\"st-caption\"></p></div>\n"
 	      "<p id=\"step-note\" class=\"bignote\" aria-live=\"polite\">Step through the trace with ← → (or the buttons), or click an arrow, "
 	      "a call or a state.</p>\n<p id=\"step-more\" class=\"more\"></p>\n"
 	      "<h2 id=\"detail-title\">Event details</h2>\n"
@@ -137,9 +139,16 @@ static int html_flows(FILE *out, const struct view_ladder *l, int t, const struc
 static void html_legend(FILE *out, int any_kernel)
 {
 	fputs("<p class=\"legend\">Time runs down; each arrow is one packet, labelled with its flags, relative "
-	      "seq/ack, payload length and preview. Red dashed: retransmitted; red ✗: no reply came (lost?); "
+	      "seq/ack, payload length and preview. Red dashed: retransmitted; red ✗: no reply came (lost?), or \"dropped\" when a lab rule dropped it; "
 	      "orange: ICMP error. Purple boxes on a lifeline are the program's socket calls; a dotted line joins "
 	      "a call to the packets it sent or whose bytes it returned. Step with ← → or the buttons.", out);
+	if (any_kernel)
+		fputs(" States marked * (green) are what the kernel reported at that moment (within 1 ms); the others "
+		      "(yellow) are inferred from the packets. A kernel report that came later is drawn at its own time: "
+		      "\"confirmed by the kernel\" when sock_diag looked (on the capture's tick), \"kernel's change\" "
+		      "when the kernel made the change later than the packets showed it. \"hand-off\" is the kernel "
+		      "handing a closing socket to its time-wait socket. Point at a state to see when the kernel said "
+		      "what; the step mode's state boxes are green or yellow the same way.", out);
 	fputs("</p>\n", out);
 	view_render_facts_controls(out, any_kernel);
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "view/ladder_mark.h"
 #include "view/ladder_text.h"
 
 /* The phase colours of the SVG, as Mermaid rect backgrounds. */
@@ -81,16 +82,30 @@ static void mermaid_participants(FILE *out, const struct view_ladder *l, struct 
 	}
 }
 
-static void mermaid_note(FILE *out, const char *where, int a, int b, const char *text, int kernel)
+static void mermaid_note(FILE *out, const char *where, int a, int b, const char *text)
 {
 	if (b >= 0)
 		fprintf(out, "    Note %s P%d,P%d: ", where, a, b);
 	else
 		fprintf(out, "    Note %s P%d: ", where, a);
 	view_render_mermaid_escape(out, text);
-	if (kernel)
-		view_render_mermaid_escape(out, " *");
 	fputc('\n', out);
+}
+
+/* A state row has no arrow to tell its time: its note does, with the kernel's words of a
+ * row of its own (a hand-off, a later confirmation). */
+static void mermaid_mark(FILE *out, const char *where, int p, const struct view_ladder_row *r,
+			 const struct view_ladder_mark *m)
+{
+	char text[200];
+
+	view_ladder_fmt(text, sizeof(text), "%s%s", m->state, m->kernel ? " *" : "");
+	if (r->kind == VIEW_LADDER_STATE && r->t_us != -1)
+		view_ladder_fmt_cat(text, sizeof(text), " (%.3f ms%s%s)", (double)r->t_us / 1000.0,
+				    r->label[0] ? ", " : "", r->label);
+	else if (r->kind == VIEW_LADDER_STATE && r->label[0])
+		view_ladder_fmt_cat(text, sizeof(text), " (%s)", r->label);
+	mermaid_note(out, where, p, -1, text);
 }
 
 static void mermaid_marks(FILE *out, const struct view_ladder_row *r, int c, int s)
@@ -98,9 +113,9 @@ static void mermaid_marks(FILE *out, const struct view_ladder_row *r, int c, int
 	const struct view_ladder_mark *m = r->mark;
 
 	if (m[VIEW_LADDER_CLIENT].state[0])
-		mermaid_note(out, "left of", c, -1, m[0].state, m[0].kernel);
+		mermaid_mark(out, "left of", c, r, &m[0]);
 	if (m[VIEW_LADDER_SERVER].state[0])
-		mermaid_note(out, "right of", s, -1, m[1].state, m[1].kernel);
+		mermaid_mark(out, "right of", s, r, &m[1]);
 }
 
 static void mermaid_arrow(FILE *out, const struct view_ladder_row *r, int c, int s)
@@ -144,7 +159,7 @@ static void mermaid_phase(FILE *out, const struct view_ladder_row *r, int c, int
 	fprintf(out, "    rect %s\n", rgb);
 	*open = 1;
 	view_ladder_fmt(text, sizeof(text), "%s%s%s", r->phase, r->info[0] ? ": " : "", r->info);
-	mermaid_note(out, "over", c, s, text, 0);
+	mermaid_note(out, "over", c, s, text);
 }
 
 static void mermaid_flow(FILE *out, const struct view_ladder_flow *f, struct mermaid_parts *p,
@@ -155,11 +170,11 @@ static void mermaid_flow(FILE *out, const struct view_ladder_flow *f, struct mer
 	size_t i;
 
 	view_ladder_fmt(title, sizeof(title), "flow %d (%s)", f->id, f->proto);
-	mermaid_note(out, "over", c, s, title, 0);
+	mermaid_note(out, "over", c, s, title);
 	if (f->init_state[0][0])
-		mermaid_note(out, "left of", c, -1, f->init_state[0], 0);
+		mermaid_note(out, "left of", c, -1, f->init_state[0]);
 	if (f->init_state[1][0])
-		mermaid_note(out, "right of", s, -1, f->init_state[1], 0);
+		mermaid_note(out, "right of", s, -1, f->init_state[1]);
 	for (i = 0; i < f->nrows; i++) {
 		const struct view_ladder_row *r = &f->rows[i];
 
@@ -170,10 +185,10 @@ static void mermaid_flow(FILE *out, const struct view_ladder_flow *f, struct mer
 		if (r->kind == VIEW_LADDER_ARROW)
 			mermaid_arrow(out, r, c, s);
 		else if (r->kind == VIEW_LADDER_CALL)	/* over, so a call never reads as a state */
-			mermaid_note(out, "over", r->from == VIEW_LADDER_CLIENT ? c : s, -1, r->label, 0);
+			mermaid_note(out, "over", r->from == VIEW_LADDER_CLIENT ? c : s, -1, r->label);
 		mermaid_marks(out, r, c, s);
 		if (o->notes && r->note[0])
-			mermaid_note(out, "over", c, s, r->note, 0);
+			mermaid_note(out, "over", c, s, r->note);
 	}
 	if (open)
 		fputs("    end\n", out);
@@ -193,7 +208,7 @@ int view_render_mermaid(FILE *out, const struct view_ladder *l, const struct vie
 	for (i = 0; i < l->nflows; i++)
 		mermaid_flow(out, &l->flows[i], &p, o);
 	if (l->any_kernel)
-		fputs("    %% * state observed by the kernel; the others are inferred from the packets\n", out);
+		fprintf(out, "    %%%% %s\n", VIEW_LADDER_KERNEL_LEGEND);
 	if (ferror(out)) {
 		view_ladder_fmt(err, errlen, "writing the Mermaid diagram: %s", strerror(errno ? errno : EIO));
 		return -1;

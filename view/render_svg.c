@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "view/ladder_mark.h"
 #include "view/ladder_text.h"
 
 #define SVG_W 860
@@ -147,16 +148,34 @@ static void svg_text(FILE *out, double x, double y, const char *anchor, const ch
 	fputs("</text>\n", out);
 }
 
-static void svg_state(FILE *out, double x, double y, int right, const char *state, int kernel, int event, int row)
+/* A state box. m: the mark it draws (its source as a tooltip and as data for the step
+ * mode), NULL for a side's first state. */
+static void svg_state(FILE *out, double x, double y, int side, const char *state,
+		      const struct view_ladder_mark *m, int row)
 {
-	char s[24];
+	char s[24], src[320];
+	int right = side == VIEW_LADDER_SERVER, kernel = m && m->kernel;
 	double w;
 
 	view_ladder_fmt(s, sizeof(s), "%s%s", state, kernel ? "*" : "");
 	w = CHAR_W * (double)strlen(s) + 10;
-	fprintf(out, "<g class=\"state%s\" data-event=\"%d\"", kernel ? " kernel" : "", event);
+	fprintf(out, "<g class=\"state%s%s\" data-event=\"%d\"", kernel ? " kernel" : "",
+		!m ? "" : m->what == VIEW_LADDER_MARK_HANDOFF ? " handoff" : m->what == VIEW_LADDER_MARK_LATE ? " late" : "",
+		m ? m->event : -1);
 	if (row >= 0)
 		fprintf(out, " data-row=\"%d\"", row);
+	if (m) {
+		view_ladder_mark_source(m, src, sizeof(src));
+		fprintf(out, " data-side=\"%s\" data-state=\"", right ? "server" : "client");
+		view_render_svg_escape(out, state);
+		fputs("\" data-src=\"", out);
+		view_render_svg_escape(out, src);
+		fprintf(out, "\"><title>%s ", right ? "server" : "client");
+		view_render_svg_escape(out, state);
+		fputs(": ", out);
+		view_render_svg_escape(out, src);
+		fputs("</title", out);
+	}
 	fprintf(out, "><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" rx=\"4\"/>",
 		right ? x : x - w, y - 9, w);
 	svg_text(out, right ? x + 5 : x - 5, y + 4, right ? NULL : "end", "st", s);
@@ -170,10 +189,16 @@ static void svg_marks(FILE *out, const struct view_ladder_row *r, const struct s
 	double yc = r->from == VIEW_LADDER_CLIENT ? p->y0 : p->y1;
 	double ys = r->from == VIEW_LADDER_CLIENT ? p->y1 : p->y0;
 
+	if (r->kind == VIEW_LADDER_STATE)
+		yc = ys = p->y0;
 	if (m[VIEW_LADDER_CLIENT].state[0])
-		svg_state(out, X_C - 8, yc, 0, m[0].state, m[0].kernel, m[0].event, r->event);
+		svg_state(out, X_C - 8, yc, VIEW_LADDER_CLIENT, m[0].state, &m[0], r->event);
 	if (m[VIEW_LADDER_SERVER].state[0])
-		svg_state(out, X_S + 8, ys, 1, m[1].state, m[1].kernel, m[1].event, r->event);
+		svg_state(out, X_S + 8, ys, VIEW_LADDER_SERVER, m[1].state, &m[1], r->event);
+	/* the kernel's words of a row of its own (a hand-off, a later confirmation) */
+	if (r->kind == VIEW_LADDER_STATE && r->label[0])
+		svg_text(out, r->from == VIEW_LADDER_CLIENT ? X_C + 10 : X_S - 10, p->y0 + 4,
+			 r->from == VIEW_LADDER_CLIENT ? NULL : "end", "kw", r->label);
 }
 
 static const char *arrow_class(int style)
@@ -347,6 +372,7 @@ static void svg_head(FILE *out, const struct view_ladder_flow *f, const struct s
 		".lost .ln{stroke:#c5221f;stroke-dasharray:3 4} .x{stroke:#c5221f;stroke-width:2.5} .lost{fill:#c5221f}\n"
 		".icmp .ln{stroke:#e37400;stroke-dasharray:2 3} .icmp .lbl{fill:#b06000}\n"
 		".state rect{fill:#fff8e1;stroke:#c99a06} .state.kernel rect{fill:#e6f4ea;stroke:#188038} .st{font-size:11px}\n"
+		".kw{font-size:11px;fill:#188038}\n"
 		".call rect{fill:#f3e8fd;stroke:#8430ce;stroke-width:1.2} .cl{font-size:11px;fill:#681da8}\n"
 		".call .link{stroke:#8430ce;stroke-width:1.3;stroke-dasharray:2 3;pointer-events:none} .call.failed rect{stroke:#c5221f} .call.failed .cl{fill:#c5221f}\n"
 		"</style>\n<defs>\n");
@@ -378,9 +404,9 @@ static void svg_actors(FILE *out, const struct view_ladder_flow *f, const struct
 		svg_text(out, x, 66, "middle", "addr", i ? f->server : f->client);
 	}
 	if (f->init_state[0][0])
-		svg_state(out, X_C - 8, lay->init_y, 0, f->init_state[0], 0, -1, -1);
+		svg_state(out, X_C - 8, lay->init_y, VIEW_LADDER_CLIENT, f->init_state[0], NULL, -1);
 	if (f->init_state[1][0])
-		svg_state(out, X_S + 8, lay->init_y, 1, f->init_state[1], 0, -1, -1);
+		svg_state(out, X_S + 8, lay->init_y, VIEW_LADDER_SERVER, f->init_state[1], NULL, -1);
 }
 
 static void svg_foot(FILE *out, const struct view_ladder_flow *f, const struct svg_layout *lay)
@@ -468,7 +494,7 @@ int view_render_svg(FILE *out, const struct view_ladder *l, const struct view_re
 	}
 	if (l->any_kernel)
 		fprintf(out, "<text x=\"14\" y=\"%.0f\" style=\"font-family:'DejaVu Sans Mono',monospace;font-size:12px;fill:#5f6368\">"
-			"* state observed by the kernel; the others are inferred from the packets</text>\n", y + 6);
+			"%s</text>\n", y + 6, VIEW_LADDER_KERNEL_LEGEND);
 	fputs("</svg>\n", out);
 	if (ferror(out)) {
 		view_ladder_fmt(err, errlen, "writing the SVG: %s", strerror(errno ? errno : EIO));

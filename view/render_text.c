@@ -6,6 +6,7 @@
 
 #include "core/measure.h"
 #include "view/facts.h"
+#include "view/ladder_mark.h"
 #include "view/ladder_sum.h"
 #include "view/ladder_text.h"
 
@@ -108,12 +109,12 @@ static void tl_marks(struct tline *t, const struct view_ladder_row *r)
 
 	m = &r->mark[VIEW_LADDER_CLIENT];
 	if (m->state[0]) {
-		snprintf(s, sizeof(s), "%s%s", m->state, m->kernel ? "*" : "");
+		snprintf(s, sizeof(s), "%.*s%s", (int)sizeof(m->state), m->state, m->kernel ? "*" : "");
 		tl_text(t, COL_CLIENT - 2 - (int)strlen(s) + 1, s, m->kernel ? C_KSTATE : C_STATE);
 	}
 	m = &r->mark[VIEW_LADDER_SERVER];
 	if (m->state[0]) {
-		snprintf(s, sizeof(s), "%s%s", m->state, m->kernel ? "*" : "");
+		snprintf(s, sizeof(s), "%.*s%s", (int)sizeof(m->state), m->state, m->kernel ? "*" : "");
 		tl_text(t, COL_RSTATE, s, m->kernel ? C_KSTATE : C_STATE);
 	}
 }
@@ -277,6 +278,18 @@ static void tl_call(const struct tctx *x, struct tline *t, const struct view_lad
 	}
 }
 
+/* The kernel's words of a row of its own (a hand-off, a later confirmation), beside the
+ * lifeline of the side it speaks of, in the colour of its `*`. */
+static void tl_kernel_words(const struct tctx *x, struct tline *t, const struct view_ladder_row *r)
+{
+	int w = tl_call_words(x, NULL, 0, r->label, C_KSTATE, INNER - 2);
+
+	if (r->from == VIEW_LADDER_CLIENT)
+		tl_call_words(x, t, COL_CLIENT + 2, r->label, C_KSTATE, w);
+	else
+		tl_call_words(x, t, COL_SERVER - 1 - w, r->label, C_KSTATE, w);
+}
+
 static void text_note(const struct tctx *x, const char *note)
 {
 	const int width = INNER - 3;
@@ -360,6 +373,8 @@ static void text_row(const struct tctx *x, const struct view_ladder_flow *f, con
 		tl_arrow(x, &t, r);
 	else if (r->kind == VIEW_LADDER_CALL)
 		tl_call(x, &t, f, r);
+	else if (r->label[0])
+		tl_kernel_words(x, &t, r);
 	tl_emit(x, &t);
 	if (x->o->notes && r->note[0])
 		text_note(x, r->note);
@@ -493,7 +508,7 @@ int view_render_text(FILE *out, const struct view_ladder *l, const struct view_r
 		text_flow(&x, l->root, &l->flows[i]);
 	}
 	if (l->any_kernel)
-		fprintf(out, "\n* state observed by the kernel; the others are inferred from the packets\n");
+		fprintf(out, "\n%s\n", VIEW_LADDER_KERNEL_LEGEND);
 	if (ferror(out)) {
 		snprintf(err, errlen, "writing the text ladder: %s", strerror(errno ? errno : EIO));
 		return -1;

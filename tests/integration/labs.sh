@@ -213,6 +213,15 @@ t_check "udp-lost-reply: the lost reply is not counted answered" grep -q 'answer
 t_check "udp-lost-reply: ladder.svg names the rule" grep -q 'dropped (lose-reply)' "$TMP/all/udp-lost-reply/ladder.svg"
 t_check "udp-lost-reply: the request that arrived is not drawn lost" sh -c \
 	"! grep -q '\"Tracy\" lost?' '$TMP/all/udp-lost-reply/ladder.txt'"
+# Every lab's ladder.txt: a `*` only where the kernel reported that state then (within 1 ms),
+# and each tracepoint hand-off drawn once. The tcp-teardown sheet asks about the hand-off:
+# when the kernel reported one, every picture of the run draws it.
+t_checker "kernel marks" "$PYTHON" "$HELLO_ROOT/tests/integration/ladder_kernel_check.py" "$TMP"/all/*/
+if grep -Eq '"handoff": ?true' "$TMP/all/tcp-teardown/trace.json"; then
+	for f in ladder.txt ladder.svg ladder.mmd report.html; do
+		t_check "tcp-teardown: $f draws the hand-off" grep -q 'hand-off' "$TMP/all/tcp-teardown/$f"
+	done
+fi
 for d in "$TMP"/all/*/; do
 	t_check "lab $(basename "$d"): the run folder holds results only" results_only "$d"
 done

@@ -30,6 +30,7 @@ for dir in "$FIX"/*/; do
 	t_check "$name: --ascii --notes equals expected-ascii-notes.txt" cmp -s "$TMP/$name.ascii.txt" "$dir/expected-ascii-notes.txt"
 	"$TRACE" render --format mermaid "$dir/trace.json" >"$TMP/$name.mmd"
 	t_check "$name: mermaid equals expected.mmd" cmp -s "$TMP/$name.mmd" "$dir/expected.mmd"
+	t_checker "$name: kernel marks" "$PYTHON" "$HELLO_ROOT/tests/integration/ladder_kernel_check.py" "$dir/trace.json" "$TMP/$name.txt"
 	"$TRACE" render "$dir/trace.json" -o "$TMP/$name.svg"	# format from the extension
 	t_check "$name: SVG is well-formed XML" well_formed "$TMP/$name.svg"
 	t_checker "$name: SVG" "$PYTHON" "$CHECK" svg "$TMP/$name.svg" "$arrows" "$calls"
@@ -47,6 +48,15 @@ t_check "--ascii output is pure ASCII" bash -c "! LC_ALL=C grep -q '[^ -~]' '$TM
 t_check "default text uses box-drawing arrows" grep -q '▶' "$TMP/tcp-hello.txt"
 t_check "text shows the phases" bash -c "grep -q '═ handshake' '$TMP/tcp-hello.txt' && grep -q '═ time_wait' '$TMP/tcp-hello.txt'"
 t_check "kernel states carry a * (tcp-kernel)" grep -q 'TIME_WAIT\*' "$TMP/tcp-kernel.txt"
+# a live run (tcp-live): sock_diag saw TIME_WAIT 24 ms after the packets showed it; the
+# tracepoint's hand-off came in between. Each at its own time, the inferred one without `*`.
+t_check "kernel: the inferred TIME_WAIT has no * (tcp-live)" grep -Eq '^ +17\.833 +│ +│ TIME_WAIT$' "$TMP/tcp-live.txt"
+t_check "kernel: the hand-off at its time (tcp-live)" \
+	grep -Eq '^ +17\.841 +│ +FIN_WAIT_2 → CLOSED, time-wait socket │ hand-off\*$' "$TMP/tcp-live.txt"
+t_check "kernel: sock_diag's TIME_WAIT at its time (tcp-live)" \
+	grep -Eq '^ +42\.064 +│ +confirmed by the kernel, 59976 ms left │ TIME_WAIT\*$' "$TMP/tcp-live.txt"
+t_check "kernel: the SVG says when the kernel said it (tcp-live)" \
+	grep -q 'data-src="reported by the kernel (sock_diag) at 42.064 ms, 59976 ms left; the packets showed it from 17.833 ms"' "$TMP/tcp-live.svg"
 t_check "UDP: the unanswered request ends in ✗ lost?" grep -q 'lost? ┄*✗' "$TMP/udp-hello.txt"
 t_check "UDP: the ICMP error is drawn" grep -q 'ICMP port unreachable' "$TMP/udp-hello.txt"
 t_check "retransmission marked retx" grep -q '"Tracy" retx' "$TMP/tcp-retx.txt"

@@ -93,12 +93,15 @@ def tcp_kernel():
     c.state("server", "FIN_WAIT_1", "FIN_WAIT_2", i)
     i = c.pkt("client", "FA", dt=52)
     c.state("client", "CLOSE_WAIT", "LAST_ACK", i)
-    c.state("server", "FIN_WAIT_2", "TIME_WAIT", i)
+    tw_in = c.state("server", "FIN_WAIT_2", "TIME_WAIT", i)
     c.state("server", "FIN_WAIT_2", "CLOSED", via="tracepoint", handoff=True)
     last = c.pkt("server", "A", dt=10)
     c.state("client", "LAST_ACK", "CLOSED", last)
+    # sock_diag looks on the capture's tick: its TIME_WAIT comes 3 ms after the packets
+    # showed it, and it knows no `from`
     c.t += 3000
-    tw = c.state("server", "FIN_WAIT_2", "TIME_WAIT", via="sock_diag", timer_ms=59997)
+    tw = c.state("server", None, "TIME_WAIT", via="sock_diag", timer_ms=59997)
+    del c.ev[tw]["from"]
     ev = c.ev
     pk = lambda side: sum(1 for e in ev if e["type"] == "packet" and e["from"] == side)
     by = lambda side, k: sum(e[k] for e in ev if e["type"] == "packet" and e["from"] == side)
@@ -122,10 +125,11 @@ def tcp_kernel():
             {"name": "handshake", "first_event": 0, "last_event": data_first - 1, "start_us": 0, "end_us": ev[data_first - 1]["t_us"]},
             {"name": "data", "first_event": data_first, "last_event": data_last, "start_us": ev[data_first]["t_us"], "end_us": ev[data_last]["t_us"]},
             {"name": "teardown", "first_event": fin, "last_event": last + 1, "start_us": ev[fin]["t_us"], "end_us": ev[last]["t_us"]},
-            {"name": "time_wait", "first_event": tw, "last_event": tw, "start_us": ev[last]["t_us"], "end_us": ev[tw]["t_us"]},
+            {"name": "time_wait", "first_event": tw_in, "last_event": tw, "start_us": ev[tw_in]["t_us"], "end_us": ev[tw]["t_us"]},
         ],
         "closed_first": "server", "close_kind": "fin",
-        "time_wait": {"side": "server", "start_us": ev[last]["t_us"], "timer_ms": 59997, "source": "kernel"},
+        "time_wait": {"side": "server", "start_us": ev[tw_in]["t_us"], "timer_ms": 59997, "source": "kernel",
+                      "kernel_seen_us": ev[tw]["t_us"], "inferred_side": "server"},
         "retransmissions": 0, "dup_acks": 0, "zero_windows": 0,
         "states": {"client": {"final": "CLOSED", "source": "inferred"},
                    "server": {"final": "TIME_WAIT", "source": "inferred", "kernel_final": "TIME_WAIT"}},

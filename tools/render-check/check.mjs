@@ -1,7 +1,8 @@
 // tools/render-check/check.mjs: loads rendered pictures in Debian's headless chromium and checks them.
 //   node check.mjs mermaid SHOTDIR DIAGRAM.mmd[=N]...  renders each text with the real mermaid library
 //   node check.mjs html SHOTDIR REPORT.html[=N]...     each report: no console error, no network, a click works,
-//                                                      the step mode's → and buttons move and change the note
+//                                                      the step mode's → and buttons move and change the note,
+//                                                      its state boxes green for kernel states, yellow for inferred
 //   node check.mjs svg SHOTDIR LADDER.svg[=N]...       each SVG opens and draws its arrows
 // =N: the number of arrows the picture must show. One browser serves all the files; a
 // full-page screenshot of each goes to SHOTDIR/NAME.png.
@@ -82,6 +83,7 @@ async function checkHtml(page, name) {
     const back = await page.evaluate(() => document.getElementById('step-note')?.textContent || '');
     check(`${name}: the back button goes one step back`, back === notes[3]);
     await page.locator('#step-next').click({ timeout: 10000 });
+    await checkStepStates(page, name);
   }
   if (await page.locator('#seq-abs').count()) {
     // the toggle: the first arrow of a flow whose ISNs are known (its SYN, seq=0) shows the
@@ -102,6 +104,38 @@ async function checkHtml(page, name) {
     }
   }
   return n;
+}
+
+// Step mode: each side's state box is green exactly when the kernel reported that state (its
+// words say when), yellow when it is inferred; a page with both kinds of marks shows both.
+async function checkStepStates(page, name) {
+  const marks = await page.evaluate(() => ({
+    kernel: document.querySelectorAll('svg.ladder g.state.kernel[data-side]:not(.handoff)').length,
+    inferred: document.querySelectorAll('svg.ladder g.state[data-side]:not(.kernel)').length,
+  }));
+  if (marks.kernel + marks.inferred === 0)
+    return;
+  const boxes = [];
+  await page.keyboard.press('Home');
+  for (let k = 0; k < 400; k++) {
+    boxes.push(...await page.evaluate(() => ['client', 'server'].map((w) => {
+      const b = document.getElementById('st-' + w);
+      return { state: b?.textContent || '', green: !!b?.parentNode.classList.contains('kernel'),
+               src: document.getElementById('st-' + w + '-src')?.textContent || '' };
+    })));
+    const pos = await page.evaluate(() => document.getElementById('step-pos')?.textContent || '');
+    const m = /^step (\d+) of (\d+)/.exec(pos);
+    if (!m || m[1] === m[2])
+      break;
+    await page.keyboard.press('ArrowRight');
+  }
+  const wrong = boxes.filter((b) => b.green !== b.src.includes('reported by the kernel'));
+  check(`${name}: step mode: a state box is green exactly when the kernel reported it${wrong.length ? ': ' + JSON.stringify(wrong[0]) : ''}`,
+        wrong.length === 0);
+  if (marks.kernel)
+    check(`${name}: step mode: kernel states shown green`, boxes.some((b) => b.green));
+  if (marks.inferred)
+    check(`${name}: step mode: inferred states shown yellow`, boxes.some((b) => !b.green && b.src === 'inferred from the packets'));
 }
 
 async function checkOne(browser, arg) {
