@@ -2,6 +2,7 @@
 #include "runner/lab_result.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runner/lab_check_eval.h"
@@ -25,24 +26,32 @@ json_t *lab_result_ctx(const char *dir, json_t *steps, json_t *impair, json_t *r
 	return ctx;
 }
 
-/* One check, its placeholders ({port}, ...) filled with this run's values first. */
+/* One check, its placeholders ({port}, ...) filled with this run's values first. text is
+ * the check as shown: {repeat:...} stays as written, 3000 generated letters would hide it. */
 static int check_one(const struct lab_expect *e, const struct lab_vars *v, json_t *ctx,
 		     char *text, size_t textlen, char *obs, size_t obslen)
 {
 	struct lab_check *c = e->parsed;
-	char perr[200];
+	struct lab_vars shown;
+	char perr[200], *full;
 	int ok;
 
 	snprintf(text, textlen, "%s", e->check);
 	if (!e->templated || !v)
 		return lab_check_eval(c, ctx, obs, obslen);
-	if (lab_vars_expand(e->check, v, text, textlen, perr, sizeof perr) < 0 ||
-	    !(c = lab_check_parse(text, perr, sizeof perr))) {
+	shown = *v;
+	shown.keep_repeat = 1;
+	if (lab_vars_expand(e->check, &shown, text, textlen, perr, sizeof perr) < 0)
+		snprintf(text, textlen, "%s", e->check);
+	if (!(full = lab_vars_alloc(e->check, v, perr, sizeof perr)) ||
+	    !(c = lab_check_parse(full, perr, sizeof perr))) {
 		snprintf(obs, obslen, "%s", perr);
+		free(full);
 		return 0;
 	}
 	ok = lab_check_eval(c, ctx, obs, obslen);
 	lab_check_free(c);
+	free(full);
 	return ok;
 }
 
@@ -121,7 +130,7 @@ int lab_result_grade(const char *dir, const struct lab_def *teacher, FILE *log, 
 	/* the run's own values for the checks' placeholders */
 	struct lab_vars v = { (int)json_integer_value(json_object_get(res, "port")),
 			      json_string_value(json_object_get(res, "server")),
-			      json_string_value(json_object_get(res, "client")), d->dir, dir };
+			      json_string_value(json_object_get(res, "client")), d->dir, dir, 0 };
 	if (!v.server)
 		v.server = "";
 	if (!v.client)
