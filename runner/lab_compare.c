@@ -63,16 +63,16 @@ void lab_compare_measure(json_t *trace, json_t *result, struct lab_cmp *c)
 	c->duration_us = num(json_object_get(trace, "capture"), "duration_us");
 }
 
-static void row(const char *what, long a, long b, const char *unit)
+static void row(FILE *out, const char *what, long a, long b, const char *unit)
 {
 	char x[32], y[32];
 
 	snprintf(x, sizeof x, a < 0 ? "-" : "%ld%s", a, unit);
 	snprintf(y, sizeof y, b < 0 ? "-" : "%ld%s", b, unit);
-	printf("  %-34s %14s %14s\n", what, x, y);
+	fprintf(out, "  %-34s %14s %14s\n", what, x, y);
 }
 
-static int load(const char *dir, json_t **trace, json_t **result)
+static int load(const char *dir, json_t **trace, json_t **result, FILE *err)
 {
 	char p[PATH_MAX + 16];
 
@@ -81,38 +81,39 @@ static int load(const char *dir, json_t **trace, json_t **result)
 	snprintf(p, sizeof p, "%s/result.json", dir);
 	*result = json_load_file(p, 0, NULL);
 	if (!json_is_object(*trace)) {
-		fprintf(stderr, "hello-lab: compare: %s/trace.json: missing or unreadable\n", dir);
+		fprintf(err, "hello-lab: compare: %s/trace.json: missing or unreadable\n", dir);
 		return -1;
 	}
 	return 0;
 }
 
-int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html, const char *bindir)
+int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html, const char *bindir,
+		     FILE *out, FILE *err)
 {
 	json_t *tt = NULL, *tr = NULL, *ut = NULL, *ur = NULL;
 	struct lab_cmp t, u;
 	char prog[PATH_MAX + 16], a[PATH_MAX + 16], b[PATH_MAX + 16], e[256];
 	int rc = 1;
 
-	if (load(tcp_dir, &tt, &tr) < 0 || load(udp_dir, &ut, &ur) < 0)
+	if (load(tcp_dir, &tt, &tr, err) < 0 || load(udp_dir, &ut, &ur, err) < 0)
 		goto out;
 	lab_compare_measure(tt, tr, &t);
 	lab_compare_measure(ut, ur, &u);
-	printf("  %-34s %14s %14s\n", "", "TCP", "UDP");
-	row("packets (client + server)", t.packets, u.packets, "");
-	row("  from the client", t.client_packets, u.client_packets, "");
-	row("  from the server", t.server_packets, u.server_packets, "");
-	row("bytes on the wire (IP and up)", t.wire_bytes, u.wire_bytes, "");
-	row("payload bytes", t.payload_bytes, u.payload_bytes, "");
-	row("round trips to the first reply", t.asks_to_first, u.asks_to_first, "");
-	row("time to the first \"Hello, ...!\"", t.first_reply_us, u.first_reply_us, " us");
-	row("replies seen", t.replies, u.replies, "");
-	row("retransmissions (TCP)", t.retransmissions, -1, "");
-	row("requests never answered (UDP)", -1, u.unanswered, "");
-	row("packets dropped by the lab's rules", t.dropped, u.dropped, "");
-	row("whole capture", t.duration_us, u.duration_us, " us");
-	printf("  (time to the first reply counts from the client's first packet: TCP's handshake\n"
-	       "   and greeting are part of its cost)\n");
+	fprintf(out, "  %-34s %14s %14s\n", "", "TCP", "UDP");
+	row(out, "packets (client + server)", t.packets, u.packets, "");
+	row(out, "  from the client", t.client_packets, u.client_packets, "");
+	row(out, "  from the server", t.server_packets, u.server_packets, "");
+	row(out, "bytes on the wire (IP and up)", t.wire_bytes, u.wire_bytes, "");
+	row(out, "payload bytes", t.payload_bytes, u.payload_bytes, "");
+	row(out, "round trips to the first reply", t.asks_to_first, u.asks_to_first, "");
+	row(out, "time to the first \"Hello, ...!\"", t.first_reply_us, u.first_reply_us, " us");
+	row(out, "replies seen", t.replies, u.replies, "");
+	row(out, "retransmissions (TCP)", t.retransmissions, -1, "");
+	row(out, "requests never answered (UDP)", -1, u.unanswered, "");
+	row(out, "packets dropped by the lab's rules", t.dropped, u.dropped, "");
+	row(out, "whole capture", t.duration_us, u.duration_us, " us");
+	fprintf(out, "  (time to the first reply counts from the client's first packet:\n"
+		"   TCP's handshake and greeting are part of its cost)\n");
 	rc = 0;
 	snprintf(prog, sizeof prog, "%s/hello-trace", bindir);
 	if (html && access(prog, X_OK) == 0) {
@@ -122,9 +123,9 @@ int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html,
 		snprintf(a, sizeof a, "%s/trace.json", tcp_dir);
 		snprintf(b, sizeof b, "%s/trace.json", udp_dir);
 		if (lab_proc_cmd(&here, cargv, e, sizeof e) == 0)
-			printf("  side-by-side diagrams: %s\n", html);
+			fprintf(out, "  side-by-side diagrams: %s\n", html);
 		else
-			printf("  no side-by-side diagrams (%s)\n", e);
+			fprintf(out, "  no side-by-side diagrams (%s)\n", e);
 	}
 out:
 	json_decref(tt);

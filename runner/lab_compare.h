@@ -2,6 +2,7 @@
 #ifndef LAB_COMPARE_H
 #define LAB_COMPARE_H
 
+#include <stdio.h>
 #include <jansson.h>
 
 /* The numbers compared for one run, from its trace.json (and result.json). */
@@ -18,8 +19,10 @@ struct lab_cmp {
 /* Fills c from a trace (and a result, may be NULL). */
 void lab_compare_measure(json_t *trace, json_t *result, struct lab_cmp *c);
 
-/* Prints the table for two run folders, and with html (may be NULL) asks hello-trace render
- * for the side-by-side page; returns the exit code. */
-int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html, const char *bindir);
+/* Prints the table for two run folders to out (a run that cannot be read: to err), and
+ * with html (may be NULL) asks hello-trace render for the side-by-side page; returns the
+ * exit code. */
+int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html, const char *bindir,
+		     FILE *out, FILE *err);
 
 #endif

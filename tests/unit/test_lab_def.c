@@ -206,7 +206,7 @@ static void test_check_repeat(void **state)
 	json_array_set_new(json_object_get(json_object_get(json_object_get(ctx, "steps"), "c"), "lines"), 0,
 			   json_string(line));
 	free(line);
-	assert_int_equal(lab_result_checks(d, &v, ctx, checks, NULL), 0);
+	assert_int_equal(lab_result_checks(d, &v, ctx, checks, NULL, 0), 0);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(checks, 0), "check")),
 			    "steps.c.lines[0] == '{repeat:xy:600}'");
 	json_decref(checks);
@@ -233,7 +233,7 @@ static void test_check_placeholders(void **state)
 	for (int port = 9000; port <= 9001; port++) {
 		json_t *checks = json_array();
 		v.port = port;
-		assert_int_equal(lab_result_checks(d, &v, ctx, checks, NULL), port == 9000 ? 0 : 1);
+		assert_int_equal(lab_result_checks(d, &v, ctx, checks, NULL, 0), port == 9000 ? 0 : 1);
 		json_t *c = json_array_get(checks, 0);
 		assert_string_equal(json_string_value(json_object_get(c, "check")),
 				    port == 9000 ? "flows[server.port=9001][0].id == 2" : "flows[server.port=9002][0].id == 2");
