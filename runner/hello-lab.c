@@ -1,5 +1,4 @@
 /* runner/hello-lab.c: the lab runner's command line: list, show, run, run --all, check, compare. */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -10,12 +9,12 @@
 #include <unistd.h>
 
 #include "core/opt.h"
+#include "runner/lab_batch.h"
 #include "runner/lab_compare.h"
 #include "runner/lab_grade.h"
-#include "runner/lab_run.h"
+#include "runner/lab_wrap.h"
 
 #define PROG "hello-lab"
-#define MAX_LABS 128
 
 static volatile sig_atomic_t stop_sig;
 
@@ -26,43 +25,50 @@ static void on_signal(int sig)
 
 enum {
 	OPT_ANSWERS = HELLO_OPT_FIRST_PROGRAM, OPT_ALL, OPT_JOBS, OPT_OUT, OPT_KEEP, OPT_PORT, OPT_LOSS,
-	OPT_QUIET, OPT_NO_RENDER, OPT_OUTPUT, OPT_LAB, OPT_CSV,
+	OPT_QUIET, OPT_NO_RENDER, OPT_OUTPUT, OPT_LAB, OPT_CSV, OPT_SHOW_OBSERVED,
 };
 
+/* Help lines fit 80 columns: the option column is 29 wide, so a row's text is 51 at most. */
 static const struct hello_opt show_opts[] = {
-	{ "answers", 0, NULL, OPT_ANSWERS, "print the answer key (answers.md) instead of the student sheet" },
+	{ "answers", 0, NULL, OPT_ANSWERS, "print the answer key instead of the student sheet" },
 	{ 0 },
 };
 
 static const struct hello_opt run_opts[] = {
-	{ "all", 0, NULL, OPT_ALL, "run every lab, one after another (or -j N at a time)" },
-	{ "jobs", 'j', "N", OPT_JOBS, "with --all: N labs at a time (1..16), each on its own ports (default 1)" },
-	{ "out", 0, "DIR", OPT_OUT, "write the run into DIR (default out/NAME; with --all, DIR/NAME)" },
-	{ "keep", 0, NULL, OPT_KEEP, "leave the namespaces for inspection (the next run sweeps them)" },
-	{ "port", 0, "N", OPT_PORT, "the service port (default the lab's; with --all, 20000 + 10 per lab)" },
-	{ "loss", 0, "PERCENT", OPT_LOSS, "random loss of PERCENT % each way (checks may then fail)" },
+	{ "all", 0, NULL, OPT_ALL, "run every lab (instead of NAME...)" },
+	{ "jobs", 'j', "N", OPT_JOBS, "several labs: N at a time (1..16; default 1)" },
+	{ "out", 0, "DIR", OPT_OUT, "run folder (default out/NAME; several: DIR/NAME)" },
+	{ "keep", 0, NULL, OPT_KEEP, "leave the namespaces for inspection" },
+	{ "port", 0, "N", OPT_PORT, "service port (the lab's; -j: 20000 + 10 a lab)" },
+	{ "loss", 0, "PERCENT", OPT_LOSS, "random loss, PERCENT % each way (checks may fail)" },
 	{ "quiet", 0, NULL, OPT_QUIET, "one line per lab, no step-by-step progress" },
-	{ "no-render", 0, NULL, OPT_NO_RENDER, "draw no diagrams (ladder.txt, ladder.svg, report.html)" },
+	{ "no-render", 0, NULL, OPT_NO_RENDER, "draw no diagrams (ladder.*, report.html)" },
+	{ "show-observed", 0, NULL, OPT_SHOW_OBSERVED, "print observed values for passing checks too" },
 	{ 0 },
 };
 
 static const struct hello_opt check_opts[] = {
-	{ "lab", 0, "LAB", OPT_LAB, "grade against this lab (its folder or lab.json: the teacher's copy), not each run's own lab.json" },
-	{ "csv", 0, "FILE", OPT_CSV, "also write a row per run to FILE (- for standard output): run,lab,verdict,held,total,failed" },
+	{ "lab", 0, "LAB", OPT_LAB, "grade against LAB (a name, folder or lab.json)" },
+	{ "csv", 0, "FILE", OPT_CSV, "also a row per run to FILE (-: stdout)" },
+	{ "show-observed", 0, NULL, OPT_SHOW_OBSERVED, "print observed values for passing checks too" },
 	{ 0 },
 };
 
 static const struct hello_opt compare_opts[] = {
-	{ "output", 'o', "FILE", OPT_OUTPUT, "also write both ladders side by side to FILE (html)" },
+	{ "output", 'o', "FILE", OPT_OUTPUT, "also both ladders side by side in FILE (html)" },
 	{ 0 },
 };
 
-#define LAB_EXIT_FAIL "an expectation did not hold, or the run failed"
-#define LAB_EXIT_STOP "  130  interrupted by SIGINT (143: SIGTERM); everything was torn down\n"
+#define LAB_EXIT_FAIL "a check did not hold, or a run failed"
+#define LAB_EXIT_BROKEN_LINE "  4    a lab.json is BROKEN (cannot be loaded)\n"
+#define LAB_EXIT_STOP "  130  interrupted by SIGINT (143: SIGTERM)\n"
 
 static const struct hello_usage list_usage = {
-	.prog = PROG " list", .args = "", .summary = "Lists the labs: name, protocol, one-line goal.",
-	.common = HELLO_OPT_USE_HELP, .exit_fail = "no labs, or a broken one",
+	.prog = PROG " list", .args = "",
+	.summary = "Lists the labs, folder by folder: name, protocol, goal. Warns\n"
+		   "about a lab without README.md or answer key.",
+	.common = HELLO_OPT_USE_HELP, .exit_fail = "no labs found",
+	.exit_codes = LAB_EXIT_BROKEN_LINE,
 };
 
 static const struct hello_usage show_usage = {
@@ -71,24 +77,28 @@ static const struct hello_usage show_usage = {
 };
 
 static const struct hello_usage run_usage = {
-	.prog = PROG " run", .args = "NAME [OPTIONS]\n--all [OPTIONS]",
-	.summary = "Runs a lab (or every lab) in private network namespaces, traces it and checks it. Needs root.",
-	.opts = run_opts, .common = HELLO_OPT_USE_HELP, .max_operands = 1,
-	.exit_fail = LAB_EXIT_FAIL, .exit_codes = LAB_EXIT_STOP,
+	.prog = PROG " run", .args = "NAME... [OPTIONS]\n--all [OPTIONS]",
+	.summary = "Runs labs in private network namespaces, traces and checks\n"
+		   "them. Needs root. Several labs end with a line each (FAILED:\n"
+		   "the checks that did not hold) and the total time.",
+	.opts = run_opts, .common = HELLO_OPT_USE_HELP, .max_operands = -1,
+	.exit_fail = LAB_EXIT_FAIL, .exit_codes = LAB_EXIT_BROKEN_LINE LAB_EXIT_STOP,
 };
 
 static const struct hello_usage check_usage = {
 	.prog = PROG " check", .args = "[OPTIONS] RUN-DIR...",
-	.summary = "Checks finished runs again: each against its own lab.json, or with --lab against the\n"
-		   "teacher's copy (a student can edit a run's own). A RUN-DIR may also be a folder of runs\n"
-		   "(a class's submissions). Exit 0 when every run held every check.",
+	.summary = "Checks finished runs again: each against its own lab.json, or\n"
+		   "with --lab against the teacher's copy. A RUN-DIR may be a\n"
+		   "folder of runs (a class's submissions).",
 	.opts = check_opts, .common = HELLO_OPT_USE_HELP, .max_operands = -1,
-	.exit_fail = "a check did not hold, or a run is not a run of the lab (BROKEN)",
+	.exit_fail = "a check did not hold, or a run is BROKEN",
+	.exit_codes = "  4    the --lab lab.json is BROKEN (cannot be loaded)\n",
 };
 
 static const struct hello_usage compare_usage = {
 	.prog = PROG " compare", .args = "TCP-RUN-DIR UDP-RUN-DIR [OPTIONS]",
-	.summary = "Compares a TCP run and a UDP run: packets, bytes, round trips and time to the first reply.",
+	.summary = "Compares a TCP run and a UDP run: packets, bytes, round trips\n"
+		   "and time to the first reply.",
 	.opts = compare_opts, .common = HELLO_OPT_USE_HELP, .max_operands = 2, .exit_fail = "a run cannot be read",
 };
 
@@ -96,28 +106,38 @@ static const struct hello_usage *const subs[] = { &show_usage, &run_usage, &chec
 
 static const struct hello_usage usage = {
 	.prog = PROG,
-	.args = "list\nshow NAME [OPTIONS]\nrun NAME [OPTIONS]\nrun --all [OPTIONS]\ncheck [OPTIONS] RUN-DIR...\n"
-		"compare TCP-RUN-DIR UDP-RUN-DIR [OPTIONS]",
-	.summary = "Runs network lab exercises, each in private network namespaces, traces them and\n"
-		   "checks the expected observations. A run writes out/NAME/ (or --out): trace.json,\n"
-		   "trace.pcap, one log per program, result.json and diagrams. run needs root.\n"
-		   "Labs are read from $HELLO_LABS, else the labs/ folder next to bin/.\n"
+	.args = "list\nshow NAME [OPTIONS]\nrun NAME... [OPTIONS]\nrun --all [OPTIONS]\n"
+		"check [OPTIONS] RUN-DIR...\ncompare TCP-RUN-DIR UDP-RUN-DIR [OPTIONS]",
+	.summary = "Runs network lab exercises in private network namespaces,\n"
+		   "traces them and checks the expected observations. A run writes\n"
+		   "out/NAME/: trace.json, trace.pcap, a log per program,\n"
+		   "result.json and diagrams. run needs root.\n"
+		   "Labs: each folder of $HELLO_LABS (colon-separated), then the\n"
+		   "labs/ folder next to bin/; the first folder with a name wins.\n"
+		   "Answer keys: $HELLO_ANSWERS/NAME/answers.md, else the lab's.\n"
 		   "'hello-lab COMMAND --help' shows one command.",
 	.common = HELLO_OPT_USE_HELP | HELLO_OPT_USE_VERSION,
 	.max_operands = -1,
 	.in_order = 1,
 	.exit_fail = LAB_EXIT_FAIL,
-	.exit_codes = LAB_EXIT_STOP,
+	.exit_codes = LAB_EXIT_BROKEN_LINE LAB_EXIT_STOP,
 	.subs = subs,
 };
 
 /* What a command was given: its options (every command's, in one place) and operands. */
 struct lab_args {
 	const char *out, *output, *lab, *csv;
-	int all, jobs, port, keep, quiet, render, answers;
+	int all, jobs, port, keep, quiet, render, answers, show_observed;
 	long loss;
 	char **operands;
 	int noperands;
+};
+
+/* Where a command finds labs and programs, and where it prints (wrapped at 80 columns). */
+struct lab_env {
+	struct lab_dirs dirs;
+	char bindir[PATH_MAX];
+	FILE *out, *err;
 };
 
 static int lab_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t errlen)
@@ -130,6 +150,7 @@ static int lab_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t e
 	case OPT_KEEP: a->keep = 1; return 0;
 	case OPT_QUIET: a->quiet = 1; return 0;
 	case OPT_NO_RENDER: a->render = 0; return 0;
+	case OPT_SHOW_OBSERVED: a->show_observed = 1; return 0;
 	case OPT_OUT: a->out = h->val; return 0;
 	case OPT_OUTPUT: a->output = h->val; return 0;
 	case OPT_LAB: a->lab = h->val; return 0;
@@ -141,295 +162,205 @@ static int lab_opt(void *arg, const struct hello_opt_hit *h, char *err, size_t e
 	}
 }
 
-/* The folder next to the executable: bin/ -> ../labs; build/asan/bin -> ../../../labs. */
-static void find_dirs(char *bindir, size_t blen, char *labsdir, size_t llen)
+/* A lab folder a teacher hands out has its sheet; its key is there or in $HELLO_ANSWERS. */
+static void list_warn(struct lab_env *env, const char *name, const char *dir)
 {
-	char exe[PATH_MAX], try[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	const char *env = getenv("HELLO_LABS");
-	int up;
+	char p[PATH_MAX + 16];
+	int sheet = snprintf(p, sizeof p, "%s/README.md", dir) < (int)sizeof p && access(p, R_OK) == 0;
+	int key = lab_find_answers(&env->dirs, name, dir, p, sizeof p) == 0;
 
-	snprintf(bindir, blen, ".");
-	if (n > 0) {
-		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
-		snprintf(bindir, blen, "%s", exe);
-	}
-	if (env && *env) {
-		snprintf(labsdir, llen, "%s", env);
-		return;
-	}
-	snprintf(labsdir, llen, "labs");
-	for (up = 1; up <= 3 && n > 0; up++) {
-		char *slash = strrchr(exe, '/');
-		if (!slash)
-			break;
-		*slash = '\0';
-		snprintf(try, sizeof try, "%s/labs/tcp-hello/lab.json", exe);
-		if (access(try, R_OK) == 0) {
-			if (snprintf(labsdir, llen, "%.*s/labs", (int)(llen - 6), exe) > 0)
-				return;
-		}
-	}
+	if (!sheet || !key)
+		fprintf(env->err, "hello-lab: warning: %s: %s%s%s\n", name, sheet ? "" : "no README.md (the sheet)",
+			!sheet && !key ? ", " : "", key ? "" : "no answers.md (in it or $HELLO_ANSWERS/NAME/)");
 }
 
-static int is_lab(const struct dirent *de)
+/* One row of list: the lab that runs under this name, or the one it hides. */
+static int list_row(struct lab_env *env, const struct lab_entry *e, const char *dir)
 {
-	return de->d_name[0] != '.';
-}
-
-/* Names of the folders holding a lab.json, sorted. */
-static int lab_names(const char *labsdir, char names[][64], int max)
-{
-	struct dirent **list;
-	int n = scandir(labsdir, &list, is_lab, alphasort), i, k = 0;
-	char p[PATH_MAX + 80];
-
-	for (i = 0; i < n; i++) {
-		snprintf(p, sizeof p, "%s/%s/lab.json", labsdir, list[i]->d_name);
-		if (k < max && strlen(list[i]->d_name) < 64 && access(p, R_OK) == 0)
-			memcpy(names[k++], list[i]->d_name, strlen(list[i]->d_name) + 1);
-		free(list[i]);
-	}
-	if (n >= 0)
-		free(list);
-	return k;
-}
-
-static struct lab_def *load(const char *labsdir, const char *name, char *err, size_t errlen)
-{
-	char dir[PATH_MAX];
-
-	if (strchr(name, '/') || name[0] == '.') {
-		snprintf(err, errlen, "%s: a lab name, not a path (see hello-lab list)", name);
-		return NULL;
-	}
-	snprintf(dir, sizeof dir, "%s/%s", labsdir, name);
-	if (access(dir, F_OK) != 0) {
-		snprintf(err, errlen, "no lab named %s in %s (see hello-lab list)", name, labsdir);
-		return NULL;
-	}
-	return lab_def_load(dir, err, errlen);
-}
-
-static int cmd_list(const char *labsdir, const char *bindir, struct lab_args *a)
-{
-	static char names[MAX_LABS][64];
-	int n = lab_names(labsdir, names, MAX_LABS), i, bad = 0;
+	const struct lab_dirs *ds = &env->dirs;
+	struct lab_def *d;
 	char err[512];
 
-	(void)bindir, (void)a;
-	printf("%-20s %-8s %s\n", "LAB", "PROTO", "GOAL");
-	for (i = 0; i < n; i++) {
-		struct lab_def *d = load(labsdir, names[i], err, sizeof err);
-		if (!d) {
-			printf("%-20s %-8s (broken: %s)\n", names[i], "?", err);
-			bad = 1;
-			continue;
-		}
-		printf("%-20s %-8s %s\n", d->name, d->protocol, d->goal);
-		lab_def_free(d);
+	if (e->hidden_by >= 0) {
+		fprintf(env->out, "%-20s %-5s (overridden by %s/%s)\n", e->name, "-", ds->dir[e->hidden_by], e->name);
+		return 0;
 	}
-	if (n == 0)
-		fprintf(stderr, "hello-lab: no labs in %s\n", labsdir);
-	return n == 0 || bad;
+	if (!(d = lab_def_load(dir, err, sizeof err))) {
+		/* the section names the folder: the message from the place in lab.json on */
+		fprintf(env->out, "%-20s %-5s BROKEN: %s\n", e->name, "?",
+			strstr(err, "lab.json: ") ? strstr(err, "lab.json: ") + 10 : err);
+		return -1;
+	}
+	fprintf(env->out, "%-20s %-5s %s%s%s%s\n", d->name, d->protocol, e->hides < 0 ? "" : "[overrides ",
+		e->hides < 0 ? "" : ds->builtin[e->hides] ? "the built-in" : ds->dir[e->hides],
+		e->hides < 0 ? "" : "] ", d->goal);
+	lab_def_free(d);
+	return 0;
 }
 
-static int cmd_show(const char *labsdir, const char *bindir, struct lab_args *a)
+static int cmd_list(struct lab_env *env, struct lab_args *a)
 {
-	char path[PATH_MAX + 80], buf[4096];
+	static struct lab_entry e[LAB_FIND_MAX];
+	size_t n = lab_find_all(&env->dirs, e, LAB_FIND_MAX), i, k;
+	char dir[PATH_MAX];
+	int bad = 0;
+
+	(void)a;
+	fprintf(env->out, "%-20s %-5s %s\n", "LAB", "PROTO", "GOAL");
+	for (k = 0; k < env->dirs.n; k++) {
+		const char *d = env->dirs.dir[k];
+		struct stat st;
+		int there = stat(d, &st) == 0;
+		fprintf(env->out, "== %s (%s)%s%s\n", d, env->dirs.builtin[k] ? "built in" : "HELLO_LABS",
+			there ? "" : ": ", there ? "" : strerror(errno));
+		for (i = 0; i < n; i++)
+			if (e[i].dir == (int)k && snprintf(dir, sizeof dir, "%s/%s", d, e[i].name) < (int)sizeof dir)
+				bad |= list_row(env, &e[i], dir) < 0;
+	}
+	fflush(env->out);
+	/* after the table, so they never land in the middle of it */
+	for (i = 0; i < n; i++)
+		if (e[i].hidden_by < 0 &&
+		    snprintf(dir, sizeof dir, "%s/%s", env->dirs.dir[e[i].dir], e[i].name) < (int)sizeof dir)
+			list_warn(env, e[i].name, dir);
+	if (n == 0)
+		fprintf(env->err, "hello-lab: no labs found\n");
+	return n == 0 ? 1 : bad ? LAB_EXIT_BROKEN : 0;
+}
+
+static int cmd_show(struct lab_env *env, struct lab_args *a)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 80], err[PATH_MAX + 128], buf[4096];
 	const char *name = a->operands[0];
 	FILE *f;
 	size_t n;
 
-	(void)bindir;
 	if (strchr(name, '/') || name[0] == '.')
 		return hello_opt_usage_error(show_usage.prog, "NAME: a lab name, not a path (see hello-lab list)");
-	snprintf(path, sizeof path, "%s/%s/%s", labsdir, name, a->answers ? "answers.md" : "README.md");
-	if (!(f = fopen(path, "r"))) {
-		fprintf(stderr, "hello-lab: %s: %s (see hello-lab list)\n", path, strerror(errno));
+	if (lab_find(&env->dirs, name, dir, sizeof dir, err, sizeof err) < 0) {
+		fprintf(env->err, "hello-lab: %s\n", err);
 		return 1;
 	}
+	snprintf(path, sizeof path, "%s/README.md", dir);
+	if (a->answers && lab_find_answers(&env->dirs, name, dir, path, sizeof path) < 0) {
+		fprintf(env->err, "hello-lab: %s: no answer key (%s, or $HELLO_ANSWERS/%s/answers.md)\n",
+			name, path, name);
+		return 1;
+	}
+	if (!(f = fopen(path, "r"))) {
+		fprintf(env->err, "hello-lab: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	/* the sheet as the teacher wrote it: not wrapped */
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
 		fwrite(buf, 1, n, stdout);
 	fclose(f);
 	return 0;
 }
 
-static int need_root(const char *what)
+static int need_root(struct lab_env *env, const char *what)
 {
 	if (lab_net_allowed())
 		return 0;
-	fprintf(stderr, "hello-lab: %s needs root: each run makes its own network namespaces "
+	fprintf(env->err, "hello-lab: %s needs root: each run makes its own network namespaces "
 		"(ip netns), nftables rules inside them and a tracefs instance for the kernel's "
 		"TCP states. Try: sudo %s (unprivileged user namespaces are not supported yet).\n",
 		what, what);
 	return -1;
 }
 
-static int run_one(const char *labsdir, const char *bindir, const char *name, const char *out,
-		   const struct lab_args *a, int port)
+static int cmd_run(struct lab_env *env, struct lab_args *a)
 {
-	struct lab_opts o = { .out = out, .port = port, .keep = a->keep, .loss = a->loss,
-			      .bindir = bindir, .quiet = a->quiet, .render = a->render,
-			      .stop = &stop_sig, .log = stdout };
-	char err[512];
-	struct lab_def *d = load(labsdir, name, err, sizeof err);
+	static char names[LAB_FIND_MAX][LAB_NAME_MAX];
+	struct lab_batch b = {
+		.dirs = &env->dirs, .base = a->out ? a->out : "out", .jobs = a->jobs, .port = a->port,
+		.out = env->out,
+		.run = { .keep = a->keep, .loss = a->loss, .bindir = env->bindir, .quiet = a->quiet,
+			 .render = a->render, .show_observed = a->show_observed, .stop = &stop_sig },
+	};
+	char out[PATH_MAX + 80], dir[PATH_MAX], err[PATH_MAX + 128];
+	size_t n = 0;
+	int i;
+
+	if (a->all == (a->noperands > 0))
+		return hello_opt_usage_error(run_usage.prog, "give lab NAMEs or --all");
+	for (i = 0; i < a->noperands; i++) {
+		if (lab_find(&env->dirs, a->operands[i], dir, sizeof dir, err, sizeof err) < 0) {
+			fprintf(env->err, "hello-lab: %s\n", err);
+			return 1;
+		}
+		if (i < LAB_FIND_MAX && strlen(a->operands[i]) < LAB_NAME_MAX)
+			memcpy(names[n++], a->operands[i], strlen(a->operands[i]) + 1);
+	}
+	if (need_root(env, a->all ? "hello-lab run --all" : "hello-lab run NAME") < 0)
+		return 1;
+	if (a->noperands == 1) {
+		snprintf(out, sizeof out, "out/%s", names[0]);
+		return lab_batch_one(&b, names[0], a->out ? a->out : out, a->port);
+	}
+	if (a->all && (n = lab_find_names(&env->dirs, names, LAB_FIND_MAX)) == 0) {
+		fprintf(env->err, "hello-lab: no labs found (see hello-lab list)\n");
+		return 1;
+	}
+	if (a->jobs > 1)
+		b.run.quiet = 1;
+	return lab_batch_all(&b, names, n);
+}
+
+static int cmd_check(struct lab_env *env, struct lab_args *a)
+{
+	struct lab_grade_opts o = { a->lab, env->out, NULL, a->show_observed };
+	char err[PATH_MAX + 128], dir[PATH_MAX], found[PATH_MAX];
+	struct stat st;
 	int rc;
 
-	if (!d) {
-		fprintf(stderr, "hello-lab: %s\n", err);
-		return 1;
-	}
-	rc = lab_run(d, &o, err, sizeof err);
-	lab_def_free(d);
-	return rc;
-}
-
-/* -j N: each lab in a child hello-lab with its own port (the tracepoint is system-wide,
- * so two runs tracing at once must not share ports); their output goes to DIR/NAME.out. */
-static int run_parallel(const char *base, const struct lab_args *a, char names[][64], int n,
-			int *rcs)
-{
-	struct lab_proc procs[16];
-	int slot_of[16], next = 0, running = 0, i;
-	char exe[PATH_MAX], out[PATH_MAX + 80], log[PATH_MAX + 80], port[16], err[256];
-
-	{
-		ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		if (l <= 0)
-			return -1;
-		exe[l] = '\0';
-	}
-	memset(procs, 0, sizeof procs);
-	while ((next < n || running) && !stop_sig) {
-		for (i = 0; i < a->jobs && next < n; i++) {
-			struct lab_where here = { -1, 0 };
-			char *argv[] = { exe, "run", names[next], "--out", out, "--port", port, "--quiet",
-					 a->render ? NULL : "--no-render", NULL };
-			if (procs[i].pid)
-				continue;
-			snprintf(out, sizeof out, "%s/%s", base, names[next]);
-			snprintf(log, sizeof log, "%s/%s.out", base, names[next]);
-			snprintf(port, sizeof port, "%d", (a->port ? a->port : 20000) + 10 * next);
-			unlink(log);
-			if (lab_proc_start(&procs[i], &here, argv, log, err, sizeof err) < 0) {
-				fprintf(stderr, "hello-lab: %s\n", err);
-				rcs[next++] = 1;
-				continue;
-			}
-			slot_of[i] = next++;
-			running++;
+	/* --lab NAME: the lab of that name on the search path, unless a folder has that name */
+	if (a->lab && !strchr(a->lab, '/') && stat(a->lab, &st) != 0) {
+		if (lab_find(&env->dirs, a->lab, found, sizeof found, err, sizeof err) < 0) {
+			fprintf(env->err, "hello-lab: --lab: %s\n", err);
+			return 1;
 		}
-		for (i = 0; i < a->jobs; i++) {
-			FILE *f;
-			char line[512];
-			if (!procs[i].pid || !lab_proc_poll(&procs[i]))
-				continue;
-			rcs[slot_of[i]] = lab_proc_code(&procs[i]);
-			snprintf(log, sizeof log, "%s/%s.out", base, names[slot_of[i]]);
-			if ((f = fopen(log, "r"))) {
-				while (fgets(line, sizeof line, f))
-					fputs(line, stdout);
-				fclose(f);
-			}
-			fflush(stdout);
-			procs[i].pid = 0;
-			running--;
+		o.lab = found;
+	}
+	if (o.lab) {
+		size_t len = strlen(o.lab);
+		struct lab_def *d;
+		snprintf(dir, sizeof dir, "%.*s", (int)(len > 9 && strcmp(o.lab + len - 9, "/lab.json") == 0 ?
+							  len - 9 : len), o.lab);
+		if (!(d = lab_def_load(dir, err, sizeof err))) {
+			fprintf(env->out, "BROKEN %s\n", err);
+			return LAB_EXIT_BROKEN;
 		}
-		lab_sleep(20, NULL);
+		lab_def_free(d);
+		o.lab = dir;
 	}
-	for (i = 0; i < a->jobs; i++)
-		if (procs[i].pid)
-			lab_proc_stop(&procs[i], SIGINT, 10000);	/* they tear down themselves */
-	return 0;
-}
-
-static int cmd_run(const char *labsdir, const char *bindir, struct lab_args *a)
-{
-	static char names[MAX_LABS][64];
-	int rcs[MAX_LABS], n, i, bad = 0;
-	const char *name = a->noperands ? a->operands[0] : NULL;
-	char out[PATH_MAX + 80];
-	const char *base;
-
-	if (a->all == !!name)
-		return hello_opt_usage_error(run_usage.prog, "give one lab NAME or --all");
-	if (need_root(a->all ? "hello-lab run --all" : "hello-lab run NAME") < 0)
-		return 1;
-	if (!a->all) {
-		snprintf(out, sizeof out, "out/%s", name);
-		return run_one(labsdir, bindir, name, a->out ? a->out : out, a, a->port);
-	}
-	base = a->out ? a->out : "out";
-	n = lab_names(labsdir, names, MAX_LABS);
-	if (n == 0) {
-		fprintf(stderr, "hello-lab: no labs in %s\n", labsdir);
-		return 1;
-	}
-	mkdir(base, 0755);
-	for (i = 0; i < n; i++)
-		rcs[i] = -1;
-	if (a->jobs > 1) {
-		a->quiet = 1;
-		run_parallel(base, a, names, n, rcs);
-	} else {
-		for (i = 0; i < n && !stop_sig; i++) {
-			snprintf(out, sizeof out, "%s/%s", base, names[i]);
-			rcs[i] = run_one(labsdir, bindir, names[i], out, a, a->port);
-			if (!a->quiet)
-				printf("\n");
-		}
-	}
-	printf("\n%-20s %s\n", "LAB", "RESULT");
-	for (i = 0; i < n; i++) {
-		printf("%-20s %s\n", names[i], rcs[i] == 0 ? "ok" : rcs[i] < 0 ? "not run" :
-		       rcs[i] > 128 ? "interrupted" : "FAILED");
-		bad |= rcs[i] != 0;
-	}
-	if (stop_sig) {
-		printf("interrupted by %s: the remaining labs were not run\n",
-		       stop_sig == SIGTERM ? "SIGTERM" : "SIGINT");
-		return 128 + stop_sig;
-	}
-	return bad;
-}
-
-static int cmd_check(const char *labsdir, const char *bindir, struct lab_args *a)
-{
-	struct lab_grade_opts o = { a->lab, stdout, NULL };
-	char err[512];
-	int rc;
-
-	(void)labsdir, (void)bindir;
 	if (a->csv && strcmp(a->csv, "-") == 0) {
 		o.csv = stdout;
-		o.log = stderr;		/* the rows alone on standard output */
+		o.log = env->err;	/* the rows alone on standard output */
 	} else if (a->csv && !(o.csv = fopen(a->csv, "w"))) {
-		fprintf(stderr, "hello-lab: --csv %s: %s\n", a->csv, strerror(errno));
+		fprintf(env->err, "hello-lab: --csv %s: %s\n", a->csv, strerror(errno));
 		return 1;
 	}
 	rc = lab_grade_main(a->operands, (size_t)a->noperands, &o, err, sizeof err);
 	if (o.csv && o.csv != stdout && fclose(o.csv) != 0 && rc >= 0) {
-		fprintf(stderr, "hello-lab: --csv %s: %s\n", a->csv, strerror(errno));
+		fprintf(env->err, "hello-lab: --csv %s: %s\n", a->csv, strerror(errno));
 		rc = 1;
 	}
 	if (rc < 0)
-		fprintf(stderr, "hello-lab: %s\n", err);
+		fprintf(env->err, "hello-lab: %s\n", err);
 	return rc < 0 ? 1 : rc;
 }
 
-static int cmd_compare(const char *labsdir, const char *bindir, struct lab_args *a)
+static int cmd_compare(struct lab_env *env, struct lab_args *a)
 {
-	(void)labsdir;
-	return lab_compare_main(a->operands[0], a->operands[1], a->output, bindir);
+	return lab_compare_main(a->operands[0], a->operands[1], a->output, env->bindir, env->out, env->err);
 }
 
 static const struct lab_cmd {
 	const char *name;
 	const struct hello_usage *u;
 	int need;	/* operands it cannot do without */
-	int (*run)(const char *labsdir, const char *bindir, struct lab_args *a);
+	int (*run)(struct lab_env *env, struct lab_args *a);
 } cmds[] = {
 	{ "list", &list_usage, 0, cmd_list },
 	{ "show", &show_usage, 1, cmd_show },
@@ -459,7 +390,8 @@ static int parse_cmd(const struct lab_cmd *c, int argc, char **argv, struct lab_
 
 int main(int argc, char **argv)
 {
-	char bindir[PATH_MAX], labsdir[PATH_MAX], err[256];
+	static struct lab_env env;
+	char builtin[PATH_MAX], err[256];
 	const struct lab_cmd *c = NULL;
 	struct lab_args a;
 	struct sigaction sa;
@@ -487,8 +419,31 @@ int main(int argc, char **argv)
 	}
 	if ((rc = parse_cmd(c, argc - first, argv + first, &a)) >= 0)
 		return rc;
-	find_dirs(bindir, sizeof bindir, labsdir, sizeof labsdir);
-	if (getenv("HELLO_BIN") && *getenv("HELLO_BIN"))
-		snprintf(bindir, sizeof bindir, "%s", getenv("HELLO_BIN"));
-	return c->run(labsdir, bindir, &a);
+	lab_dirs_builtin(builtin, sizeof builtin);
+	if (lab_dirs_init(&env.dirs, getenv("HELLO_LABS"), getenv("HELLO_ANSWERS"), builtin, err, sizeof err) < 0) {
+		fprintf(stderr, "hello-lab: %s\n", err);
+		return 1;
+	}
+	/* hello-* programs: next to hello-lab, or where HELLO_BIN says (the ASan build's) */
+	snprintf(env.bindir, sizeof env.bindir, "%s", getenv("HELLO_BIN") && *getenv("HELLO_BIN") ?
+		 getenv("HELLO_BIN") : ".");
+	if (!getenv("HELLO_BIN") || !*getenv("HELLO_BIN")) {
+		ssize_t n = readlink("/proc/self/exe", env.bindir, sizeof env.bindir - 1);
+		if (n > 0) {
+			env.bindir[n] = '\0';
+			*strrchr(env.bindir, '/') = '\0';
+		}
+	}
+	env.out = lab_wrap_open(stdout, LAB_WRAP_WIDTH);
+	env.err = lab_wrap_open(stderr, LAB_WRAP_WIDTH);
+	if (!env.out)
+		env.out = stdout;
+	if (!env.err)
+		env.err = stderr;
+	rc = c->run(&env, &a);
+	if (env.out != stdout)
+		fclose(env.out);
+	if (env.err != stderr)
+		fclose(env.err);
+	return rc;
 }

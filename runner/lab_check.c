@@ -330,7 +330,23 @@ static int parse_path(struct parser *p, struct node *n)
 	}
 }
 
-static const char *const lab_fn_names[] = { "count", "len", "sum", "min", "max", "exists" };
+static const char *const lab_fn_names[] = { "count", "len", "sum", "min", "max", "exists", "all" };
+
+/* all(LIST, COND, ...): the conditions are a filter's, held in one filter segment. */
+static int parse_all_conds(struct parser *p, struct node *n)
+{
+	struct seg *sg;
+
+	if (!accept(p, T_COMMA)) {
+		p_fail(p, "expected ',' and a condition: all(LIST, COND, ...)");
+		return -1;
+	}
+	n->path.start = p->tstart;
+	if (!(sg = path_push(p, &n->path)) || parse_filter(p, sg) < 0)
+		return -1;
+	sg->end = p->tstart;
+	return 0;
+}
 
 static struct node *parse_or(struct parser *p);
 
@@ -356,14 +372,15 @@ static struct node *parse_primary(struct parser *p)
 			if (strcmp(p->str, lab_fn_names[i]) == 0)
 				break;
 		if (i == sizeof lab_fn_names / sizeof lab_fn_names[0]) {
-			p_fail(p, "unknown function '%s' (count len sum min max exists)", p->str);
+			p_fail(p, "unknown function '%s' (count len sum min max exists all)", p->str);
 			goto bad;
 		}
 		n->kind = NK_CALL;
 		n->fn = (enum fn)i;
 		lex(p);
 		lex(p);
-		if (!(n->a = parse_or(p)) || expect(p, T_RP, "')'") < 0)
+		if (!(n->a = parse_or(p)) || (n->fn == FN_ALL && parse_all_conds(p, n) < 0) ||
+		    expect(p, T_RP, "')'") < 0)
 			goto bad;
 	} else if (p->t == T_IDENT && strcmp(p->str, "true") && strcmp(p->str, "false")) {
 		if (parse_path(p, n) < 0)

@@ -12,7 +12,7 @@ enum tok {
 };
 
 enum nk { NK_PATH, NK_LIT, NK_CALL, NK_BIN, NK_NOT, NK_NEG };
-enum fn { FN_COUNT, FN_LEN, FN_SUM, FN_MIN, FN_MAX, FN_EXISTS };
+enum fn { FN_COUNT, FN_LEN, FN_SUM, FN_MIN, FN_MAX, FN_EXISTS, FN_ALL };
 enum segk { SEG_KEY, SEG_INDEX, SEG_FILTER };
 
 struct pathx;
@@ -40,7 +40,7 @@ struct node {
 	enum fn fn;
 	struct node *a, *b;
 	json_t *lit;
-	struct pathx path;
+	struct pathx path;	/* NK_PATH; for all(LIST, COND...): one filter segment, the conditions */
 	size_t start, end;
 };
 struct lab_check {

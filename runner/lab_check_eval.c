@@ -15,13 +15,19 @@ struct ev {
 	char *obs;
 	size_t obslen;
 	char why[200];
+	const struct node *all_node[4];	/* all(...) calls and what they found, for obs */
+	char all_note[4][240];
+	size_t nall;
 };
 
 static void ev_why(struct ev *e, const char *src, size_t start, size_t end, const char *what)
 {
 	while (end > start && src[end - 1] == ' ')
 		end--;
-	snprintf(e->why, sizeof e->why, "%.*s %s", (int)(end - start), src + start, what);
+	if (end - start > 100)	/* a generated text filled in: named by its start */
+		snprintf(e->why, sizeof e->why, "%.60s... %s", src + start, what);
+	else
+		snprintf(e->why, sizeof e->why, "%.*s %s", (int)(end - start), src + start, what);
 }
 
 /* Compact JSON text of v, cut to a readable length. */
@@ -53,8 +59,18 @@ static void obs_add(struct ev *e, const struct node *n, json_t *v)
 		val_text(v, val, sizeof val);
 	else
 		snprintf(val, sizeof val, "missing (%s)", e->why);
-	snprintf(e->obs + used, e->obslen - used, "%s%.*s = %s", used ? "; " : "",
-		 (int)(end - n->start), e->src + n->start, val);
+	/* a long operand ({repeat:a:3000} filled in) is named by its start */
+	if (end - n->start > 100)
+		snprintf(e->obs + used, e->obslen - used, "%s%.*s... = %s", used ? "; " : "", 60,
+			 e->src + n->start, val);
+	else
+		snprintf(e->obs + used, e->obslen - used, "%s%.*s = %s", used ? "; " : "",
+			 (int)(end - n->start), e->src + n->start, val);
+	for (size_t i = 0; i < e->nall; i++)
+		if (e->all_node[i] == n) {
+			used = strlen(e->obs);
+			snprintf(e->obs + used, e->obslen - used, " (%s)", e->all_note[i]);
+		}
 }
 
 static int truthy(json_t *v)
@@ -243,11 +259,64 @@ static json_t *fold(struct ev *e, const struct node *n, json_t *v)
 	return all_int ? json_integer((json_int_t)acc) : json_real(acc);
 }
 
+/* The text of a condition's field ("len", "@"), for saying what an element held. */
+static void cond_key_text(const struct cond *c, char *buf, size_t len)
+{
+	const struct pathx *k = c->key;
+	size_t i, used = 0;
+
+	snprintf(buf, len, "@");
+	for (i = 0; i < k->n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "." : "", k->segs[i].key);
+}
+
+/* all(LIST, COND, ...): every element holds every condition (true for no element, as in
+ * logic; the observation says so). The first element that does not is named. */
+static json_t *eval_all(struct ev *e, const struct node *n, json_t *v)
+{
+	const struct seg *sg = &n->path.segs[0];
+	char *note = e->nall < 4 ? e->all_note[e->nall] : NULL, key[80], val[120];
+	size_t i, k, size;
+	json_t *x, *kv;
+
+	if (!json_is_array(v)) {
+		ev_why(e, e->src, n->a->start, n->a->end, "is not a list");
+		return NULL;
+	}
+	if (note)
+		e->all_node[e->nall++] = n;
+	size = json_array_size(v);
+	json_array_foreach(v, i, x) {
+		for (k = 0; k < sg->nconds && cond_holds(e, &sg->conds[k], x); k++)
+			;
+		if (k == sg->nconds)
+			continue;
+		if (note) {
+			cond_key_text(&sg->conds[k], key, sizeof key);
+			kv = sg->conds[k].key->n ? path_walk(e, sg->conds[k].key, x, 1) : json_incref(x);
+			if (kv)
+				val_text(kv, val, sizeof val);
+			else
+				snprintf(val, sizeof val, "missing");
+			json_decref(kv);
+			snprintf(note, sizeof e->all_note[0], "[%zu] of %zu does not hold: %.60s = %.100s", i, size, key, val);
+		}
+		return json_false();
+	}
+	if (note)
+		snprintf(note, sizeof e->all_note[0], size ? "every one of %zu holds" : "no elements: true, as nothing fails", size);
+	return json_true();
+}
+
 static json_t *eval_call(struct ev *e, const struct node *n, json_t *ctx)
 {
 	json_t *v = eval(e, n->a, ctx), *r = NULL;
 
 	switch (n->fn) {
+	case FN_ALL:
+		if (v)
+			r = eval_all(e, n, v);
+		break;
 	case FN_EXISTS:
 		r = json_boolean(v != NULL);
 		break;

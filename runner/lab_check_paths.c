@@ -299,6 +299,24 @@ static int walk_node(struct walk *w, const struct node *n)
 			}
 		}
 		return 0;
+	case NK_CALL:
+		if (walk_node(w, n->a) < 0)
+			return -1;
+		/* all(LIST, COND...): the conditions name fields of LIST's elements, as a filter's do */
+		if (n->fn == FN_ALL && n->a->kind == NK_PATH && n->path.n) {
+			root_shapes(w, &s);
+			if (walk_path(w, &n->a->path, &s) < 0)
+				return -1;
+			if (!s.list && !(s.open && s.n == 0)) {
+				struct shapes elem;
+				sch_items(w->root, &s, &elem);
+				if (!elem.open && elem.n == 0)
+					return fail(w, &n->a->path, n->a->path.n ? n->a->path.segs[n->a->path.n - 1].end
+									: n->a->end, "%s%s", "is not a list", "");
+			}
+			return walk_seg(w, &n->path, 0, &s);
+		}
+		return 0;
 	default:
 		return walk_node(w, n->a) < 0 ? -1 : walk_node(w, n->b);
 	}

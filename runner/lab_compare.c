@@ -25,7 +25,7 @@ static long long dropped(json_t *result)
 	return n;
 }
 
-static int load(const char *dir, json_t **trace, json_t **result)
+static int load(const char *dir, json_t **trace, json_t **result, FILE *err)
 {
 	char p[PATH_MAX + 16];
 
@@ -34,13 +34,14 @@ static int load(const char *dir, json_t **trace, json_t **result)
 	snprintf(p, sizeof p, "%s/result.json", dir);
 	*result = json_load_file(p, 0, NULL);
 	if (!json_is_object(*trace)) {
-		fprintf(stderr, "hello-lab: compare: %s/trace.json: missing or unreadable\n", dir);
+		fprintf(err, "hello-lab: compare: %s/trace.json: missing or unreadable\n", dir);
 		return -1;
 	}
 	return 0;
 }
 
-int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html, const char *bindir)
+int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html, const char *bindir,
+		     FILE *out, FILE *err)
 {
 	json_t *tr[2] = { NULL, NULL }, *rr[2] = { NULL, NULL };
 	const char *dirs[2] = { tcp_dir, udp_dir }, *names[2];
@@ -49,7 +50,7 @@ int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html,
 	int rc = 1, i;
 
 	for (i = 0; i < 2; i++) {
-		if (load(dirs[i], &tr[i], &rr[i]) < 0)
+		if (load(dirs[i], &tr[i], &rr[i], err) < 0)
 			goto out;
 		hello_measure_trace(tr[i], &m[i]);
 		snprintf(path[i], sizeof path[i], "%s/trace.json", dirs[i]);
@@ -58,9 +59,9 @@ int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html,
 		long long n = dropped(rr[i]);
 		snprintf(d[i], sizeof d[i], n < 0 ? "-" : "%lld", n);
 	}
-	hello_measure_table(stdout, names, m);
-	hello_measure_line(stdout, "dropped by the lab's rules", d[0], d[1]);
-	hello_measure_footer(stdout);
+	hello_measure_table(out, names, m);
+	hello_measure_line(out, "dropped by the lab's rules", d[0], d[1]);
+	hello_measure_footer(out);
 	rc = 0;
 	snprintf(prog, sizeof prog, "%s/hello-trace", bindir);
 	if (html && access(prog, X_OK) == 0) {
@@ -69,9 +70,9 @@ int lab_compare_main(const char *tcp_dir, const char *udp_dir, const char *html,
 		char *cargv[] = { prog, "render", "--compare", path[0], path[1], "--label", name[0],
 				  "--label", name[1], "--format", "html", "-o", (char *)html, NULL };
 		if (lab_proc_cmd(&here, cargv, e, sizeof e) == 0)
-			printf("  side-by-side diagrams: %s\n", html);
+			fprintf(out, "  side-by-side diagrams: %s\n", html);
 		else
-			printf("  no side-by-side diagrams (%s)\n", e);
+			fprintf(out, "  no side-by-side diagrams (%s)\n", e);
 	}
 out:
 	for (i = 0; i < 2; i++)

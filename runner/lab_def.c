@@ -139,11 +139,12 @@ static int d_host(struct dctx *c, json_t *o, const char *key, enum lab_host *h, 
 /* A placeholder check with dummy values: catches {prot} and friends at load time. */
 static int d_template(struct dctx *c, const char *s)
 {
-	struct lab_vars v = { 1, "s", "c", "d", "o" };
-	char buf[1024], e[160];
+	struct lab_vars v = { 1, "s", "c", "d", "o", 0 };
+	char e[200], *buf = lab_vars_alloc(s, &v, e, sizeof e);
 
-	if (lab_vars_expand(s, &v, buf, sizeof buf, e, sizeof e) < 0)
+	if (!buf)
 		return d_fail(c, "%s", e);
+	free(buf);
 	return 0;
 }
 
@@ -334,11 +335,12 @@ static int d_expect(struct dctx *c, struct lab_expect *e, json_t *o)
 	/* {port} and friends: the values come with the run; sample ones find errors now. */
 	e->templated = strchr(e->check, '{') != NULL;
 	if (e->templated) {
-		struct lab_vars v = { 9999, "127.0.0.1", "127.0.0.1", ".", "." };
-		char buf[1024];
-		if (lab_vars_expand(e->check, &v, buf, sizeof buf, perr, sizeof perr) < 0)
+		struct lab_vars v = { 9999, "127.0.0.1", "127.0.0.1", ".", ".", 0 };
+		char *buf = lab_vars_alloc(e->check, &v, perr, sizeof perr);
+		if (!buf)
 			return d_fail(c, "check \"%s\": %s", e->check, perr);
 		e->parsed = lab_check_parse(buf, perr, sizeof perr);
+		free(buf);
 	} else {
 		e->parsed = lab_check_parse(e->check, perr, sizeof perr);
 	}

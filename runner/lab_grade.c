@@ -75,28 +75,11 @@ static void csv_field(FILE *f, const char *s, int last)
 	fputc(last ? '\n' : ',', f);
 }
 
-/* The failed checks' texts, "; " between them. */
-static void failed_list(json_t *checks, char *buf, size_t len)
-{
-	size_t i, n = 0;
-	json_t *c;
-
-	buf[0] = '\0';
-	json_array_foreach(checks, i, c) {
-		if (json_is_true(json_object_get(c, "passed")))
-			continue;
-		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? "; " : "",
-				      json_string_value(json_object_get(c, "check")));
-		if (n >= len)
-			break;
-	}
-}
-
 static int grade_one(const char *dir, const struct lab_def *teacher, const struct lab_grade_opts *o)
 {
 	char err[512], held[16], total[16], failed[2048];
 	json_t *checks = NULL;
-	int nfail = lab_result_grade(dir, teacher, o->log, &checks, err, sizeof err);
+	int nfail = lab_result_grade(dir, teacher, o->log, o->show_observed, &checks, err, sizeof err);
 	size_t n = json_array_size(checks);
 
 	if (nfail < 0 && o->log)
@@ -107,7 +90,7 @@ static int grade_one(const char *dir, const struct lab_def *teacher, const struc
 		if (nfail < 0)
 			snprintf(failed, sizeof failed, "%s", err);
 		else
-			failed_list(checks, failed, sizeof failed);
+			lab_result_failed(checks, 0, 0, failed, sizeof failed);
 		csv_field(o->csv, dir, 0);
 		csv_field(o->csv, teacher ? teacher->name : "", 0);
 		csv_field(o->csv, nfail < 0 ? "BROKEN" : nfail ? "FAIL" : "ok", 0);

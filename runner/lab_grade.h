@@ -9,6 +9,7 @@ struct lab_grade_opts {
 	const char *lab;	/* the teacher's lab folder or lab.json; NULL: each run's own copy */
 	FILE *log;		/* each check's verdict, a summary a run; NULL: none */
 	FILE *csv;		/* run,lab,verdict,held,total,failed: a row a run; NULL: none */
+	int show_observed;	/* print what was observed for the checks that held too */
 };
 
 /*

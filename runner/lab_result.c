@@ -2,11 +2,13 @@
 #include "runner/lab_result.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runner/lab_check_eval.h"
 #include "runner/lab_runner.h"
 #include "runner/lab_step.h"
+#include "runner/lab_wrap.h"
 
 json_t *lab_result_ctx(const char *dir, json_t *steps, json_t *impair, json_t *run)
 {
@@ -25,29 +27,37 @@ json_t *lab_result_ctx(const char *dir, json_t *steps, json_t *impair, json_t *r
 	return ctx;
 }
 
-/* One check, its placeholders ({port}, ...) filled with this run's values first. */
+/* One check, its placeholders ({port}, ...) filled with this run's values first. text is
+ * the check as shown: {repeat:...} stays as written, 3000 generated letters would hide it. */
 static int check_one(const struct lab_expect *e, const struct lab_vars *v, json_t *ctx,
 		     char *text, size_t textlen, char *obs, size_t obslen)
 {
 	struct lab_check *c = e->parsed;
-	char perr[200];
+	struct lab_vars shown;
+	char perr[200], *full;
 	int ok;
 
 	snprintf(text, textlen, "%s", e->check);
 	if (!e->templated || !v)
 		return lab_check_eval(c, ctx, obs, obslen);
-	if (lab_vars_expand(e->check, v, text, textlen, perr, sizeof perr) < 0 ||
-	    !(c = lab_check_parse(text, perr, sizeof perr))) {
+	shown = *v;
+	shown.keep_repeat = 1;
+	if (lab_vars_expand(e->check, &shown, text, textlen, perr, sizeof perr) < 0)
+		snprintf(text, textlen, "%s", e->check);
+	if (!(full = lab_vars_alloc(e->check, v, perr, sizeof perr)) ||
+	    !(c = lab_check_parse(full, perr, sizeof perr))) {
 		snprintf(obs, obslen, "%s", perr);
+		free(full);
 		return 0;
 	}
 	ok = lab_check_eval(c, ctx, obs, obslen);
 	lab_check_free(c);
+	free(full);
 	return ok;
 }
 
 int lab_result_checks(const struct lab_def *d, const struct lab_vars *v, json_t *ctx,
-		      json_t *checks, FILE *log)
+		      json_t *checks, FILE *log, int show_observed)
 {
 	int failed = 0;
 	size_t i;
@@ -64,19 +74,18 @@ int lab_result_checks(const struct lab_def *d, const struct lab_vars *v, json_t 
 		if (!log)
 			continue;
 		fprintf(log, "    %s  %s\n", ok ? "ok  " : "FAIL", text);
-		if (!ok) {
-			if (e->why[0])
-				fprintf(log, "          expected because: %s\n", e->why);
+		if (!ok && e->why[0])
+			fprintf(log, "          expected because: %s\n", e->why);
+		if (!ok || show_observed)
 			fprintf(log, "          observed: %s\n", obs[0] ? obs : "(nothing)");
-		}
 	}
 	if (log)
 		fflush(log);
 	return failed;
 }
 
-int lab_result_grade(const char *dir, const struct lab_def *teacher, FILE *log, json_t **checks,
-		     char *err, size_t errlen)
+int lab_result_grade(const char *dir, const struct lab_def *teacher, FILE *log, int show_observed,
+		     json_t **checks, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 16], lerr[512];
 	json_t *res, *defj = NULL, *ctx;
@@ -121,12 +130,12 @@ int lab_result_grade(const char *dir, const struct lab_def *teacher, FILE *log, 
 	/* the run's own values for the checks' placeholders */
 	struct lab_vars v = { (int)json_integer_value(json_object_get(res, "port")),
 			      json_string_value(json_object_get(res, "server")),
-			      json_string_value(json_object_get(res, "client")), d->dir, dir };
+			      json_string_value(json_object_get(res, "client")), d->dir, dir, 0 };
 	if (!v.server)
 		v.server = "";
 	if (!v.client)
 		v.client = "";
-	failed = lab_result_checks(d, &v, ctx, *checks, log);
+	failed = lab_result_checks(d, &v, ctx, *checks, log, show_observed);
 	if (log)
 		fprintf(log, "%s %s: %zu/%zu expectations held\n", failed ? "FAIL" : "ok  ", d->name,
 			d->nexpect - (size_t)failed, d->nexpect);
@@ -134,4 +143,27 @@ int lab_result_grade(const char *dir, const struct lab_def *teacher, FILE *log, 
 	json_decref(res);
 	lab_def_free(own);
 	return failed;
+}
+
+void lab_result_failed(json_t *checks, size_t most, size_t cut, char *buf, size_t len)
+{
+	size_t i, more = 0, shown = 0, used = 0;
+	char one[1024];
+	json_t *c;
+
+	if (len)
+		buf[0] = '\0';
+	json_array_foreach(checks, i, c) {
+		const char *text = json_string_value(json_object_get(c, "check"));
+		if (json_is_true(json_object_get(c, "passed")) || !text)
+			continue;
+		if (most && shown++ >= most) {
+			more++;
+			continue;
+		}
+		lab_wrap_cut(text, cut ? cut : sizeof one, one, sizeof one);
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s", used ? "; " : "", one);
+	}
+	if (more && used < len)
+		snprintf(buf + used, len - used, " and %zu more", more);
 }

@@ -265,7 +265,7 @@ static void show_ladder(struct lab_runner *r)
 		return;
 	out(r->o, 0, "\n");
 	while (n++ < 200 && fgets(line, sizeof line, f))
-		out(r->o, 0, "    %s", line);
+		out(r->o, 0, "%s", line);	/* the ladder is drawn 80 columns wide */
 	fclose(f);
 }
 
@@ -311,14 +311,29 @@ static int setup(struct lab_runner *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* A capture that saw nothing makes every trace check fail for one reason, said once. */
+static int no_packets(struct lab_runner *r, json_t *ctx)
+{
+	json_t *seen = json_object_get(json_object_get(ctx, "capture"), "packets_seen");
+	char filter[512], e[200];
+
+	if (!json_is_integer(seen) || json_integer_value(seen) != 0)
+		return 0;
+	if (lab_vars_expand(r->d->filter, &r->vars, filter, sizeof filter, e, sizeof e) < 0)
+		snprintf(filter, sizeof filter, "%s", r->d->filter);
+	json_array_append_new(r->notes, json_sprintf("the capture saw 0 packets: nothing the filter '%s' "
+						     "matches was sent", filter));
+	return 1;
+}
+
 /* Everything after the steps: counters, tracer, diagrams, teardown, checks, result.json. */
 static int finish(struct lab_runner *r, struct lab_proc *tp, long long t0, int broken,
 		  const char *why)
 {
 	const struct lab_opts *o = r->o;
 	json_t *impair, *files = json_array(), *ctx, *checks = json_array(), *res;
-	char e[256], path[PATH_MAX + 16];
-	int failed;
+	char e[256], path[PATH_MAX + 16], fails[400];
+	int failed, zero;
 
 	lab_step_finish(r);
 	impair = lab_nft_counters(r->d, &r->net, o->loss, e, sizeof e);
@@ -343,7 +358,8 @@ static int finish(struct lab_runner *r, struct lab_proc *tp, long long t0, int b
 	res = run_info(r, lab_now_ms() - t0, files);
 	ctx = lab_result_ctx(r->out, r->steps, impair, res);
 	out(o, 0, "\n  checks:\n");
-	failed = lab_result_checks(r->d, &r->vars, ctx, checks, o->quiet ? NULL : o->log);
+	failed = lab_result_checks(r->d, &r->vars, ctx, checks, o->quiet ? NULL : o->log, o->show_observed);
+	zero = no_packets(r, ctx);
 	json_object_set(res, "steps", r->steps);
 	json_object_set(res, "impair", impair);
 	json_object_set_new(res, "checks", checks);
@@ -355,9 +371,13 @@ static int finish(struct lab_runner *r, struct lab_proc *tp, long long t0, int b
 	if (broken || failed)
 		for (size_t i = 0; i < json_array_size(r->notes); i++)
 			out(o, 0, "  note: %s\n", json_string_value(json_array_get(r->notes, i)));
-	out(o, 1, "%s %s: %zu/%zu expectations held%s%s -> %s/\n", failed || broken ? "FAIL" : "ok  ",
+	lab_result_failed(checks, 3, 70, fails, sizeof fails);
+	out(o, 1, "%s %s: %zu/%zu expectations held%s%s%s%s -> %s/\n", failed || broken ? "FAIL" : "ok  ",
 	    r->d->name, r->d->nexpect - (size_t)failed, r->d->nexpect, broken ? "; the run broke: " : "",
-	    broken ? why : "", r->out);
+	    broken ? why : "", fails[0] ? ", failed: " : "", fails, r->out);
+	/* said plainly on the screen too: every trace check failed for this one reason */
+	if (zero && (o->quiet || !(broken || failed)))
+		out(o, 1, "  note: %s\n", json_string_value(json_array_get(r->notes, json_array_size(r->notes) - 1)));
 	json_decref(impair);
 	json_decref(ctx);
 	json_decref(res);

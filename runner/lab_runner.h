@@ -19,6 +19,7 @@ struct lab_opts {
 	const char *bindir;		/* where hello-* programs are */
 	int quiet;			/* no step-by-step progress (summary lines only) */
 	int render;			/* call `hello-trace render` after the run */
+	int show_observed;		/* print what was observed for passing checks too */
 	volatile sig_atomic_t *stop;	/* raised (to the signal number) by SIGINT/SIGTERM */
 	FILE *log;			/* progress goes here */
 };

@@ -152,23 +152,23 @@ static char **argv_build(struct lab_runner *r, const struct lab_step *st, char *
 	while (tmpl[n])
 		n++;
 	argv = calloc(n + 3, sizeof *argv);
+	/* an argument may be long: {repeat:a:3000} is a message beyond the server's buffer */
 	for (i = 0; argv && i < n; i++) {
-		if (lab_vars_expand(tmpl[i], &r->vars, buf, sizeof buf, err, errlen) < 0)
+		if (!(argv[i] = lab_vars_alloc(tmpl[i], &r->vars, err, errlen)))
 			goto bad;
-		if (i == 0 && strncmp(buf, "hello-", 6) == 0 && !strchr(buf, '/')) {
+		if (i == 0 && strncmp(argv[0], "hello-", 6) == 0 && !strchr(argv[0], '/')) {
 			char full[PATH_MAX * 2 + 2];
-			snprintf(full, sizeof full, "%s/%s", r->o->bindir, buf);
+			snprintf(full, sizeof full, "%s/%s", r->o->bindir, argv[0]);
 			if (access(full, X_OK) != 0) {
 				snprintf(err, errlen, "%s: not built yet (run make)", full);
 				goto bad;
 			}
-			if (snprintf(buf, sizeof buf, "%s", full) >= (int)sizeof buf) {
-				snprintf(err, errlen, "%s: path too long", r->o->bindir);
+			free(argv[0]);
+			if (!(argv[0] = strdup(full))) {
+				snprintf(err, errlen, "out of memory");
 				goto bad;
 			}
 		}
-		if (!(argv[i] = strdup(buf)))
-			goto bad;
 	}
 	if (argv && events) {
 		if (snprintf(buf, sizeof buf, "%s/events-%s.jsonl", r->out, st->name) >= (int)sizeof buf) {
@@ -356,20 +356,24 @@ json_t *lab_step_lines(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	json_t *a = json_array(), *s;
-	char line[1024];
-	size_t n = 0;
+	char *line = NULL;
+	size_t cap = 0, n = 0;
+	ssize_t l;
 
 	if (!f)
 		return a;
-	while (n < 2000 && fgets(line, sizeof line, f)) {
-		size_t l = strlen(line);
+	/* whole lines, however long: a check on a whole reply reads the program's output */
+	while (n < LAB_STEP_LINES_MAX && (l = getline(&line, &cap, f)) >= 0) {
 		if (l && line[l - 1] == '\n')
 			line[--l] = '\0';
+		if (l > LAB_STEP_LINE_MAX)
+			l = LAB_STEP_LINE_MAX;
 		/* logs escape non-printable bytes, but a program may not: keep the JSON valid */
-		s = json_stringn(line, l);
+		s = json_stringn(line, (size_t)l);
 		json_array_append_new(a, s ? s : json_string("(bytes that are not UTF-8)"));
 		n++;
 	}
+	free(line);
 	fclose(f);
 	return a;
 }

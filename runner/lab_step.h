@@ -18,7 +18,12 @@ void lab_step_finish(struct lab_runner *r);
 /* steps as an array of {"name": ..., "exit": ..., "ms": ...} (the check context's step_list). */
 json_t *lab_step_list(json_t *steps);
 
-/* Loads a log file's lines as a JSON array of strings (bounded). */
+/* A log's lines as the checks see them (steps.NAME.lines): the first LAB_STEP_LINES_MAX
+ * lines, each whole up to LAB_STEP_LINE_MAX bytes (a client prints each reply whole). */
+#define LAB_STEP_LINES_MAX 2000
+#define LAB_STEP_LINE_MAX 65536
+
+/* Loads a log file's lines as a JSON array of strings (bounded as above). */
 json_t *lab_step_lines(const char *path);
 
 /* How many sockets the text of /proc/net/tcp (or udp, tcp6, udp6) holds whose local port

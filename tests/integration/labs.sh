@@ -26,6 +26,21 @@ lab_run() {
 	wait "$RUN_PID"
 	RC=$?
 }
+# fits80 FILE...: every line hello-lab printed is at most 80 characters (UTF-8 counted as
+# characters, as a terminal shows them); names the first that is not.
+fits80() {
+	"$PYTHON" -c 'import sys
+for f in sys.argv[1:]:
+    for n, line in enumerate(open(f, encoding="utf-8", errors="replace"), 1):
+        line = line.rstrip("\n")
+        if len(line) > 80:
+            sys.exit("  %s:%d: %d columns: %s" % (f, n, len(line), line))' "$@"
+}
+# flat FILE: its text on one line, spaces squeezed: a message hello-lab wrapped reads whole.
+flat() {
+	tr '\n' ' ' <"$1" | tr -s ' '
+}
+export -f fits80 flat	# for the checks' bash -c
 # no_netns_of PID...: none of these runs left a namespace.
 no_netns_of() {
 	local p
@@ -67,6 +82,15 @@ JSON
 echo '{"goal": "x", "protocol": "tcp", "steps": [{"name": "a", "run": ["true"], "backgroud": true}], "expect": ["steps.a.exit == 0"]}' \
 	>"$TMP/labs/broken/lab.json"
 # Checks that name what no trace holds, and a protocol in capitals: refused when loaded.
+# A teacher's own closed-port, which overrides the built-in one: {repeat} in a step's
+# arguments and in a check; and an answer key kept apart from the labs.
+mkdir -p "$TMP/labs/closed-port" "$TMP/keys/py-fail"
+cat >"$TMP/labs/closed-port/lab.json" <<'JSON'
+{"goal": "a teacher's own closed-port", "protocol": "tcp",
+ "steps": [{"name": "say", "run": ["printf", "%s\\n", "{repeat:ab:40}"]}],
+ "expect": ["steps.say.lines[0] == '{repeat:ab:40}'", "len(steps.say.lines[0]) == 80"]}
+JSON
+echo "teacher key" >"$TMP/keys/py-fail/answers.md"
 mkdir -p "$TMP/labs/typo" "$TMP/labs/typo2" "$TMP/labs/caps"
 echo '{"goal": "x", "protocol": "tcp", "steps": [{"name": "a", "run": ["true"]}], "expect": ["count(flows[protocol=tcp]) == 1"]}' \
 	>"$TMP/labs/typo/lab.json"
@@ -116,19 +140,68 @@ sys.exit(not (rows[0] == ["run", "lab", "verdict", "held", "total", "failed"] an
     and rows[2][0].endswith("/cy") and rows[2][2] == "BROKEN" and "a run of lab py-fail, not py-drop" in rows[2][5]))' "$TMP/grades.csv"
 t_check "with --csv -, the verdicts go to stderr" grep -q "BROKEN .*a run of lab py-fail" "$TMP/grade2.err"
 lab_run "$TMP/typo.out" run typo --out "$TMP/out/typo" --port "$PORT"
-t_check "a check naming no trace field is refused at load (exit 1, 'did you mean')" \
-	sh -c "[ $RC = 1 ] && grep -q \"no such field 'protocol' (did you mean 'proto'?)\" '$TMP/typo.out'"
+t_check "a check naming no trace field is refused at load (BROKEN, exit 4, 'did you mean')" \
+	bash -c "[ $RC = 4 ] && flat '$TMP/typo.out' | grep -q \"no such field 'protocol' (did you mean 'proto'?)\""
 lab_run "$TMP/typo2.out" run typo2 --out "$TMP/out/typo2" --port "$PORT"
 t_check "a check naming a step the lab has not is refused at load" \
-	sh -c "[ $RC = 1 ] && grep -q \"steps.b: no such field 'b'\" '$TMP/typo2.out'"
+	bash -c "[ $RC = 4 ] && flat '$TMP/typo2.out' | grep -q \"steps.b: no such field 'b'\""
 lab_run "$TMP/caps.out" run caps --out "$TMP/out/caps" --port "$PORT"
-t_check "protocol \"UDP\" is refused at load" sh -c "[ $RC = 1 ] && grep -q 'must be one of tcp, udp' '$TMP/caps.out'"
+t_check "protocol \"UDP\" is refused at load" bash -c "[ $RC = 4 ] && flat '$TMP/caps.out' | grep -q 'must be one of tcp, udp'"
 
-out=$("$LAB" run broken 2>&1)
+"$LAB" run broken >"$TMP/broken.out" 2>&1
 rc=$?
-t_check "broken definition: refused with exit 1" [ $rc = 1 ]
-t_check "broken definition: the message names the key" grep -q "steps\[0\]: unknown key 'backgroud'" <<<"$out"
-t_check "list marks the broken lab" sh -c "'$LAB' list | grep -q '^broken.*broken:'"
+t_check "broken definition: BROKEN, not FAILED, exit 4" bash -c "[ $rc = 4 ] && grep -q '^BROKEN broken: ' '$TMP/broken.out'"
+t_check "broken definition: the message names the key" bash -c "flat '$TMP/broken.out' | grep -q \"steps\[0\]: unknown key 'backgroud'\""
+"$LAB" list >"$TMP/list.out" 2>"$TMP/list.err"
+rc=$?
+t_check "list marks the broken lab, exit 4" sh -c "[ $rc = 4 ] && grep -q '^broken .*BROKEN: steps' '$TMP/list.out'"
+
+# HELLO_LABS is added to the built-in labs; the teacher's folder comes first and wins, and
+# list says so on both rows.
+t_check "list: the teacher's folder, then the built-in labs" sh -c "grep -q '^== $TMP/labs (HELLO_LABS)' '$TMP/list.out' &&
+	grep -q '^== .*/labs (built in)' '$TMP/list.out' && grep -q '^tcp-teardown ' '$TMP/list.out'"
+t_check "list: a teacher's lab overriding a built-in is marked, and the built-in one too" bash -c "
+	grep -q '^closed-port  .*\[overrides the built-in\] a teacher.s own closed-port' '$TMP/list.out' &&
+	flat '$TMP/list.out' | grep -q 'closed-port - (overridden by $TMP/labs/closed-port)'"
+t_check "list: warns about a lab without README.md or answer key" bash -c "
+	flat '$TMP/list.err' | grep -q 'warning: py-drop: no README.md (the sheet), no answers.md' &&
+	! grep -q 'warning: tcp-hello' '$TMP/list.err'"
+HELLO_LABS="$TMP/nowhere:$TMP/labs" HELLO_ANSWERS="$TMP/keys" "$LAB" list >"$TMP/list2.out" 2>"$TMP/list2.err"
+t_check "list: a HELLO_LABS folder that is not there is named with why" \
+	grep -q "^== $TMP/nowhere (HELLO_LABS): No such file or directory" "$TMP/list2.out"
+t_check "list: an answer key in HELLO_ANSWERS counts" sh -c "! grep -q 'warning: py-fail:.*answers' '$TMP/list2.err' &&
+	grep -q 'warning: py-drop:.*answers' '$TMP/list2.err'"
+t_check "show --answers: the key from HELLO_ANSWERS" sh -c "HELLO_ANSWERS='$TMP/keys' '$LAB' show py-fail --answers | grep -q 'teacher key'"
+"$LAB" show py-drop --answers >"$TMP/nokey.out" 2>&1
+t_check "show --answers: no key, exit 1 and a clear message" sh -c "[ $? = 1 ] && grep -q 'py-drop: no answer key' '$TMP/nokey.out'"
+
+# Several labs at once, quiet: each lab's line names what failed, a broken one is BROKEN,
+# then the table and the total time. The teacher's closed-port runs, not the built-in one.
+lab_run "$TMP/several.out" run py-fail broken closed-port --quiet --out "$TMP/several" --port "$PORT"
+cat "$TMP/several.out"
+t_check "run A B C: exit 4 when one is BROKEN" [ $RC = 4 ]
+t_check "run --quiet: the failed lab's line names its failed checks" \
+	bash -c "flat '$TMP/several.out' | grep -q \"FAIL py-fail: 0/1 expectations held, failed: steps.say.lines\[1\] == 'three' ->\""
+t_check "run: the table: FAILED with the check, BROKEN with why, ok" sh -c "
+	grep -q \"^py-fail  *FAILED  *steps.say.lines\[1\] == 'three'\" '$TMP/several.out' &&
+	grep -q \"^broken  *BROKEN  *steps\[0\]: unknown key 'backgroud'\" '$TMP/several.out' &&
+	grep -q '^closed-port  *ok *$' '$TMP/several.out'"
+t_check "run: the total time at the end" grep -Eq '^3 labs in [0-9]+\.[0-9] s: 1 ok, 1 FAILED, 1 BROKEN$' "$TMP/several.out"
+t_check "run: HELLO_LABS's closed-port ran, not the built-in one ({repeat} in its arguments and check)" \
+	"$PYTHON" -c "import json, sys; r = json.load(open('$TMP/several/closed-port/result.json'))
+sys.exit(not (r['goal'].startswith('a teacher') and r['ok']))"
+t_check "a capture of 0 packets: said on the screen and in result.json" bash -c "
+	flat '$TMP/several.out' | grep -q 'note: the capture saw 0 packets: nothing the filter .tcp port $PORT. matches was sent' &&
+	grep -q 'the capture saw 0 packets' '$TMP/several/py-fail/result.json'"
+"$LAB" check --show-observed "$TMP/several/closed-port" >"$TMP/observed.out" 2>&1
+t_check "--show-observed: what was observed for a check that held" \
+	bash -c "flat '$TMP/observed.out' | grep -q 'ok len(steps.say.lines\[0\]) == 80 observed: len(steps.say.lines\[0\]) = 80'"
+"$LAB" check --lab closed-port "$TMP/several/closed-port" >"$TMP/byname.out" 2>&1
+t_check "check --lab NAME: the lab from the search path" sh -c "[ $? = 0 ] && grep -q '^ok   closed-port: 2/2' '$TMP/byname.out'"
+"$LAB" check --lab broken "$TMP/several/closed-port" >"$TMP/checkbroken.out" 2>&1
+t_check "check --lab with a broken lab.json: BROKEN, exit 4" bash -c "[ $? = 4 ] && grep -q '^BROKEN ' '$TMP/checkbroken.out'"
+for c in "" list show run check compare; do "$LAB" $c --help; done >"$TMP/help.out" 2>&1
+t_check "--help of every command fits 80 columns, names exit 4" bash -c "fits80 '$TMP/help.out' && grep -q '^  4    a lab.json is BROKEN' '$TMP/help.out'"
 
 # SIGINT in the middle of a run: programs stopped, namespace (and its nft table) gone.
 # Its job unfinished, hello-lab documents exit 130 after SIGINT.
@@ -226,6 +299,11 @@ for d in "$TMP"/all/*/; do
 	t_check "lab $(basename "$d"): the run folder holds results only" results_only "$d"
 done
 t_check "run --all: exit 0" [ $rc = 0 ]
+t_check "run --all: the table, a line a lab, and the total time" sh -c "[ \$(grep -c ' ok\$' '$TMP/all.out') = $want ] &&
+	grep -Eq '^$want labs in [0-9]+\.[0-9] s: $want ok, 0 FAILED, 0 BROKEN\$' '$TMP/all.out'"
+# What every command of this suite printed (runs, lists, checks, errors): 80 columns.
+t_check "every line hello-lab printed fits 80 columns" fits80 "$TMP"/*.out "$TMP"/*.err
+t_check "every lab's ladder (run prints it) fits 80 columns" fits80 "$TMP"/all/*/ladder.txt
 t_lab_runs "run --all" "$TMP"/all/*/
 cmp=$("$LAB" compare "$TMP/all/tcp-hello" "$TMP/all/udp-hello" -o "$TMP/compare.html" 2>&1)
 echo "$cmp"

@@ -116,6 +116,47 @@ static void test_operators(void **state)
 	assert_int_equal(run("events[4].source == 'kernel' && events[4].to == 'TIME_WAIT'"), 1);
 }
 
+/* all(LIST, COND...): every element holds; the observation names the first that does not. */
+static void test_all(void **state)
+{
+	(void)state;
+	assert_int_equal(run("all(events[type=packet], from ~ '^(client|server)$')"), 1);
+	assert_non_null(strstr(obs, "(every one of 4 holds)"));
+	assert_int_equal(run("all(flows[proto=tcp], retransmissions >= 1, conn_state ~ '^(SF|REJ)$')"), 1);
+	assert_int_equal(run("all(flows[proto=tcp], conn_state=SF)"), 0);
+	assert_string_equal(obs, "all(flows[proto=tcp], conn_state=SF) = false ([1] of 2 does not hold: "
+			    "conn_state = \"REJ\")");
+	assert_int_equal(run("all(steps.client.lines, @ ~ '^[Hh]ello')"), 1);
+	assert_int_equal(run("all(steps.client.lines, @ ~ '^Hello, ')"), 0);
+	assert_non_null(strstr(obs, "[0] of 2 does not hold: @ = \"hello!\""));
+	/* a field missing in an element does not hold */
+	assert_int_equal(run("all(flows, retransmissions >= 0)"), 0);
+	assert_non_null(strstr(obs, "[1] of 3 does not hold: retransmissions = missing"));
+	/* no elements: true, as in logic, and the observation says why */
+	assert_int_equal(run("all(flows[proto=sctp], conn_state=SF)"), 1);
+	assert_non_null(strstr(obs, "no elements: true, as nothing fails"));
+	assert_int_equal(run("count(flows[proto=sctp]) >= 1 && all(flows[proto=sctp], conn_state=SF)"), 0);
+	/* a mapped list, and conditions joined with && as in a filter */
+	assert_int_equal(run("all(flows[proto=tcp].retransmissions, @ > 0 && @ < 3)"), 1);
+	/* not a list, or missing: the check fails and says so */
+	assert_int_equal(run("all(flows[0], id=1)"), 0);
+	assert_non_null(strstr(obs, "is not a list"));
+	assert_int_equal(run("all(nothing.here, id=1)"), 0);
+	assert_non_null(strstr(obs, "missing"));
+}
+
+/* A long operand (a generated text filled in) is named by its start in the observation. */
+static void test_long_operand(void **state)
+{
+	char expr[600];
+
+	(void)state;
+	snprintf(expr, sizeof expr, "steps.client.lines[@ == '%0300d'][0] == 'x'", 0);
+	assert_int_equal(run(expr), 0);
+	assert_true(strlen(obs) < 200);
+	assert_non_null(strstr(obs, "... = missing"));
+}
+
 static void test_syntax_errors(void **state)
 {
 	static const struct { const char *expr; const char *msg; } bad[] = {
@@ -128,6 +169,9 @@ static void test_syntax_errors(void **state)
 		{ "flows[0] # 1", "unexpected character '#'" },
 		{ "flows.", "expected a field name" },
 		{ "count(flows", "expected ')'" },
+		{ "all(flows)", "expected ',' and a condition: all(LIST, COND, ...)" },
+		{ "all(flows, )", "expected a field name" },
+		{ "all(flows, proto=tcp", "expected ')'" },
 	};
 	size_t i;
 
@@ -148,6 +192,8 @@ int main(void)
 		cmocka_unit_test(test_failure_shows_observed),
 		cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_operators),
+		cmocka_unit_test(test_all),
+		cmocka_unit_test(test_long_operand),
 		cmocka_unit_test(test_syntax_errors),
 	};
 	return cmocka_run_group_tests_name("lab_check", tests, setup, teardown);

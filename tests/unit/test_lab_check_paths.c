@@ -60,6 +60,11 @@ static void test_good_paths(void **state)
 		"capture.packets_seen > 0 && run.port == 9999 && impair.lose.dropped == 1",
 		"events[type=packet][1].flags ~ 'R' && events[type=packet][1].from == 'server'",
 		"sum(flows[proto=udp].datagrams.client) == 3",
+		"all(flows[proto=tcp], conn_state=SF, time_wait.side=server)",
+		"all(events[type=packet, from=client], len <= 1024)",
+		"all(step_list[name~'^c'], exit=0)",
+		"all(steps.client.lines, @ !~ 'error')",
+		"all(flows.packets, client >= 1)",
 	};
 	char err[256];
 	size_t i;
@@ -83,6 +88,11 @@ static void test_bad_paths(void **state)
 		{ "capture[0].file == 'x'", "capture: is not a list" },
 		{ "flow[0].id == 1", "no such field 'flow' (did you mean 'flows'?)" },
 		{ "count(events[type=packet, flgas~'S']) == 1", "no such field 'flgas' (did you mean 'flags'?)" },
+		{ "all(flows, conn_stat=SF)", "no such field 'conn_stat' (did you mean 'conn_state'?)" },
+		{ "all(flows[proto=tcp], time_wait.side=sever)", "never holds 'sever'" },
+		{ "all(step_list, exti=0)", "no such field 'exti' (did you mean 'exit'?)" },
+		{ "all(capture, source=live)", "capture: is not a list" },
+		{ "all(flws, id=1)", "no such field 'flws'" },
 	};
 	char err[256];
 	size_t i;

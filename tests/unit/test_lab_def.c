@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runner/lab_def.h"
@@ -130,7 +131,7 @@ static void test_hold_needs_loopback(void **state)
 
 static void test_expand(void **state)
 {
-	struct lab_vars v = { 9999, "10.0.0.2", "10.0.0.1", "/l", "/o" };
+	struct lab_vars v = { 9999, "10.0.0.2", "10.0.0.1", "/l", "/o", 0 };
 	char buf[64], err[200];
 
 	(void)state;
@@ -145,6 +146,74 @@ static void test_expand(void **state)
 	assert_non_null(strstr(err, "longer than"));
 }
 
+/* {repeat:TEXT:N}: generated text, e.g. a name longer than the server's buffer; shown as
+ * written where a person reads the check. A '{' before a digit is a regex bound. */
+static void test_repeat(void **state)
+{
+	struct lab_vars v = { 9999, "s", "c", "/l", "/o", 0 };
+	char buf[64], err[200], *long_one;
+
+	(void)state;
+	assert_int_equal(lab_vars_expand("<{repeat:ab:3}>", &v, buf, sizeof buf, err, sizeof err), 0);
+	assert_string_equal(buf, "<ababab>");
+	assert_int_equal(lab_vars_expand("{repeat:a:b:2}{port}", &v, buf, sizeof buf, err, sizeof err), 0);
+	assert_string_equal(buf, "a:ba:b9999");
+	assert_int_equal(lab_vars_expand("^a{3}!$ {port}", &v, buf, sizeof buf, err, sizeof err), 0);
+	assert_string_equal(buf, "^a{3}!$ 9999");
+	long_one = lab_vars_alloc("Hello, {repeat:a:3000}!", &v, err, sizeof err);
+	assert_non_null(long_one);
+	assert_int_equal(strlen(long_one), 3008);
+	assert_int_equal(long_one[3006], 'a');
+	free(long_one);
+	assert_int_equal(lab_vars_expand("{repeat:a:100}", &v, buf, sizeof buf, err, sizeof err), -1);
+	assert_non_null(strstr(err, "longer than 63 bytes"));
+	v.keep_repeat = 1;
+	assert_int_equal(lab_vars_expand("{repeat:a:1000} {port}", &v, buf, sizeof buf, err, sizeof err), 0);
+	assert_string_equal(buf, "{repeat:a:1000} 9999");
+	v.keep_repeat = 0;
+	static const struct { const char *in, *msg; } bad[] = {
+		{ "{repeat:a}", "write {repeat:TEXT:N}" },
+		{ "{repeat::5}", "write {repeat:TEXT:N}" },
+		{ "{repeat:a:0}", "from 1 to 65536" },
+		{ "{repeat:a:65537}", "from 1 to 65536" },
+		{ "{repeat:a:5x}", "from 1 to 65536" },
+		{ "{prot}", "unknown placeholder \"{prot}\"" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		if (lab_vars_expand(bad[i].in, &v, buf, sizeof buf, err, sizeof err) != -1 || !strstr(err, bad[i].msg))
+			fail_msg("%s: wanted \"%s\", got \"%s\"", bad[i].in, bad[i].msg, err);
+	}
+}
+
+/* A check with {repeat:...} is evaluated with the text and shown as written. */
+static void test_check_repeat(void **state)
+{
+	char err[256] = "";
+	struct lab_def *d = load("{\"goal\": \"g\", \"protocol\": \"tcp\", \"steps\": [{\"name\": \"c\","
+				 " \"run\": [\"echo\", \"{repeat:xy:600}\"]}],"
+				 " \"expect\": [\"steps.c.lines[0] == '{repeat:xy:600}'\","
+				 "              \"steps.c.lines[0] ~ '^(xy){600}$'\"]}", err, sizeof err);
+	json_t *ctx = json_pack("{s:{s:{s:[s#]}}}", "steps", "c", "lines", "", 0), *checks = json_array();
+	struct lab_vars v = { 9000, "127.0.0.1", "127.0.0.1", ".", ".", 0 };
+	char *line;
+
+	(void)state;
+	if (!d)
+		fail_msg("%s", err);
+	assert_string_equal(d->steps[0].argv[1], "{repeat:xy:600}");
+	line = lab_vars_alloc("{repeat:xy:600}", &v, err, sizeof err);
+	json_array_set_new(json_object_get(json_object_get(json_object_get(ctx, "steps"), "c"), "lines"), 0,
+			   json_string(line));
+	free(line);
+	assert_int_equal(lab_result_checks(d, &v, ctx, checks, NULL, 0), 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(checks, 0), "check")),
+			    "steps.c.lines[0] == '{repeat:xy:600}'");
+	json_decref(checks);
+	json_decref(ctx);
+	lab_def_free(d);
+}
+
 /* A check's placeholders take the run's values: the same lab checks the right server
  * whatever --port was, and result.json shows the check as evaluated. */
 static void test_check_placeholders(void **state)
@@ -155,7 +224,7 @@ static void test_check_placeholders(void **state)
 				 err, sizeof err);
 	json_t *ctx = json_loads("{\"flows\": [{\"id\": 1, \"server\": {\"port\": 9000}},"
 				 " {\"id\": 2, \"server\": {\"port\": 9001}}]}", 0, NULL);
-	struct lab_vars v = { 9000, "127.0.0.1", "127.0.0.1", ".", "." };
+	struct lab_vars v = { 9000, "127.0.0.1", "127.0.0.1", ".", ".", 0 };
 
 	(void)state;
 	if (!d)
@@ -164,7 +233,7 @@ static void test_check_placeholders(void **state)
 	for (int port = 9000; port <= 9001; port++) {
 		json_t *checks = json_array();
 		v.port = port;
-		assert_int_equal(lab_result_checks(d, &v, ctx, checks, NULL), port == 9000 ? 0 : 1);
+		assert_int_equal(lab_result_checks(d, &v, ctx, checks, NULL, 0), port == 9000 ? 0 : 1);
 		json_t *c = json_array_get(checks, 0);
 		assert_string_equal(json_string_value(json_object_get(c, "check")),
 				    port == 9000 ? "flows[server.port=9001][0].id == 2" : "flows[server.port=9002][0].id == 2");
@@ -190,6 +259,8 @@ int main(void)
 		cmocka_unit_test(test_bad_definitions),
 		cmocka_unit_test(test_two_hosts_needs_ns),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_repeat),
+		cmocka_unit_test(test_check_repeat),
 		cmocka_unit_test(test_check_placeholders),
 		cmocka_unit_test(test_hold_needs_loopback),
 		cmocka_unit_test(test_load_file_errors),
