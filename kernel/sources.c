@@ -11,6 +11,7 @@
 
 #include "trace/model.h"
 #include "trace/model_drop.h"
+#include "trace/model_packet.h"
 #include "trace/model_kernel.h"
 
 static void kstate_note(struct kernel_sources *ks, const char *fmt, const char *what)
@@ -169,12 +170,30 @@ static void sources_droplog(struct kernel_sources *ks, struct trace_model *m)
 	}
 }
 
+static int64_t wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int kernel_sources_tick(void *arg, struct trace_model *m, char *err, size_t errlen)
 {
-	(void)err, (void)errlen;
 	kernel_sources_poll(arg, kstate_to_model, m);
 	sources_droplog(arg, m);
+	/* the drop log was read just now: packets older than the hold are known delivered or not */
+	if (trace_model_release(m, wall_us() - TRACE_DROP_HOLD_US) < 0) {
+		snprintf(err, errlen, "trace: out of memory");
+		return -1;
+	}
 	return 0;
+}
+
+int kernel_sources_last_drops(struct kernel_sources *ks, struct trace_model *m)
+{
+	sources_droplog(ks, m);
+	return trace_model_release(m, INT64_MAX);
 }
 
 int kernel_sources_before_stop(void *arg, struct trace_model *m, char *err, size_t errlen)

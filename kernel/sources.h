@@ -70,6 +70,10 @@ int kernel_sources_active(void *arg, struct trace_model *m, char *err, size_t er
 int kernel_sources_tick(void *arg, struct trace_model *m, char *err, size_t errlen);
 int kernel_sources_before_stop(void *arg, struct trace_model *m, char *err, size_t errlen);
 
+/* After the capture's final drain: reads the drop log once more and hands the model every
+ * packet still waiting for it (trace_model_release). 0, or -1 when out of memory. */
+int kernel_sources_last_drops(struct kernel_sources *ks, struct trace_model *m);
+
 /* Releases every source and removes the tracefs instance. Safe twice, and on a zeroed
  * struct that was never opened. */
 void kernel_sources_close(struct kernel_sources *ks);

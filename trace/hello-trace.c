@@ -334,7 +334,8 @@ static int run(struct cli *c)
 	if (trace_capture_run(&cap, m, &hooks, err, sizeof(err)) < 0)
 		goto out;
 	running = NULL;
-	if (trace_model_finish(m) < 0) {
+	/* the packets the final drain read, after what the drop log says of them */
+	if (kernel_sources_last_drops(&c->ks, m) < 0 || trace_model_finish(m) < 0) {
 		snprintf(err, sizeof(err), "trace: out of memory");
 		goto out;
 	}

@@ -48,6 +48,8 @@ struct trace_drops {
 	size_t nrules;
 	uint64_t logged;
 	int sorted;
+	struct trace_drop_held *held;	/* FIFO from hhead on: packets waiting for the log */
+	size_t hhead, nheld, cap_held;
 };
 
 static void key_of(const struct trace_pkt *k, struct drop_key *out)
@@ -86,7 +88,72 @@ int trace_model_drop_enable(struct trace_model *m, int group, char *err, size_t 
 	return 0;
 }
 
-void trace_model_drop_saw(struct trace_model *m, const struct trace_pkt *k, uint32_t id, int64_t ts_us)
+int trace_model_drop_holding(const struct trace_model *m)
+{
+	return m->drops != NULL;
+}
+
+int trace_model_drop_hold(struct trace_model *m, int64_t ts, int bad, const uint8_t *p, uint32_t caplen,
+			  uint32_t wirelen)
+{
+	struct trace_drops *d = m->drops;
+	struct trace_drop_held *h;
+
+	if (d->hhead > 0 && d->hhead == d->nheld)
+		d->hhead = d->nheld = 0;	/* all taken: start the array over */
+	if (d->nheld == d->cap_held) {
+		size_t nc = d->cap_held ? 2 * d->cap_held : 64;
+		struct trace_drop_held *nv = realloc(d->held, nc * sizeof *nv);
+		if (!nv)
+			return -1;
+		d->held = nv, d->cap_held = nc;
+	}
+	h = &d->held[d->nheld];
+	if (!(h->bytes = malloc(caplen ? caplen : 1)))
+		return -1;
+	memcpy(h->bytes, p, caplen);
+	h->ts = ts, h->bad = bad, h->caplen = caplen, h->wirelen = wirelen;
+	d->nheld++;
+	return 0;
+}
+
+int trace_model_drop_next_held(struct trace_model *m, int64_t upto_us, struct trace_drop_held *h)
+{
+	struct trace_drops *d = m->drops;
+
+	/* capture order, not time order: a packet is never processed before one read earlier */
+	if (!d || d->hhead == d->nheld || d->held[d->hhead].ts > upto_us)
+		return 0;
+	*h = d->held[d->hhead++];
+	return 1;
+}
+
+static int add_mark(struct trace_drops *d, uint32_t id, uint16_t rule);
+
+const char *trace_model_drop_take(struct trace_model *m, const struct trace_pkt *k, uint32_t id, int64_t ts_us)
+{
+	struct trace_drops *d = m->drops;
+	struct drop_key key;
+
+	if (!d || !k->have_ip)
+		return NULL;
+	key_of(k, &key);
+	for (size_t i = 0; i < d->nwait; i++) {
+		struct drop_wait *w = &d->wait[i];
+		if (!w->has_ts || memcmp(&w->k, &key, sizeof key) != 0 ||
+		    w->ts < ts_us - TRACE_DROP_SLACK_US || w->ts > ts_us + TRACE_DROP_SLACK_US)
+			continue;
+		uint16_t rule = w->rule;
+		d->wait[i] = d->wait[--d->nwait];
+		if (add_mark(d, id, rule) < 0)
+			return NULL;
+		return d->rules[rule];
+	}
+	return NULL;
+}
+
+void trace_model_drop_saw(struct trace_model *m, const struct trace_pkt *k, uint32_t id, int64_t ts_us,
+			  int taken)
 {
 	struct trace_drops *d = m->drops;
 	struct drop_seen *s;
@@ -97,7 +164,7 @@ void trace_model_drop_saw(struct trace_model *m, const struct trace_pkt *k, uint
 	key_of(k, &s->k);
 	s->ts = ts_us;
 	s->id = id;
-	s->taken = 0;
+	s->taken = taken;	/* dropped, and known as it came: no later drop is this one */
 	d->head = (d->head + 1) % TRACE_DROP_RING;
 	if (d->nring < TRACE_DROP_RING)
 		d->nring++;
@@ -210,16 +277,68 @@ static int mark_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-void trace_model_drop_finish(struct trace_model *m)
+/* The copy of dropped packet p that got through: the next packet of its flow from the
+ * same side with the same sequence number and control flags, not dropped itself. */
+static const struct trace_evrec *delivered_copy(const struct trace_model *m, size_t at)
+{
+	const struct trace_evrec *p = &m->ev[at];
+	const uint8_t ctl = TRACE_TH_SYN | TRACE_TH_FIN | TRACE_TH_RST;
+
+	for (size_t i = at + 1; i < m->nev; i++) {
+		const struct trace_evrec *q = &m->ev[i];
+		if (q->type == TRACE_EV_PACKET && q->flow == p->flow && q->side == p->side &&
+		    q->u.p.seq == p->u.p.seq && (q->u.p.flags & ctl) == (p->u.p.flags & ctl) &&
+		    !trace_model_dropped_by(m, q->id))
+			return q;
+	}
+	return NULL;
+}
+
+/* The state machine ran at capture time, before the drop log was read: a change it
+ * inferred on the receiving side of a packet that never arrived (a FIN received, its
+ * ACK) happened when a copy of it did. Such changes move to that copy; with no copy that
+ * got through they stay, and the kernel's own states (when there) say otherwise. */
+static int reattribute(struct trace_model *m)
+{
+	uint32_t *pos;
+
+	if (!m->nev || !m->drops->nmark)
+		return 0;
+	if (!(pos = calloc(m->next_id, sizeof *pos)))
+		return -1;
+	for (size_t i = 0; i < m->nev; i++)
+		if (m->ev[i].id < m->next_id)
+			pos[m->ev[i].id] = (uint32_t)i + 1;
+	for (size_t i = 0; i < m->nev; i++) {
+		struct trace_evrec *s = &m->ev[i];
+		uint32_t c = s->u.s.cause;
+		const struct trace_evrec *p, *q;
+
+		if (s->type != TRACE_EV_STATE || s->u.s.source != TRACE_SRC_INFERRED || !c ||
+		    c - 1 >= m->next_id || !pos[c - 1] || !trace_model_dropped_by(m, c - 1))
+			continue;
+		p = &m->ev[pos[c - 1] - 1];
+		if (p->type != TRACE_EV_PACKET || p->side == s->side || !(q = delivered_copy(m, pos[c - 1] - 1)))
+			continue;
+		s->u.s.cause = q->id + 1;
+		if (s->ts_us < q->ts_us)
+			s->ts_us = q->ts_us;
+	}
+	free(pos);
+	return 0;
+}
+
+int trace_model_drop_finish(struct trace_model *m)
 {
 	struct trace_drops *d = m->drops;
 
 	if (!d)
-		return;
+		return 0;
 	match(m, 1);
 	if (d->nmark)
 		qsort(d->mark, d->nmark, sizeof *d->mark, mark_cmp);
 	d->sorted = 1;
+	return reattribute(m);
 }
 
 const char *trace_model_dropped_by(const struct trace_model *m, uint32_t id)
@@ -252,6 +371,9 @@ void trace_model_drop_free(struct trace_model *m)
 	for (size_t i = 0; i < d->nrules; i++)
 		free(d->rules[i]);
 	free(d->rules);
+	for (size_t i = d->hhead; i < d->nheld; i++)
+		free(d->held[i].bytes);
+	free(d->held);
 	free(d->ring);
 	free(d->wait);
 	free(d->mark);

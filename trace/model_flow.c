@@ -263,7 +263,8 @@ int trace_model_finish(struct trace_model *m)
 			finish_flow(m, m->flows[i].f);
 	if (trace_model_event_commit(m) < 0 || foreign_note(m, trace_model_kernel_drop_foreign(m)) < 0)
 		return -1;
-	trace_model_drop_finish(m);
+	if (trace_model_drop_finish(m) < 0)
+		return -1;
 	/* Kernel events arrive late: order by time, creation order breaking ties. (m->ev is
 	 * NULL without events, and qsort's pointer must not be, even for 0 elements.) */
 	if (m->nev)

@@ -80,7 +80,7 @@ static void tcp_event_fields(struct trace_model *m, struct trace_flow *f, int fr
 }
 
 static void tcp_packet(struct trace_model *m, struct trace_event *e, const struct trace_pkt *k,
-		       int64_t ts)
+		       int64_t ts, int delivered)
 {
 	int from;
 	struct trace_flow *f = trace_model_flow_for(m, IPPROTO_TCP, k, ts, &from);
@@ -92,7 +92,7 @@ static void tcp_packet(struct trace_model *m, struct trace_event *e, const struc
 	e->flow = f->id;
 	e->side = from;
 	tcp_close_order(f, from, k);
-	trace_tcp_packet(&f->tcp, from, k, ts, e->id, &n, trace_model_event_on_state, &c);
+	trace_tcp_packet(&f->tcp, from, k, ts, e->id, delivered, &n, trace_model_event_on_state, &c);
 	tcp_event_fields(m, f, from, k, e);
 	e->retransmission = n.retransmission;
 	e->dup_ack = n.dup_ack;
@@ -192,6 +192,8 @@ static int add_packet(struct trace_model *m, int64_t ts_us, int bad_time, const 
 	struct trace_pkt k;
 	int r = trace_decode(m->cap.dlt, p, caplen, wirelen, &k);
 	struct trace_event *e = trace_model_event_new(m, TRACE_EV_PACKET, ts_us);
+	/* a packet a rule dropped (the drop log said so before it came here) reached nobody */
+	const char *dropped = r < 0 ? NULL : trace_model_drop_take(m, &k, e->id, ts_us);
 
 	trace_model_flow_sweep(m, ts_us);
 	m->cap.packets_seen++;
@@ -214,7 +216,7 @@ static int add_packet(struct trace_model *m, int64_t ts_us, int bad_time, const 
 	}
 	int whole = k.l4_complete && !k.invalid;
 	if (k.l4 == TRACE_L4_TCP && whole) {
-		tcp_packet(m, e, &k, ts_us);
+		tcp_packet(m, e, &k, ts_us, dropped == NULL);
 	} else if (k.l4 == TRACE_L4_UDP && whole) {
 		udp_packet(m, e, &k, ts_us);
 	} else if ((k.l4 == TRACE_L4_ICMP || k.l4 == TRACE_L4_ICMP6) && k.l4_complete) {
@@ -233,7 +235,7 @@ static int add_packet(struct trace_model *m, int64_t ts_us, int bad_time, const 
 	}
 	if (e->flow && !e->icmp)
 		e->has_addrs = 0;
-	trace_model_drop_saw(m, &k, e->id, ts_us);
+	trace_model_drop_saw(m, &k, e->id, ts_us, dropped != NULL);
 	return trace_model_event_commit(m);
 }
 
@@ -256,5 +258,20 @@ int trace_model_add_packet_at(struct trace_model *m, const struct trace_tstamp *
 	}
 	if ((bad = trace_tstamp_since(t, c->origin_s, &ts) < 0))
 		ts = c->packets_seen ? c->last_pkt_us : 0;
+	if (trace_model_drop_holding(m))
+		return trace_model_drop_hold(m, ts, bad, p, caplen, wirelen);
 	return add_packet(m, ts, bad, p, caplen, wirelen);
+}
+
+int trace_model_release(struct trace_model *m, int64_t upto_us)
+{
+	struct trace_drop_held h;
+	int rc = 0;
+
+	while (trace_model_drop_next_held(m, upto_us, &h)) {
+		if (rc == 0 && add_packet(m, h.ts, h.bad, h.bytes, h.caplen, h.wirelen) < 0)
+			rc = -1;
+		free(h.bytes);
+	}
+	return rc;
 }

@@ -18,4 +18,9 @@ int trace_model_add_packet(struct trace_model *m, int64_t ts_us, const uint8_t *
 int trace_model_add_packet_at(struct trace_model *m, const struct trace_tstamp *t, const uint8_t *p,
 			      uint32_t caplen, uint32_t wirelen);
 
+/* With the drop log on, trace_model_add_packet_at keeps packets waiting: this hands the
+ * model those stamped at or before upto_us (INT64_MAX: all), in capture order, once the
+ * drop log has been read past them. 0, or -1 when out of memory. */
+int trace_model_release(struct trace_model *m, int64_t upto_us);
+
 #endif

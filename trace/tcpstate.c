@@ -283,12 +283,14 @@ static int synchronized(enum trace_state s)
 }
 
 void trace_tcp_packet(struct trace_tcp *t, int from, const struct trace_pkt *k, int64_t ts_us,
-		      uint32_t id, struct trace_tcp_notes *notes, trace_tcp_emit_fn emit, void *arg)
+		      uint32_t id, int delivered, struct trace_tcp_notes *notes, trace_tcp_emit_fn emit,
+		      void *arg)
 {
 	memset(notes, 0, sizeof(*notes));
 	analyse(&t->s[from], &t->s[!from], k, notes);
 	sender(t, from, k, ts_us, id, emit, arg);
-	receiver(t, !from, k, ts_us, id, emit, arg);
+	if (delivered)
+		receiver(t, !from, k, ts_us, id, emit, arg);
 	if (!t->established && synchronized(t->s[0].st) && synchronized(t->s[1].st)) {
 		t->established = 1;
 		notes->completes_handshake = 1;

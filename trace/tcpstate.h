@@ -70,9 +70,11 @@ struct trace_tcp_notes {
 /* Sets both ends up from the first packet of a flow sent by `from`. */
 void trace_tcp_init(struct trace_tcp *t, int from, const struct trace_pkt *k);
 
-/* Runs one segment sent by side `from` (TRACE_CLIENT / TRACE_SERVER), event id `id`. */
+/* Runs one segment sent by side `from` (TRACE_CLIENT / TRACE_SERVER), event id `id`.
+ * delivered 0: a rule dropped it on its way (the drop log): it changes its sender only. */
 void trace_tcp_packet(struct trace_tcp *t, int from, const struct trace_pkt *k, int64_t ts_us,
-		      uint32_t id, struct trace_tcp_notes *notes, trace_tcp_emit_fn emit, void *arg);
+		      uint32_t id, int delivered, struct trace_tcp_notes *notes, trace_tcp_emit_fn emit,
+		      void *arg);
 
 /* End of the capture: receptions still pending happen now. */
 void trace_tcp_finish(struct trace_tcp *t, trace_tcp_emit_fn emit, void *arg);

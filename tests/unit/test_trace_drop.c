@@ -10,6 +10,7 @@
 
 #include "kernel/droplog.h"
 #include "tests/lib/trace_build.h"
+#include "trace/decode.h"
 #include "trace/json.h"
 #include "trace/model.h"
 #include "trace/model_drop.h"
@@ -220,6 +221,128 @@ static void test_unmatched(void **state)
 	json_decref(d);
 }
 
+/* A simultaneous close whose first client FIN a rule dropped: the server's inferred
+ * CLOSING comes with the FIN that got through (the retransmission), not the dropped one,
+ * whether the drop log spoke before the packet came or after. */
+static void fin_dropped(int early)
+{
+	struct seg { char who; uint32_t seq, ack; uint8_t fl; int64_t at; } segs[] = {
+		{ 'C', 1000, 0, TRACE_TH_SYN, 0 }, { 'S', 5000, 1001, TRACE_TH_SYN | TRACE_TH_ACK, 10 },
+		{ 'C', 1001, 5001, TRACE_TH_ACK, 20 },
+		{ 'C', 1001, 5001, TRACE_TH_FIN | TRACE_TH_ACK, 1000 },	/* dropped */
+		{ 'S', 5001, 1001, TRACE_TH_FIN | TRACE_TH_ACK, 1500 },	/* crosses it */
+		{ 'C', 1001, 5001, TRACE_TH_FIN | TRACE_TH_ACK, 8000 },	/* the retransmission */
+		{ 'S', 5002, 1002, TRACE_TH_ACK, 8010 },
+		{ 'C', 1002, 5002, TRACE_TH_ACK, 8020 },
+	};
+	char err[128];
+	struct trace_model_opts o = { 0, 0, NULL, NULL };
+	struct trace_model *m = trace_model_new(&o, err, sizeof(err));
+	uint8_t f[8][256];
+	size_t fn[8], i;
+	json_t *d, *e;
+	long fin_retx = -1, fin_dropped = -1;
+	int closing = 0;
+
+	assert_non_null(m);
+	trace_model_set_capture(m, 1, "lo", NULL, 65535, DLT_EN10MB, "EN10MB");
+	assert_int_equal(trace_model_drop_enable(m, 7, err, sizeof err), 0);
+	for (i = 0; i < 8; i++) {
+		/* early: the drop log has spoken before the packet comes (the live capture holds
+		 * packets for it), so the state machine never lets the server receive it */
+		if (early && i == 3) {
+			uint8_t g[256];
+			size_t gn = tb_tcp(g, sizeof g, &cl, &sv, segs[3].seq, segs[3].ack, segs[3].fl, 65535,
+					   TB_OPT_NONE, NULL, 0);
+			assert_int_equal(trace_model_add_drop(m, 1, TB_T0 + 1030, "lose-client-fin", g + 14,
+							      gn - 14), 0);
+		}
+		const struct tb_ep *a = segs[i].who == 'C' ? &cl : &sv, *b = a == &cl ? &sv : &cl;
+		fn[i] = tb_tcp(f[i], sizeof f[i], a, b, segs[i].seq, segs[i].ack, segs[i].fl, 65535,
+			       TB_OPT_NONE, NULL, 0);
+		assert_int_equal(trace_model_add_packet(m, TB_T0 + segs[i].at, f[i], (uint32_t)fn[i],
+							(uint32_t)fn[i]), 0);
+	}
+	if (!early)
+		assert_int_equal(trace_model_add_drop(m, 1, TB_T0 + 1030, "lose-client-fin", f[3] + 14,
+						      fn[3] - 14), 0);
+	assert_int_equal(trace_model_finish(m), 0);
+	d = trace_json_document(m);
+	trace_model_free(m);
+	json_array_foreach(json_object_get(d, "events"), i, e) {
+		const char *fl = json_string_value(json_object_get(e, "flags"));
+		if (fl && strchr(fl, 'F') && json_is_false(json_object_get(e, "delivered")))
+			fin_dropped = (long)i;
+		else if (fl && strchr(fl, 'F') && fin_dropped >= 0 && !strcmp(json_string_value(json_object_get(e, "from")), "client"))
+			fin_retx = (long)i;
+	}
+	assert_true(fin_dropped >= 0 && fin_retx > fin_dropped);
+	json_array_foreach(json_object_get(d, "events"), i, e) {
+		if (!json_is_string(json_object_get(e, "to")) || strcmp(json_string_value(json_object_get(e, "to")), "CLOSING") ||
+		    strcmp(json_string_value(json_object_get(e, "side")), "server"))
+			continue;
+		closing = 1;
+		assert_int_equal(json_integer_value(json_object_get(e, "cause")), fin_retx);
+		assert_true(json_integer_value(json_object_get(e, "t_us")) >= 7980);
+	}
+	assert_true(closing);
+	json_decref(d);
+}
+
+static void test_tcp_fin_dropped(void **state)
+{
+	(void)state;
+	fin_dropped(0);	/* the drop log read after the packets: the change moves */
+	fin_dropped(1);	/* before: the change is made right */
+}
+
+/* A drop logged before its packet is processed is taken by that packet, once, and only
+ * within the slack of its stamp. */
+static void test_take(void **state)
+{
+	char err[128];
+	struct trace_model_opts o = { 0, 0, NULL, NULL };
+	struct trace_model *m = trace_model_new(&o, err, sizeof(err));
+	uint8_t f[256];
+	size_t n = tb_udp(f, sizeof f, &sv, &cl, "Hello, Tracy!", 13);
+	struct trace_pkt k;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(trace_model_drop_enable(m, 7, err, sizeof err), 0);
+	assert_int_equal(trace_model_add_drop(m, 1, TB_T0 + 100, "lose-reply", f + 14, n - 14), 0);
+	assert_int_equal(trace_decode(DLT_EN10MB, f, (uint32_t)n, (uint32_t)n, &k), 0);
+	assert_null(trace_model_drop_take(m, &k, 5, TB_T0 + 100 + 3 * TRACE_DROP_SLACK_US));
+	assert_string_equal(trace_model_drop_take(m, &k, 5, TB_T0 + 90), "lose-reply");
+	assert_null(trace_model_drop_take(m, &k, 6, TB_T0 + 90));	/* taken once */
+	trace_model_free(m);
+}
+
+/* With the drop log on, a live capture's packets wait until released, in capture order. */
+static void test_hold_release(void **state)
+{
+	char err[128];
+	struct trace_model_opts o = { 0, 0, NULL, NULL };
+	struct trace_model *m = trace_model_new(&o, err, sizeof(err));
+	uint8_t f[256];
+	size_t n = tb_udp(f, sizeof f, &cl, &sv, "Tracy", 5);
+	struct trace_tstamp t1 = trace_tstamp_from_timeval(1700000000, 100, 0, 0);
+	struct trace_tstamp t2 = trace_tstamp_from_timeval(1700000001, 100, 0, 0);
+
+	(void)state;
+	assert_non_null(m);
+	trace_model_set_capture(m, 1, "lo", NULL, 65535, DLT_EN10MB, "EN10MB");
+	assert_int_equal(trace_model_drop_enable(m, 7, err, sizeof err), 0);
+	assert_int_equal(trace_model_add_packet_at(m, &t1, f, (uint32_t)n, (uint32_t)n), 0);
+	assert_int_equal(trace_model_add_packet_at(m, &t2, f, (uint32_t)n, (uint32_t)n), 0);
+	assert_int_equal(m->cap.packets_seen, 0);
+	assert_int_equal(trace_model_release(m, 1700000000500000LL), 0);
+	assert_int_equal(m->cap.packets_seen, 1);
+	assert_int_equal(trace_model_release(m, INT64_MAX), 0);
+	assert_int_equal(m->cap.packets_seen, 2);
+	trace_model_free(m);
+}
+
 static void sink_event(void *arg, const struct trace_model *m, const struct trace_event *e)
 {
 	(void)arg, (void)m, (void)e;
@@ -255,6 +378,9 @@ int main(void)
 		cmocka_unit_test(test_reply_dropped),
 		cmocka_unit_test(test_same_bytes_twice),
 		cmocka_unit_test(test_unmatched),
+		cmocka_unit_test(test_tcp_fin_dropped),
+		cmocka_unit_test(test_take),
+		cmocka_unit_test(test_hold_release),
 		cmocka_unit_test(test_jsonl_refused),
 	};
 	return cmocka_run_group_tests_name("trace_drop", tests, NULL, NULL);
