@@ -1,6 +1,7 @@
 /* kernel/droplog.c: the packets a lab's nftables rules dropped, read from an nflog group in each namespace. */
 #include "kernel/droplog.h"
 
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <stdio.h>
@@ -187,7 +188,13 @@ int kernel_droplog_read(struct kernel_droplog *dl, kernel_drop_fn fn, void *arg,
 		for (int k = 0; k < 64; k++) {
 			/* libpcap's nflog reader calls an empty socket an error: ask first */
 			struct pollfd pfd = { pcap_get_selectable_fd(dl->h[i].pcap), POLLIN, 0 };
-			if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0)
+			int ready = pfd.fd < 0 ? 0 : poll(&pfd, 1, 0);
+			if (ready < 0 && errno != EINTR) {
+				snprintf(err, errlen, "drop log%s%s: poll: %s", dl->h[i].name[0] ? " in netns " : "",
+					 dl->h[i].name, strerror(errno));
+				return -1;
+			}
+			if (ready <= 0)
 				break;
 			int r = pcap_dispatch(dl->h[i].pcap, -1, on_record, (u_char *)&c);
 			if (r == PCAP_ERROR) {

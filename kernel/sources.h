@@ -61,11 +61,12 @@ struct trace_model;
 int kernel_sources_describe(struct kernel_sources *ks, struct trace_model *m);
 
 /* The capture loop's hooks (struct trace_capture_hooks; arg: the struct kernel_sources).
- * active: once the capture, the pcap file and the sources are open, drops to -Z's user
- * (the only hook that fails: -1 with err), and turns the model's drop matching on when
- * the drop log opened. tick: kernel_sources_poll and the drop log into the model.
- * before_stop: kernel_sources_finish and the drop log into the model, then describe. A source that fails
- * while running becomes a note; the capture goes on. */
+ * active: once the capture, the pcap file and the sources are open, drops to -Z's user,
+ * and turns the model's drop matching on when the drop log opened (-1 with err when
+ * either fails). tick: kernel_sources_poll and the drop log into the model, then the
+ * packets the drop log has been read past (-1 only when out of memory). before_stop:
+ * kernel_sources_finish and the drop log into the model, then describe. A source that
+ * fails while running becomes a note; the capture goes on. */
 int kernel_sources_active(void *arg, struct trace_model *m, char *err, size_t errlen);
 int kernel_sources_tick(void *arg, struct trace_model *m, char *err, size_t errlen);
 int kernel_sources_before_stop(void *arg, struct trace_model *m, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/measure.h"
+#include "tests/lib/render_util.h"
 #include "view/ladder.h"
 #include "view/ladder_sum.h"
 #include "view/ladder_text.h"
@@ -25,20 +26,6 @@
  * `calls` (the arrow and call-box counts, written by hand). The tests only read them:
  * `make golden` rewrites the expected outputs (tests/render/regen.sh). */
 static char fixtures[1024];
-
-typedef int (*render_fn)(FILE *, const struct view_ladder *, const struct view_render_opts *, char *, size_t);
-
-static char *render_mem(render_fn fn, const struct view_ladder *l, const struct view_render_opts *o)
-{
-	char *buf = NULL, err[256];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(fn(f, l, o, err, sizeof(err)), 0);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
 
 static char *slurp(const char *path)
 {
@@ -85,21 +72,6 @@ static void golden(const char *name, const char *file, const char *got)
 	free(want);
 }
 
-/* Display columns of each line: UTF-8 continuation bytes take none. */
-static void assert_fits(const char *text, int cols)
-{
-	int w = 0, line = 1;
-
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (*p == '\n') {
-			w = 0, line++;
-			continue;
-		}
-		if ((*p & 0xc0) != 0x80 && ++w > cols)
-			fail_msg("line %d is wider than %d columns", line, cols);
-	}
-}
-
 static int count(const char *hay, const char *needle)
 {
 	int n = 0;
@@ -138,34 +110,34 @@ static void check_fixture(const char *name)
 	assert_int_equal(arrows, want_count(name, "arrows"));
 	assert_int_equal(calls, want_count(name, "calls"));
 
-	s = render_mem(view_render_text, &l, &plain);
-	assert_fits(s, VIEW_RENDER_TEXT_COLS);
+	s = tr_render_mem(view_render_text, &l, &plain);
+	tr_assert_fits(s, VIEW_RENDER_TEXT_COLS);
 	assert_null(strchr(s, '\033'));
 	golden(name, "expected.txt", s);
 	free(s);
 
-	s = render_mem(view_render_text, &l, &ascii);
-	assert_fits(s, VIEW_RENDER_TEXT_COLS);
+	s = tr_render_mem(view_render_text, &l, &ascii);
+	tr_assert_fits(s, VIEW_RENDER_TEXT_COLS);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p >= 0x80)
 			fail_msg("--ascii output holds byte 0x%02x", *p);
 	golden(name, "expected-ascii-notes.txt", s);
 	free(s);
 
-	s = render_mem(view_render_mermaid, &l, &plain);
+	s = tr_render_mem(view_render_mermaid, &l, &plain);
 	assert_int_equal(strncmp(s, "sequenceDiagram\n", 16), 0);
 	assert_int_equal(count(s, "->>") + count(s, "-x"), arrows);
 	golden(name, "expected.mmd", s);
 	free(s);
 
-	s = render_mem(view_render_svg, &l, &plain);
+	s = tr_render_mem(view_render_svg, &l, &plain);
 	assert_int_equal(count(s, "<g class=\"arrow"), arrows);
 	assert_int_equal(count(s, "<g class=\"call"), calls);
 	assert_non_null(strstr(s, "xmlns=\"http://www.w3.org/2000/svg\""));
 	assert_non_null(strstr(s, "viewBox="));
 	free(s);
 
-	s = render_mem(view_render_html, &l, &plain);
+	s = tr_render_mem(view_render_html, &l, &plain);
 	assert_int_equal(count(s, "<g class=\"arrow"), arrows);
 	assert_int_equal(count(s, "<g class=\"call"), calls);
 	assert_non_null(strstr(s, "id=\"step-next\""));
@@ -390,8 +362,8 @@ static void test_width(void **state)
 	assert_int_equal(view_ladder_build(root, 0, &l, err, sizeof(err)), 0);
 	json_decref(root);
 	for (o.ascii = 0; o.ascii < 2; o.ascii++) {
-		s = render_mem(view_render_text, &l, &o);
-		assert_fits(s, VIEW_RENDER_TEXT_COLS);
+		s = tr_render_mem(view_render_text, &l, &o);
+		tr_assert_fits(s, VIEW_RENDER_TEXT_COLS);
 		assert_null(strstr(s, "\\x0\""));
 		assert_null(strstr(s, "\\x\""));
 		free(s);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/lib/render_util.h"
 #include "view/ladder.h"
 #include "view/render_html.h"
 #include "view/render_mermaid.h"
@@ -18,20 +19,6 @@
 /* The fixtures of tests/render/ (README.md there): tcp-hello, tcp-retx and udp-hello hold calls. */
 static char fixtures[1024];
 
-typedef int (*render_fn)(FILE *, const struct view_ladder *, const struct view_render_opts *, char *, size_t);
-
-static char *render_mem(render_fn fn, const struct view_ladder *l, const struct view_render_opts *o)
-{
-	char *buf = NULL, err[256];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(fn(f, l, o, err, sizeof(err)), 0);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
-
 static void load(const char *name, int flow, struct view_ladder *l)
 {
 	char path[2048], err[512];
@@ -39,35 +26,6 @@ static void load(const char *name, int flow, struct view_ladder *l)
 	snprintf(path, sizeof(path), "%s/%s/trace.json", fixtures, name);
 	if (view_ladder_load(path, flow, l, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
-}
-
-/* Display columns of each line: UTF-8 continuation bytes take none. */
-static void assert_fits(const char *text, int cols)
-{
-	int w = 0, line = 1;
-
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (*p == '\n') {
-			w = 0, line++;
-			continue;
-		}
-		if ((*p & 0xc0) != 0x80 && ++w > cols)
-			fail_msg("line %d is wider than %d columns", line, cols);
-	}
-}
-
-/* A ladder from a trace written in the test. */
-static void build(const char *doc, struct view_ladder *l)
-{
-	json_error_t je;
-	json_t *root = json_loads(doc, 0, &je);
-	char err[256];
-
-	if (!root)
-		fail_msg("fixture: %s", je.text);
-	if (view_ladder_build(root, 0, l, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-	json_decref(root);
 }
 
 static const struct view_ladder_row *call_row(const struct view_ladder_flow *f, const char *label, int nth)
@@ -164,7 +122,7 @@ static void test_call_flows(void **state)
 	struct view_ladder l;
 	(void)state;
 
-	build(doc, &l);
+	tr_build(doc, &l);
 	assert_int_equal(l.flows[0].id, 1);
 	assert_int_equal(l.flows[0].calls, 3);	/* the second socket, connect, close; not pid 8's bind */
 	assert_int_equal(l.flows[0].rows[0].event, 3);
@@ -200,7 +158,7 @@ static void test_udp_timeout_retry(void **state)
 	char *s;
 	(void)state;
 
-	build(doc, &l);
+	tr_build(doc, &l);
 	f = &l.flows[0];
 	assert_false(f->rows[0].style & VIEW_LADDER_LOST);	/* the request arrived */
 	assert_true(f->rows[1].style & VIEW_LADDER_LOST);
@@ -208,17 +166,17 @@ static void test_udp_timeout_retry(void **state)
 	assert_string_equal(f->rows[2].label, "timeout: poll(300 ms) → 0");
 	assert_string_equal(f->rows[3].label, "UDP len=5 retry of #0");
 	assert_string_equal(f->rows[4].label, "UDP len=13");	/* a reply repeats nothing */
-	s = render_mem(view_render_text, &l, &o);
+	s = tr_render_mem(view_render_text, &l, &o);
 	assert_non_null(strstr(s, "… 300 ms later …"));
 	assert_non_null(strstr(s, "\"Hello, Tracy!\" dropped"));
 	assert_non_null(strstr(s, "answered 1 · unanswered 1"));
 	assert_null(strstr(s, "lost?"));
 	free(s);
-	s = render_mem(view_render_svg, &l, &o);
+	s = tr_render_mem(view_render_svg, &l, &o);
 	assert_non_null(strstr(s, "dropped (lose-reply)"));
 	assert_non_null(strstr(s, "… 300 ms later …"));
 	free(s);
-	s = render_mem(view_render_mermaid, &l, &o);
+	s = tr_render_mem(view_render_mermaid, &l, &o);
 	assert_non_null(strstr(s, "(dropped by lose-reply)"));
 	free(s);
 	view_ladder_free(&l);
@@ -240,13 +198,13 @@ static void test_call_garbage(void **state)
 		"{\"t_us\":6,\"type\":\"call\",\"flow\":1,\"side\":\"client\",\"pid\":\"x\",\"fd\":[],\"call\":7}],"
 		"\"flows\":[{\"id\":1,\"proto\":\"tcp\"},{\"id\":2,\"proto\":\"tcp\"}]}";
 	struct view_render_opts o = { .notes = 1 };
-	render_fn fns[] = { view_render_text, view_render_svg, view_render_html, view_render_mermaid };
+	tr_render_fn fns[] = { view_render_text, view_render_svg, view_render_html, view_render_mermaid };
 	struct view_ladder l;
 	const struct view_ladder_flow *f;
 	char *s;
 	(void)state;
 
-	build(doc, &l);
+	tr_build(doc, &l);
 	f = &l.flows[0];
 	assert_int_equal(f->calls, 4);
 	assert_int_equal(f->rows[1].nlinks, 13);
@@ -258,12 +216,12 @@ static void test_call_garbage(void **state)
 	assert_int_equal(f->rows[1].link_row[4], 0);
 	assert_int_equal(f->rows[2].from, VIEW_LADDER_CLIENT);	/* no side */
 	for (o.ascii = 0; o.ascii < 2; o.ascii++) {
-		s = render_mem(view_render_text, &l, &o);
-		assert_fits(s, VIEW_RENDER_TEXT_COLS);
+		s = tr_render_mem(view_render_text, &l, &o);
+		tr_assert_fits(s, VIEW_RENDER_TEXT_COLS);
 		free(s);
 	}
 	for (size_t k = 0; k < sizeof(fns) / sizeof(fns[0]); k++)
-		free(render_mem(fns[k], &l, &o));
+		free(tr_render_mem(fns[k], &l, &o));
 	view_ladder_free(&l);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/lib/render_util.h"
 #include "view/ladder.h"
 #include "view/ladder_mark.h"
 #include "view/ladder_sum.h"
@@ -70,33 +71,6 @@ static const char trace_doc[] =
 	/* 27 */ "{\"t_us\":30000,\"type\":\"state\",\"flow\":1,\"side\":\"client\",\"to\":\"TIME_WAIT\",\"source\":\"kernel\",\"via\":\"sock_diag\",\"timer_ms\":59980}"
 	"]}";
 
-typedef int (*render_fn)(FILE *, const struct view_ladder *, const struct view_render_opts *, char *, size_t);
-
-static char *render_mem(render_fn fn, const struct view_ladder *l, const struct view_render_opts *o)
-{
-	char *buf = NULL, err[256];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(fn(f, l, o, err, sizeof(err)), 0);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
-
-static void build(const char *doc, struct view_ladder *l)
-{
-	json_error_t je;
-	json_t *root = json_loads(doc, 0, &je);
-	char err[256];
-
-	if (!root)
-		fail_msg("fixture: line %d: %s", je.line, je.text);
-	if (view_ladder_build(root, 0, l, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-	json_decref(root);
-}
-
 /* The row showing event i (an arrow, a state row), or fails. */
 static const struct view_ladder_row *row_of(const struct view_ladder_flow *f, int event)
 {
@@ -144,7 +118,7 @@ static void test_star_only_then(void **state)
 	char src[256];
 	(void)state;
 
-	build(trace_doc, &l);
+	tr_build(trace_doc, &l);
 	f = &l.flows[0];
 	m = &row_of(f, 3)->mark[VIEW_LADDER_CLIENT];	/* SA: client ESTABLISHED, 13 us later */
 	assert_string_equal(m->state, "ESTABLISHED");
@@ -184,7 +158,7 @@ static void test_late_report_at_its_time(void **state)
 	char src[256];
 	(void)state;
 
-	build(trace_doc, &l);
+	tr_build(trace_doc, &l);
 	f = &l.flows[0];
 	/* FIN_WAIT_1 at close(): the kernel's row, and no second mark on the FIN */
 	r = row_of(f, 11);
@@ -251,7 +225,7 @@ static void test_late_change(void **state)
 	char src[256], *s;
 	(void)state;
 
-	build(doc, &l);
+	tr_build(doc, &l);
 	f = &l.flows[0];
 	m = &row_of(f, 0)->mark[VIEW_LADDER_SERVER];
 	assert_string_equal(m->state, "CLOSING");
@@ -265,7 +239,7 @@ static void test_late_change(void **state)
 	view_ladder_mark_source(m, src, sizeof(src));
 	assert_string_equal(src, "reported by the kernel (tracepoint) at 8.677 ms: FIN_WAIT_1 → CLOSING; "
 				 "the packets showed it from 3.059 ms");
-	s = render_mem(view_render_text, &l, &o);
+	s = tr_render_mem(view_render_text, &l, &o);
 	assert_non_null(line_with(s, "    8.677              │   kernel's change: FIN_WAIT_1 → CLOSING │ CLOSING*", NULL));
 	free(s);
 	view_ladder_free(&l);
@@ -282,7 +256,7 @@ static void test_handoff_drawn(void **state)
 	char src[320];
 	(void)state;
 
-	build(trace_doc, &l);
+	tr_build(trace_doc, &l);
 	f = &l.flows[0];
 	r = row_of(f, 23);
 	assert_int_equal(r->kind, VIEW_LADDER_STATE);
@@ -313,8 +287,8 @@ static void test_text(void **state)
 	const char *p;
 	(void)state;
 
-	build(trace_doc, &l);
-	s = render_mem(view_render_text, &l, &o);
+	tr_build(trace_doc, &l);
+	s = tr_render_mem(view_render_text, &l, &o);
 	assert_non_null(line_with(s, "    0.100 ESTABLISHED* │◀", NULL));
 	assert_non_null(line_with(s, "    2.000  FIN_WAIT_1* │", NULL));
 	p = line_with(s, "    6.000", NULL);
@@ -329,7 +303,7 @@ static void test_text(void **state)
 	assert_non_null(strstr(s, "\n" VIEW_LADDER_KERNEL_LEGEND "\n"));
 	free(s);
 	o.ascii = 1;
-	s = render_mem(view_render_text, &l, &o);
+	s = tr_render_mem(view_render_text, &l, &o);
 	assert_non_null(line_with(s, "    7.008    hand-off* | FIN_WAIT_2 -> CLOSED, time-wait socket", NULL));
 	free(s);
 	view_ladder_free(&l);
@@ -344,8 +318,8 @@ static void test_svg_html_mermaid(void **state)
 	char *s;
 	(void)state;
 
-	build(trace_doc, &l);
-	s = render_mem(view_render_svg, &l, &o);
+	tr_build(trace_doc, &l);
+	s = tr_render_mem(view_render_svg, &l, &o);
 	assert_non_null(strstr(s, "<g class=\"state\" data-event=\"22\" data-row=\"22\" data-side=\"client\" "
 				  "data-state=\"TIME_WAIT\" data-src=\"inferred from the packets\">"));
 	assert_non_null(strstr(s, "<g class=\"state kernel late\" data-event=\"27\" data-row=\"27\" data-side=\"client\" "
@@ -356,14 +330,14 @@ static void test_svg_html_mermaid(void **state)
 	assert_non_null(strstr(s, "class=\"kw\">confirmed by the kernel, 59980 ms left</text>"));
 	assert_non_null(strstr(s, VIEW_LADDER_KERNEL_LEGEND "</text>"));
 	free(s);
-	s = render_mem(view_render_html, &l, &o);
+	s = tr_render_mem(view_render_html, &l, &o);
 	assert_non_null(strstr(s, "id=\"st-client-src\""));
 	assert_non_null(strstr(s, "id=\"st-server-src\""));
 	assert_non_null(strstr(s, ".states div.kernel{"));
 	assert_non_null(strstr(s, "g.classList.contains('handoff')"));
 	assert_non_null(strstr(s, "data-side=\"server\" data-state=\"LAST_ACK\""));
 	free(s);
-	s = render_mem(view_render_mermaid, &l, &o);
+	s = tr_render_mem(view_render_mermaid, &l, &o);
 	assert_non_null(strstr(s, "    Note left of P0: FIN_WAIT_1 #42; (2.000 ms)\n"));
 	assert_non_null(strstr(s, "    Note left of P0: TIME_WAIT (7.000 ms)\n"));
 	assert_non_null(strstr(s, "    Note left of P0: hand-off #42; (7.008 ms, FIN_WAIT_2 #8594; CLOSED, time-wait socket)\n"));
