@@ -1,10 +1,15 @@
-/* core/log.c: one log line per event ("<time> <prog>[<pid>] <event> key=value ..."), byte escaping. */
+/* core/log.c: one log line per event ("<time> <prog>[<pid>] <event> key=value ..."), byte escaping, buffered output. */
 #include "core/log.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The escape for one byte into e (at most 5 chars); returns its length. */
@@ -71,7 +76,31 @@ const char *hello_log_timestamp(const struct timespec *ts, char *out, size_t cap
 	return out;
 }
 
-/* write(2) the whole line, retrying on EINTR and short writes; a log line is best effort. */
+/*
+ * A thread's lines not yet written. len only grows by whole lines, so a flush from the
+ * fatal-signal path, which may interrupt the thread mid-format, writes whole lines only.
+ */
+struct log_buf {
+	size_t len;
+	int fd;
+	int atomic_chunks;
+	struct log_buf *prev, *next;	/* every live buffer, for the fatal-signal flush */
+	char data[HELLO_LOG_BUF_SIZE];
+};
+
+static _Thread_local struct log_buf *log_tl;
+/* The day and time of day of the last line this thread formatted: gmtime once a second. */
+static _Thread_local time_t log_tl_sec = -1;
+static _Thread_local char log_tl_day[32];
+
+static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+static pthread_key_t log_key;
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct log_buf *volatile log_all;
+static volatile pid_t log_pid;	/* getpid() is a system call; fork resets it */
+static int log_once_rc;
+
+/* write(2) all of p, retrying on EINTR and short writes; async-signal-safe, best effort. */
 static void log_write(int fd, const char *p, size_t len)
 {
 	while (len > 0) {
@@ -85,33 +114,219 @@ static void log_write(int fd, const char *p, size_t len)
 	}
 }
 
-void hello_log_event(const struct hello_log *lg, enum hello_log_level lvl, const char *event, const char *fmt, ...)
+/* Writes the buffer's whole lines: at most PIPE_BUF a call, cut after a newline, on a pipe. */
+static void log_buf_write(struct log_buf *b)
 {
-	char line[HELLO_LOG_LINE_MAX], ts[48];
+	const char *p = b->data, *cut;
+	size_t left = b->len, n;
+
+	while (left > 0) {
+		n = left;
+		if (b->atomic_chunks && n > PIPE_BUF) {
+			cut = memrchr(p, '\n', PIPE_BUF);
+			n = cut ? (size_t)(cut - p) + 1 : PIPE_BUF;
+		}
+		log_write(b->fd, p, n);
+		p += n;
+		left -= n;
+	}
+	b->len = 0;
+}
+
+void hello_log_flush(void)
+{
+	if (log_tl && log_tl->len > 0)
+		log_buf_write(log_tl);
+}
+
+static void log_unregister(struct log_buf *b)
+{
+	pthread_mutex_lock(&log_mu);
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		log_all = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	pthread_mutex_unlock(&log_mu);
+}
+
+/* A thread ends: its lines go out, its buffer goes away. */
+static void log_thread_end(void *p)
+{
+	struct log_buf *b = p;
+
+	if (b->len > 0)
+		log_buf_write(b);
+	log_unregister(b);
+	if (log_tl == b)
+		log_tl = NULL;
+	free(b);
+}
+
+static void log_at_exit(void)
+{
+	hello_log_flush();
+}
+
+/* The caller's lines go out before fork, or the child would inherit and write them again. */
+static void log_before_fork(void)
+{
+	hello_log_flush();
+}
+
+/* In the child only the forking thread lives; the other threads' lines are the parent's to write. */
+static void log_in_child(void)
+{
+	struct log_buf *b;
+
+	log_pid = getpid();
+	for (b = log_all; b; b = b->next)
+		if (b != log_tl)
+			b->len = 0;
+}
+
+/*
+ * A crash the process sees: every thread's whole lines, then the signal's default action.
+ * Only write(2) and raise(3) here; the list is walked without its lock (a thread being
+ * created or ending at that moment may be missed).
+ */
+static void log_on_fatal(int sig)
+{
+	struct log_buf *b;
+
+	for (b = log_all; b; b = b->next)
+		if (b->len > 0)
+			log_write(b->fd, b->data, b->len);
+	raise(sig);
+}
+
+static void log_setup_once(void)
+{
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	struct sigaction sa;
+	size_t i;
+
+	log_pid = getpid();
+	if (pthread_key_create(&log_key, log_thread_end) != 0 || atexit(log_at_exit) != 0 ||
+	    pthread_atfork(log_before_fork, NULL, log_in_child) != 0) {
+		log_once_rc = -1;
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = log_on_fatal;
+	sigemptyset(&sa.sa_mask);
+	/* Default action again, and not blocked, so raise() in the handler ends the process. */
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		if (sigaction(fatal[i], &sa, NULL) < 0)
+			log_once_rc = -1;
+}
+
+int hello_log_open(struct hello_log *lg, int fd, const char *prog, int quiet, char *err, size_t errlen)
+{
+	struct stat st;
+
+	*lg = (struct hello_log){ .fd = fd, .prog = prog, .quiet = quiet };
+	if (fd < 0 || isatty(fd))
+		return 0;
+	pthread_once(&log_once, log_setup_once);
+	if (log_once_rc < 0) {
+		snprintf(err, errlen, "log buffer: cannot install its exit, fork and signal handlers");
+		return -1;
+	}
+	lg->buffered = 1;
+	lg->atomic_chunks = fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+	return 0;
+}
+
+/* The calling thread's buffer for lg, made on first use; NULL when out of memory. */
+static struct log_buf *log_buf_get(const struct hello_log *lg)
+{
+	struct log_buf *b = log_tl;
+
+	if (!b) {
+		b = malloc(sizeof(*b));
+		if (!b)
+			return NULL;
+		b->len = 0;
+		b->prev = NULL;
+		pthread_mutex_lock(&log_mu);
+		b->next = log_all;
+		if (log_all)
+			log_all->prev = b;
+		log_all = b;
+		pthread_mutex_unlock(&log_mu);
+		pthread_setspecific(log_key, b);
+		log_tl = b;
+	} else if (b->len > 0 && b->fd != lg->fd) {
+		log_buf_write(b);
+	}
+	b->fd = lg->fd;
+	b->atomic_chunks = lg->atomic_chunks;
+	return b;
+}
+
+/* "2026-11-25T09:00:00" for sec, formatted once per second per thread. */
+static const char *log_day(time_t sec)
+{
+	struct tm tm;
+
+	if (sec != log_tl_sec) {
+		if (!gmtime_r(&sec, &tm) || !strftime(log_tl_day, sizeof(log_tl_day), "%Y-%m-%dT%H:%M:%S", &tm))
+			snprintf(log_tl_day, sizeof(log_tl_day), "?");
+		log_tl_sec = sec;
+	}
+	return log_tl_day;
+}
+
+/* Formats one whole line, newline included, into out (cap >= 64); returns its length or 0. */
+static size_t log_format(const struct hello_log *lg, char *out, size_t cap, const char *event, const char *fmt,
+			 va_list ap)
+{
 	struct timespec now;
-	va_list ap;
 	int n, m;
 
-	if (!lg || lg->fd < 0 || (lg->quiet && lvl == HELLO_LOG_DETAIL))
-		return;
 	clock_gettime(CLOCK_REALTIME, &now);
-	n = snprintf(line, sizeof(line), "%s %s[%ld] %s", hello_log_timestamp(&now, ts, sizeof(ts)),
-		     lg->prog, (long)getpid(), event);
-	if (n < 0 || (size_t)n >= sizeof(line) - 2)
-		return;
+	n = snprintf(out, cap, "%s.%06ldZ %s[%ld] %s", log_day(now.tv_sec), (long)(now.tv_nsec / 1000), lg->prog,
+		     (long)(log_pid ? log_pid : getpid()), event);
+	if (n < 0 || (size_t)n >= cap - 2)
+		return 0;
 	if (fmt && *fmt) {
-		line[n++] = ' ';
-		va_start(ap, fmt);
-		m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-		va_end(ap);
+		out[n++] = ' ';
+		m = vsnprintf(out + n, cap - (size_t)n - 1, fmt, ap);
 		if (m < 0)
 			m = 0;
 		n += m;
-		if ((size_t)n > sizeof(line) - 2)
-			n = (int)sizeof(line) - 2; /* cut: a log line never spills over */
+		if ((size_t)n > cap - 2)
+			n = (int)cap - 2; /* cut: a log line never spills over */
 	}
-	line[n++] = '\n';
-	log_write(lg->fd, line, (size_t)n);
+	out[n++] = '\n';
+	return (size_t)n;
+}
+
+void hello_log_event(const struct hello_log *lg, enum hello_log_level lvl, const char *event, const char *fmt, ...)
+{
+	char line[HELLO_LOG_LINE_MAX];
+	struct log_buf *b = NULL;
+	va_list ap;
+	size_t n;
+
+	if (!lg || lg->fd < 0 || (lg->quiet && lvl == HELLO_LOG_DETAIL))
+		return;
+	if (lg->buffered && (b = log_buf_get(lg)) != NULL) {
+		if (sizeof(b->data) - b->len < HELLO_LOG_LINE_MAX)
+			log_buf_write(b);
+		va_start(ap, fmt);
+		n = log_format(lg, b->data + b->len, HELLO_LOG_LINE_MAX, event, fmt, ap);
+		va_end(ap);
+		b->len += n; /* the line exists for a fatal-signal flush only from here */
+		return;
+	}
+	va_start(ap, fmt);
+	n = log_format(lg, line, sizeof(line), event, fmt, ap);
+	va_end(ap);
+	log_write(lg->fd, line, n);
 }
 
 void hello_log_bytes(const struct hello_log *lg, enum hello_log_level lvl, const char *event, const char *prefix,

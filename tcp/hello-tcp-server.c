@@ -121,7 +121,10 @@ int main(int argc, char **argv)
 	    hello_addr_resolve(o.common.host, o.common.port, family, &a, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);
 	s.cfg.framing = o.common.framing;
-	s.log = (struct hello_log){ .fd = STDOUT_FILENO, .prog = PROG, .quiet = o.common.quiet };
+	if (hello_log_open(&s.log, STDOUT_FILENO, PROG, o.common.quiet, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		return HELLO_EXIT_FAIL;
+	}
 	/* Shared memory so the fork model's children add to the same counters. */
 	s.stats = mmap(NULL, sizeof(*s.stats), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (s.stats == MAP_FAILED) {

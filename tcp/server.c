@@ -48,6 +48,7 @@ int tcp_server_accept(struct tcp_server *s, struct hello_addr *peer, int wait_ms
 		errno = EINTR;
 		return -1;
 	}
+	hello_log_flush(); /* nothing waits in the buffer while this thread blocks */
 	r = hello_net_wait(s->lfd, POLLIN, wait_ms);
 	if (r <= 0) {
 		errno = r == 0 ? EAGAIN : errno;
@@ -85,6 +86,7 @@ void tcp_server_serve_one(struct tcp_server *s, int fd, const struct hello_addr 
 		wait = TCP_STOP_POLL_MS;
 		if (dl >= 0 && dl - now < wait)
 			wait = dl > now ? (int)(dl - now) : 0;
+		hello_log_flush();
 		r = hello_net_wait(c.fd, tcp_conn_events(&c), wait);
 		now = hello_clock_ms();
 		if (r > 0)
@@ -93,4 +95,5 @@ void tcp_server_serve_one(struct tcp_server *s, int fd, const struct hello_addr 
 			tcp_conn_on_time(&c, now);
 	}
 	tcp_conn_finish(&c);
+	hello_log_flush();
 }

@@ -120,6 +120,7 @@ static void thread_wait_below(struct thread_pool *pool, unsigned long limit, int
 		pthread_mutex_lock(&pool->mu);
 		more = pool->active >= limit && !(bounded && hello_clock_ms() >= until) && !(!bounded && hello_sig_stop());
 		if (more && !pool->done) {
+			hello_log_flush();
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_nsec += TCP_STOP_POLL_MS * 1000000L;
 			if (ts.tv_nsec >= 1000000000L) {
@@ -238,6 +239,8 @@ static void kids_reap(struct fork_kids *k, int block)
 	pid_t pid;
 	int st;
 
+	if (block)
+		hello_log_flush();
 	while (k->n > 0 && (pid = waitpid(-1, &st, block ? 0 : WNOHANG)) > 0) {
 		kids_remove(k, pid);
 		block = 0;
@@ -265,6 +268,7 @@ static void kids_stop(struct fork_kids *k)
 	int64_t until = hello_clock_ms() + TCP_STOP_GRACE_MS;
 	size_t i;
 
+	hello_log_flush();
 	for (i = 0; i < k->n; i++)
 		kill(k->pids[i], SIGTERM);
 	while (k->n > 0 && hello_clock_ms() < until) {
@@ -301,6 +305,7 @@ int tcp_run_fork(struct tcp_server *s, char *err, size_t errlen)
 		if (pid == 0) {
 			tcp_server_close_listener(s);
 			tcp_server_serve_one(s, fd, &peer, id);
+			hello_log_flush(); /* _exit runs no atexit handler */
 			_exit(0);
 		}
 		hello_net_close(fd);

@@ -191,6 +191,8 @@ int tcp_run_event(struct tcp_server *s, char *err, size_t errlen)
 		if (e.accept_pause_until && now >= e.accept_pause_until)
 			e.accept_pause_until = 0;
 		evs_listen(&e, !e.accept_pause_until && (!s->max_clients || e.n < s->max_clients));
+		/* One write for the lines of this turn, and none left waiting while the loop sleeps. */
+		hello_log_flush();
 		n = tcp_poller_wait(&e.ev, ready, TCP_POLL_MAX, evs_timeout(&e, now));
 		if (n < 0 && errno != EINTR) {
 			snprintf(err, errlen, "%s: %s", TCP_POLLER_WAIT, strerror(errno));

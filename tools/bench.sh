@@ -25,18 +25,14 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$SMOKE" = 1 ]; then
-	: "${DUR:=0.15}" "${ROUNDS:=1}"; PCAP_PKTS=3000; TSHARK_PKTS=300; SETUP_MS=300; FLOWS=1500
+	: "${DUR:=0.15}" "${ROUNDS:=1}"; PCAP_PKTS=3000; TSHARK_PKTS=300; SETUP_MS=300; FLOWS=1500; BIG_PKTS=0
 else
 	: "${DUR:=1.5}" "${ROUNDS:=5}"; PCAP_PKTS=1000000; TSHARK_PKTS=100000; SETUP_MS=2000; FLOWS=500000
+	BIG_PKTS=${BENCH_BIG_PACKETS:-10000000}
 fi
 if [ "$FLOWS_ONLY" = 1 ]; then : "${OUT:=$ROOT/bench/results-flows.json}"; fi
 : "${OUT:=$ROOT/bench/results.json}"
 case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
-RATE=${BENCH_RATE:-100000}
-DOC_LIMIT=${BENCH_DOC_LIMIT:-60}
-RATE_USED=0
-# Extra hello-trace options for the live rows (e.g. BENCH_TRACE_ARGS='-s 256').
-TRACE_ARGS=${BENCH_TRACE_ARGS:-}
 
 say() { printf "bench: %s %s\n" "$(date +%T.%N | cut -c1-12)" "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
@@ -122,7 +118,9 @@ start_server() { # PROTO PORT command...: runs it on SRV_CPU, waits for its port
 	SRV_NAME=${1##*/}
 	# Not through pin, a function: $! would be a subshell, and its exit status not the server's.
 	command -v taskset >/dev/null && set -- taskset -c "$SRV_CPU" "$@"
-	"$@" >/dev/null 2>"$W/server.err" &
+	# Its log lines go to a file, as when a teacher keeps them (`> server.log`): writing them is
+	# part of what is measured.
+	"$@" >"$W/server.log" 2>"$W/server.err" &
 	SRV=$! SRV_PORT=$port SRV_PROTO=$proto
 	if ! wait_port "$port" "$proto"; then
 		say "server did not start: $* ($(head -c 300 "$W/server.err"))"
@@ -173,8 +171,15 @@ tcp_section() {
 		bench_run tcp epoll-baseline 50 --port "$PORT"
 		stop_server
 	fi
-	for m in event thread fork iterative; do
-		start_server tcp "$PORT" "$HELLO_BIN/hello-tcp-server" -q --model "$m" --backlog 128 --port "$PORT" || continue
+	# As README.md starts them: the default model (event), backlog and log lines; the other
+	# models by --model alone; -q beside the default, labelled.
+	for m in event event-q thread fork iterative; do
+		case $m in
+		event) set -- ;;
+		event-q) set -- -q ;;
+		*) set -- --model "$m" ;;
+		esac
+		start_server tcp "$PORT" "$HELLO_BIN/hello-tcp-server" "$@" --port "$PORT" || continue
 		bench_run tcp "hello-$m" 1 --port "$PORT"
 		bench_run tcp "hello-$m" 50 --port "$PORT"
 		stop_server
@@ -198,9 +203,14 @@ udp_section() {
 		bench_run udp udp-baseline 50 --udp --port "$PORT"
 		stop_server
 	fi
-	if start_server udp "$PORT" "$HELLO_BIN/hello-udp-server" -q --port "$PORT"; then
+	if start_server udp "$PORT" "$HELLO_BIN/hello-udp-server" --port "$PORT"; then
 		bench_run udp hello-udp 1 --udp --port "$PORT"
 		bench_run udp hello-udp 50 --udp --port "$PORT"
+		stop_server
+	fi
+	if start_server udp "$PORT" "$HELLO_BIN/hello-udp-server" -q --port "$PORT"; then
+		bench_run udp hello-udp-q 1 --udp --port "$PORT"
+		bench_run udp hello-udp-q 50 --udp --port "$PORT"
 		stop_server
 	fi
 }
@@ -240,17 +250,26 @@ offline_section() {
 	"$HELLO_BIN/hello-bench-mkpcap" --output "$W/hello.pcap" --packets "$PCAP_PKTS" || die "cannot write the pcap"
 	"$HELLO_BIN/hello-bench-mkpcap" --output "$W/cut.pcap" --packets "$TSHARK_PKTS" || die "cannot write the pcap"
 	timed hello-trace-jsonl "$PCAP_PKTS" 120 "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/hello.pcap" --jsonl
-	# The document form holds the whole trace in memory; it gets DOC_LIMIT seconds.
-	timed hello-trace-json "$PCAP_PKTS" "$DOC_LIMIT" "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/hello.pcap"
+	timed hello-trace-json "$PCAP_PKTS" 120 "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/hello.pcap"
 	if command -v tcpdump >/dev/null; then
 		timed tcpdump "$PCAP_PKTS" 120 "$W/out" tcpdump -nn -r "$W/hello.pcap"
 	fi
 	if command -v tshark >/dev/null; then
 		timed tshark-json "$TSHARK_PKTS" 120 "$W/out" tshark -r "$W/cut.pcap" -T json
 		timed hello-trace-jsonl-cut "$TSHARK_PKTS" 120 "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/cut.pcap" --jsonl
-		timed hello-trace-json-cut "$TSHARK_PKTS" "$DOC_LIMIT" "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/cut.pcap"
+		timed hello-trace-json-cut "$TSHARK_PKTS" 120 "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/cut.pcap"
 	fi
 	rm -f "$W/hello.pcap" "$W/cut.pcap"
+	# Memory must not grow with the capture: the same at ten times the packets.
+	[ "$BIG_PKTS" -gt 0 ] || return 0
+	say "offline: the same on $BIG_PKTS packets"
+	"$HELLO_BIN/hello-bench-mkpcap" --output "$W/big.pcap" --packets "$BIG_PKTS" || die "cannot write the big pcap"
+	timed hello-trace-jsonl-big "$BIG_PKTS" 600 "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/big.pcap" --jsonl
+	timed hello-trace-json-big "$BIG_PKTS" 600 "$W/out" "$HELLO_BIN/hello-trace" --no-kernel -r "$W/big.pcap"
+	if command -v tcpdump >/dev/null; then
+		timed tcpdump-big "$BIG_PKTS" 600 "$W/out" tcpdump -nn -r "$W/big.pcap"
+	fi
+	rm -f "$W/big.pcap"
 }
 
 # Many distinct flows (tests/hostile/mkflows.py: a SYN and its SYN+ACK each): what the
@@ -267,52 +286,47 @@ flows_section() {
 	rm -f "$W/flows.pcap"
 }
 
-# live_run CASE SNAPLEN hello-bench-args...: the event server loaded with the tracer on lo
-# (SNAPLEN "-": no tracer; "default": the tracer's own snap length) or without.
+# live_run CASE TRACER: the server as shipped loaded with 50 connections, traced on lo by
+# TRACER: "-" none, "tcpdump" (`tcpdump -i lo -w F 'tcp port P'`), "hello-trace" (`hello-trace
+# -i lo -w F -o F.json 'tcp port P'`, no tuning flag). The tracer runs on GEN_CPU; its drops
+# come from its own report (the trace's capture section; tcpdump's "dropped by kernel" line).
 live_run() {
-	local name=$1 snap=$2 tpid="" summary=null targs=$TRACE_ARGS; shift 2
-	[ "$snap" != default ] && targs="$targs -s $snap"
-	case "$snap" in
-	-) ;;
-	*)
-		rm -f "$W/ready" "$W/summary"
-		# Only the summary (the last line) is kept: tail costs little next to the tracer.
-		# taskset execs the tracer, so $! is the tracer itself (SIGINT makes it write its summary).
-		taskset -c "$GEN_CPU" "$HELLO_BIN/hello-trace" -i lo --no-kernel --jsonl --server-port "$PORT" \
-			--ready-file "$W/ready" --duration 120 $targs "tcp port $PORT" 2>"$W/trace.err" > >(tail -n 1 >"$W/summary") &
+	local name=$1 tracer=$2 tpid="" capture=null i; shift 2
+	rm -f "$W/live.pcap" "$W/live.json" "$W/ready" "$W/trace.err"
+	case "$tracer" in
+	tcpdump)
+		taskset -c "$GEN_CPU" tcpdump -i lo -w "$W/live.pcap" "tcp port $PORT" 2>"$W/trace.err" &
 		tpid=$!
-		TPID=$tpid
-		for _ in $(seq 100); do [ -e "$W/ready" ] && break; sleep 0.05; done
+		for i in $(seq 100); do grep -q '^listening on' "$W/trace.err" 2>/dev/null && break; sleep 0.05; done
+		;;
+	hello-trace)
+		# --ready-file only says when the capture is on; it changes nothing in the capture.
+		taskset -c "$GEN_CPU" "$HELLO_BIN/hello-trace" -i lo -w "$W/live.pcap" -o "$W/live.json" \
+			--ready-file "$W/ready" "tcp port $PORT" 2>"$W/trace.err" &
+		tpid=$!
+		for i in $(seq 100); do [ -e "$W/ready" ] && break; sleep 0.05; done
 		[ -e "$W/ready" ] || say "live: the tracer did not start: $(head -c 300 "$W/trace.err")"
 		;;
 	esac
+	TPID=$tpid
 	bench_run live "$name" 50 --port "$PORT" "$@"
 	if [ -n "$tpid" ]; then
 		kill -INT "$tpid" 2>/dev/null
-		for _ in $(seq 200); do kill -0 "$tpid" 2>/dev/null || break; sleep 0.05; done
+		for i in $(seq 1200); do kill -0 "$tpid" 2>/dev/null || break; sleep 0.05; done
 		kill -KILL "$tpid" 2>/dev/null
 		wait "$tpid" 2>/dev/null
-		ended "hello-trace (live $name, stopped by SIGINT)" $? "$W/trace.err"
+		local rc=$?
+		ended "$tracer (live $name, stopped by SIGINT)" "$rc" "$W/trace.err"
 		TPID=""
-		for _ in $(seq 40); do [ -s "$W/summary" ] && break; sleep 0.05; done
-		summary=$("$PYTHON" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["capture"]))' "$W/summary" 2>/dev/null || echo null)
+		if [ "$tracer" = hello-trace ]; then
+			capture=$("$PYTHON" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["capture"]))' \
+				"$W/live.json" 2>/dev/null || echo null)
+		else
+			capture=$(awk '/packets captured/ { c = $1 } /dropped by kernel/ { d = $1 }
+				END { if (c == "") print "null"; else printf "{\"packets_seen\":%d,\"packets_dropped\":%d}\n", c, d }' "$W/trace.err")
+		fi
 	fi
-	row "{\"section\":\"live-trace\",\"name\":\"$name\",\"round\":$ROUND,\"capture\":$summary}"
-}
-
-# The offered rate: BENCH_RATE (100k), but at most 80% of what the server did untraced, so
-# the rate is one it can keep and drops are the tracer's alone.
-live_rate() {
-	"$PYTHON" - "$ROWS" "$RATE" <<'PY'
-import json, sys
-rate = float(sys.argv[2])
-for line in open(sys.argv[1]):
-    r = json.loads(line)
-    if r.get("section") == "live" and r.get("name") == "untraced" and r.get("bench"):
-        rate = min(rate, 0.8 * r["bench"]["rps"])
-print(int(max(rate, 100)))
-PY
-	[ $? = 0 ] || echo "$RATE"
+	row "{\"section\":\"live-trace\",\"name\":\"$name\",\"round\":$ROUND,\"capture\":$capture}"
 }
 
 live_section() {
@@ -320,16 +334,11 @@ live_section() {
 		say "live capture skipped (needs root and a private namespace)"
 		return 0
 	fi
-	say "live: hello-tcp-server (event) with and without hello-trace -i lo; drops at a fixed rate"
-	start_server tcp "$PORT" "$HELLO_BIN/hello-tcp-server" -q --model event --backlog 128 --port "$PORT" || return 0
+	say "live: hello-tcp-server as shipped, untraced, traced by tcpdump -w, traced by hello-trace -w -o"
+	start_server tcp "$PORT" "$HELLO_BIN/hello-tcp-server" --port "$PORT" || return 0
 	live_run untraced -
-	live_run traced default
-	[ "$RATE_USED" != 0 ] || RATE_USED=$(live_rate)
-	live_run rate-traced default --rate "$RATE_USED"
-	# The same with a 256-byte snap length: each packet then takes a small slot of the
-	# capture ring (docs/performance.md, "live capture").
-	live_run traced-s256 256
-	live_run rate-traced-s256 256 --rate "$RATE_USED"
+	command -v tcpdump >/dev/null && live_run tcpdump-traced tcpdump
+	live_run hello-traced hello-trace
 	stop_server
 }
 
@@ -353,6 +362,6 @@ T1=$(date +%s)
 mkdir -p "$(dirname "$OUT")"
 "$PYTHON" "$ROOT/bench/report.py" --rows "$ROWS" --out "$OUT" --seconds $((T1 - T0)) \
 	--pinning "servers and offline tools on CPU $SRV_CPU; hello-bench and the live tracer on CPU $GEN_CPU ($NCPU CPUs)" \
-	--duration "$DUR" --rounds "$ROUNDS" --rate "$RATE" --rate-used "$RATE_USED" $([ "$SMOKE" = 1 ] && echo --smoke) ||
+	--duration "$DUR" --rounds "$ROUNDS" $([ "$SMOKE" = 1 ] && echo --smoke) ||
 	die "bench/report.py failed"
 [ "$BAD_ENDS" = 0 ] || die "$BAD_ENDS server or tracer run(s) ended badly (said above); results written to $OUT"

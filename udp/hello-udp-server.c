@@ -62,7 +62,10 @@ int main(int argc, char **argv)
 	if (hello_opt_common_finish(&c, &family, err, sizeof(err)) < 0 ||
 	    hello_addr_resolve(c.host, c.port, family, &a, err, sizeof(err)) < 0)
 		return hello_opt_usage_error(PROG, err);
-	s->log = (struct hello_log){ .fd = STDOUT_FILENO, .prog = PROG, .quiet = c.quiet };
+	if (hello_log_open(&s->log, STDOUT_FILENO, PROG, c.quiet, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		return HELLO_EXIT_FAIL;
+	}
 	if (hello_sig_install() < 0) {
 		perror(PROG ": sigaction");
 		return HELLO_EXIT_FAIL;

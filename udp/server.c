@@ -70,6 +70,7 @@ int udp_server_run(struct udp_server *s, char *err, size_t errlen)
 	/* One poll, then drain the queue: two syscalls per datagram (recvfrom, sendto) under load,
 	 * as a bare blocking loop, while the stop flag is still checked between datagrams. */
 	while (!hello_sig_stop() && !(s->once && s->datagrams > 0)) {
+		hello_log_flush(); /* the lines of the datagrams just drained, before sleeping */
 		r = hello_net_wait(s->fd, POLLIN, UDP_STOP_POLL_MS);
 		if (r < 0 && !hello_sig_stop()) {
 			snprintf(err, errlen, "poll: %s", strerror(errno));

@@ -65,7 +65,7 @@ t_check "tools/bench.sh --smoke exits 0" [ $rc = 0 ]
 [ $rc = 0 ] || tail -20 "$T/log"
 t_check "the table has its five parts" sh -c "grep -c '^\\(TCP\\|UDP\\|Offline\\|Live\\|Targets\\)' '$T/table' | grep -qx 5"
 t_check "every TCP and UDP row got replies without errors" [ "$(jget "$T/results.json" \
-	'all(r["ok"] and r["rps"] > 0 and r["errors"] == 0 for r in d["tcp"] + d["udp"]) and len(d["tcp"]) >= 10 and len(d["udp"]) == 4')" = True ]
+	'all(r["ok"] and r["rps"] > 0 and r["errors"] == 0 for r in d["tcp"] + d["udp"]) and len(d["tcp"]) >= 12 and len(d["udp"]) == 6')" = True ]
 # A row that failed says which and why (its first error), so a failure seen once can be explained.
 jget "$T/results.json" '"\n".join("  %s x%d: rps %s, errors %s (timeouts %s, lost %s, bad %s): %s" % (r["name"], r["conns"],
 	r["rps"], r["errors"], r.get("timeouts"), r.get("lost_connections"), r.get("bad_replies"), r.get("first_error"))
@@ -73,8 +73,10 @@ jget "$T/results.json" '"\n".join("  %s x%d: rps %s, errors %s (timeouts %s, los
 t_check "offline rows: hello-trace (both), tcpdump, tshark all exited 0 with output" [ "$(jget "$T/results.json" \
 	'sorted(r["name"] for r in d["offline"] if r["exit"] == 0 and r["bytes_per_packet"] > 0)')" = \
 	"['hello-trace-json', 'hello-trace-json-cut', 'hello-trace-jsonl', 'hello-trace-jsonl-cut', 'tcpdump', 'tshark-json']" ]
-t_check "live rows: the traced runs saw packets" [ "$(jget "$T/results.json" \
-	'[r["name"] for r in d["live"] if r.get("packets_seen", 1) > 0]')" = "['untraced', 'traced', 'rate-traced', 'traced-s256', 'rate-traced-s256']" ]
-t_check "ten targets reported, ratios present where the peers ran" [ "$(jget "$T/results.json" \
-	'len(d["targets"]) == 10 and d["tcp"][2]["x_baseline"] is not None')" = True ]
+t_check "live rows: untraced, then tcpdump and hello-trace as shipped, each traced run saw packets" [ "$(jget "$T/results.json" \
+	'[r["name"] for r in d["live"] if r.get("packets_seen", 1) > 0]')" = "['untraced', 'tcpdump-traced', 'hello-traced']" ]
+t_check "the issue's targets reported, each with its command; ratios present where the peers ran" [ "$(jget "$T/results.json" \
+	'len(d["targets"]) == 14 and all(t["how"] for t in d["targets"]) and d["tcp"][2]["x_baseline"] is not None')" = True ]
+t_check "the servers ran as shipped: the default hello-event row and the -q one beside it" [ "$(jget "$T/results.json" \
+	'sorted(set(r["name"] for r in d["tcp"] if r["name"].startswith("hello-event")))')" = "['hello-event', 'hello-event-q']" ]
 t_done
