@@ -267,75 +267,166 @@ static struct log_buf *log_buf_get(const struct hello_log *lg)
 	return b;
 }
 
-/* "2026-11-25T09:00:00" for sec, formatted once per second per thread. */
-static const char *log_day(time_t sec)
+/* "2026-11-25T09:00:00" for sec, formatted once per second per thread; its length in *len. */
+static const char *log_day(time_t sec, size_t *len)
 {
+	static _Thread_local size_t day_len;
 	struct tm tm;
 
 	if (sec != log_tl_sec) {
 		if (!gmtime_r(&sec, &tm) || !strftime(log_tl_day, sizeof(log_tl_day), "%Y-%m-%dT%H:%M:%S", &tm))
 			snprintf(log_tl_day, sizeof(log_tl_day), "?");
+		day_len = strlen(log_tl_day);
 		log_tl_sec = sec;
 	}
+	*len = day_len;
 	return log_tl_day;
 }
 
-/* Formats one whole line, newline included, into out (cap >= 64); returns its length or 0. */
+/*
+ * A line being built in out[cap]: appends stop at cap - 2, which keeps room for the
+ * newline, so a long line is cut and never spills over. No printf on the hot path: the
+ * lines of every message are built from copies and digits.
+ */
+struct log_line {
+	char *p;
+	size_t n, cap;
+};
+
+static void ll_mem(struct log_line *l, const char *s, size_t len)
+{
+	size_t room = l->cap - 2 - l->n;
+
+	if (len > room)
+		len = room;
+	memcpy(l->p + l->n, s, len);
+	l->n += len;
+}
+
+static void ll_str(struct log_line *l, const char *s)
+{
+	ll_mem(l, s, strlen(s));
+}
+
+/* v in decimal, at least width digits (zeros in front). */
+static void ll_uint(struct log_line *l, unsigned long long v, int width)
+{
+	char d[24];
+	int i = (int)sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || (int)sizeof(d) - i < width);
+	ll_mem(l, d + i, sizeof(d) - (size_t)i);
+}
+
+/* "<time> <prog>[<pid>] <event>" (cap >= 64). */
+static void ll_head(struct log_line *l, const struct hello_log *lg, const char *event)
+{
+	struct timespec now;
+	const char *day;
+	size_t dl;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	day = log_day(now.tv_sec, &dl);
+	ll_mem(l, day, dl);
+	ll_mem(l, ".", 1);
+	ll_uint(l, (unsigned long long)(now.tv_nsec / 1000), 6);
+	ll_mem(l, "Z ", 2);
+	ll_str(l, lg->prog);
+	ll_mem(l, "[", 1);
+	ll_uint(l, (unsigned long long)(log_pid ? log_pid : getpid()), 1);
+	ll_mem(l, "] ", 2);
+	ll_str(l, event);
+}
+
+/* Ends the line with its newline; returns its length. */
+static size_t ll_end(struct log_line *l)
+{
+	l->p[l->n++] = '\n';
+	return l->n;
+}
+
+/* Formats one whole line, newline included, into out (cap >= 64); returns its length. */
 static size_t log_format(const struct hello_log *lg, char *out, size_t cap, const char *event, const char *fmt,
 			 va_list ap)
 {
-	struct timespec now;
-	int n, m;
+	struct log_line l = { out, 0, cap };
+	int m;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	n = snprintf(out, cap, "%s.%06ldZ %s[%ld] %s", log_day(now.tv_sec), (long)(now.tv_nsec / 1000), lg->prog,
-		     (long)(log_pid ? log_pid : getpid()), event);
-	if (n < 0 || (size_t)n >= cap - 2)
-		return 0;
+	ll_head(&l, lg, event);
 	if (fmt && *fmt) {
-		out[n++] = ' ';
-		m = vsnprintf(out + n, cap - (size_t)n - 1, fmt, ap);
-		if (m < 0)
-			m = 0;
-		n += m;
-		if ((size_t)n > cap - 2)
-			n = (int)cap - 2; /* cut: a log line never spills over */
+		ll_mem(&l, " ", 1);
+		m = vsnprintf(out + l.n, cap - 1 - l.n, fmt, ap);
+		if (m > 0)
+			l.n += (size_t)m;
+		if (l.n > cap - 2)
+			l.n = cap - 2; /* cut: a log line never spills over */
 	}
-	out[n++] = '\n';
-	return (size_t)n;
+	return ll_end(&l);
+}
+
+/* Where the calling thread's next line goes: its buffer (room for one more line made),
+ * or line[] when the log is unbuffered or no buffer could be had. */
+static char *log_dest(const struct hello_log *lg, struct log_buf **bp, char *line)
+{
+	struct log_buf *b = NULL;
+
+	if (lg->buffered && (b = log_buf_get(lg)) != NULL && sizeof(b->data) - b->len < HELLO_LOG_LINE_MAX)
+		log_buf_write(b);
+	*bp = b;
+	return b ? b->data + b->len : line;
+}
+
+/* The line at out, n bytes, is done: counted in the buffer (from here a fatal-signal flush
+ * writes it) or written at once. */
+static void log_commit(const struct hello_log *lg, struct log_buf *b, const char *out, size_t n)
+{
+	if (b)
+		b->len += n;
+	else
+		log_write(lg->fd, out, n);
 }
 
 void hello_log_event(const struct hello_log *lg, enum hello_log_level lvl, const char *event, const char *fmt, ...)
 {
-	char line[HELLO_LOG_LINE_MAX];
-	struct log_buf *b = NULL;
+	char line[HELLO_LOG_LINE_MAX], *out;
+	struct log_buf *b;
 	va_list ap;
 	size_t n;
 
 	if (!lg || lg->fd < 0 || (lg->quiet && lvl == HELLO_LOG_DETAIL))
 		return;
-	if (lg->buffered && (b = log_buf_get(lg)) != NULL) {
-		if (sizeof(b->data) - b->len < HELLO_LOG_LINE_MAX)
-			log_buf_write(b);
-		va_start(ap, fmt);
-		n = log_format(lg, b->data + b->len, HELLO_LOG_LINE_MAX, event, fmt, ap);
-		va_end(ap);
-		b->len += n; /* the line exists for a fatal-signal flush only from here */
-		return;
-	}
+	out = log_dest(lg, &b, line);
 	va_start(ap, fmt);
-	n = log_format(lg, line, sizeof(line), event, fmt, ap);
+	n = log_format(lg, out, HELLO_LOG_LINE_MAX, event, fmt, ap);
 	va_end(ap);
-	log_write(lg->fd, line, n);
+	log_commit(lg, b, out, n);
 }
 
 void hello_log_bytes(const struct hello_log *lg, enum hello_log_level lvl, const char *event, const char *prefix,
 		     const uint8_t *p, size_t len)
 {
-	char esc[HELLO_LOG_DATA_MAX];
+	char line[HELLO_LOG_LINE_MAX];
+	struct log_buf *b;
+	struct log_line l;
 
 	if (!lg || lg->fd < 0 || (lg->quiet && lvl == HELLO_LOG_DETAIL))
 		return;
-	hello_log_escape(p, len, esc, sizeof(esc));
-	hello_log_event(lg, lvl, event, "%s%slen=%zu data=\"%s\"", prefix, *prefix ? " " : "", len, esc);
+	l = (struct log_line){ log_dest(lg, &b, line), 0, HELLO_LOG_LINE_MAX };
+	ll_head(&l, lg, event);
+	ll_mem(&l, " ", 1);
+	if (*prefix) {
+		ll_str(&l, prefix);
+		ll_mem(&l, " ", 1);
+	}
+	ll_mem(&l, "len=", 4);
+	ll_uint(&l, len, 1);
+	ll_mem(&l, " data=\"", 7);
+	/* The escape writes a NUL after itself: it gets room for that too. */
+	if (l.cap - 2 - l.n > HELLO_LOG_DATA_MAX + 1)
+		l.n += hello_log_escape(p, len, l.p + l.n, HELLO_LOG_DATA_MAX);
+	ll_mem(&l, "\"", 1);
+	log_commit(lg, b, l.p, ll_end(&l));
 }

@@ -15,10 +15,7 @@
 
 static void conn_log_bytes(struct tcp_conn *c, const char *event, const uint8_t *p, size_t len)
 {
-	char who[HELLO_ADDR_STRLEN + 40];
-
-	snprintf(who, sizeof(who), "conn=%lu peer=%s", c->id, c->peer);
-	hello_log_bytes(c->log, HELLO_LOG_DETAIL, event, who, p, len);
+	hello_log_bytes(c->log, HELLO_LOG_DETAIL, event, c->who, p, len);
 }
 
 static void conn_drain(struct tcp_conn *c, const char *reason, int64_t now)
@@ -165,6 +162,7 @@ int tcp_conn_init(struct tcp_conn *c, int fd, const struct hello_addr *peer, uns
 	c->stats = stats;
 	c->last_rx_ms = now;
 	hello_addr_str(peer, c->peer, sizeof(c->peer));
+	snprintf(c->who, sizeof(c->who), "conn=%lu peer=%s", id, c->peer);
 	hello_outbuf_init(&c->out, cfg->max_output);
 	c->pending = malloc(cfg->max_msg + 2);
 	if (!c->pending || hello_frame_init(&c->fr, cfg->framing, cfg->max_msg, err, sizeof(err)) < 0 ||

@@ -36,6 +36,7 @@ struct tcp_conn {
 	int fd;
 	unsigned long id;
 	char peer[HELLO_ADDR_STRLEN];
+	char who[HELLO_ADDR_STRLEN + 40];	/* "conn=N peer=ADDR": every message line starts with it */
 	const struct tcp_srv_cfg *cfg;
 	const struct hello_log *log;
 	struct tcp_stats *stats;

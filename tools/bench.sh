@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/bench.sh: `make bench` (and `make bench-smoke`): servers, tracer and peers measured in one run; writes results.json and a table.
-#   tools/bench.sh [--smoke] [--flows] [--out FILE] [--duration SEC] [--rounds N]
+#   tools/bench.sh [--smoke] [--flows] [--only PARTS] [--out FILE] [--duration SEC] [--rounds N]
+# --only tcp,udp,offline,flows,live: just those parts (to measure one change; make bench runs all).
 # --flows: only the tracer on many distinct flows (memory of --max-flows), into bench/results-flows.json.
 # As root it runs in a private network namespace (unshare -n): ports are free and a capture on
 # lo holds only the benchmark's own traffic. Pinning (2 CPUs or more): every server and the
@@ -11,15 +12,16 @@ cd "$ROOT"
 : "${HELLO_BIN:=$ROOT/bin}" "${PYTHON:=/usr/bin/python3}"
 export HELLO_BIN PYTHON
 
-SMOKE=0 FLOWS_ONLY=0 OUT="" DUR="" ROUNDS="" ROUND=0
+SMOKE=0 FLOWS_ONLY=0 ONLY=",tcp,udp,offline,flows,live," OUT="" DUR="" ROUNDS="" ROUND=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) SMOKE=1 ;;
 	--flows) FLOWS_ONLY=1 ;;
+	--only) ONLY=",$2,"; shift ;;
 	--out) OUT=$2; shift ;;
 	--duration) DUR=$2; shift ;;
 	--rounds) ROUNDS=$2; shift ;;
-	-h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
@@ -71,6 +73,7 @@ if [ "$(id -u)" = 0 ] && [ -z "${BENCH_IN_NETNS:-}" ]; then
 	args=(--out "$OUT" --duration "$DUR" --rounds "$ROUNDS")
 	[ "$SMOKE" = 1 ] && args+=(--smoke)
 	[ "$FLOWS_ONLY" = 1 ] && args+=(--flows)
+	args+=(--only "$ONLY")
 	BENCH_IN_NETNS=1 exec unshare -n -- bash "$0" "${args[@]}"
 fi
 LIVE=0
@@ -348,14 +351,15 @@ T0=$(date +%s)
 if [ "$FLOWS_ONLY" = 1 ]; then
 	flows_section
 else
+	part() { case "$ONLY" in *,$1,*) return 0 ;; esac; return 1; }
 	for ROUND in $(seq "$ROUNDS"); do
-		tcp_section
-		udp_section
+		part tcp && tcp_section
+		part udp && udp_section
 	done
-	offline_section
-	flows_section
+	part offline && offline_section
+	part flows && flows_section
 	for ROUND in $(seq "$ROUNDS"); do
-		live_section
+		part live && live_section
 	done
 fi
 T1=$(date +%s)

@@ -12,14 +12,23 @@
 
 #define UDP_STOP_POLL_MS 500
 
-static void srv_log_bytes(struct udp_server *s, const char *event, const char *peer, const uint8_t *p, size_t len)
+/* "peer=ADDR" for from, formatted once per address while it stays in the cache. */
+static const char *srv_who(struct udp_server *s, const struct hello_addr *from)
 {
-	char who[HELLO_ADDR_STRLEN + 8];
+	const uint8_t *p = (const uint8_t *)&from->ss;
+	uint32_t h = 2166136261u;
+	struct udp_who *w;
+	char peer[HELLO_ADDR_STRLEN];
+	socklen_t i;
 
-	if (s->log.quiet)
-		return; /* detail lines only: nothing to format under -q */
-	snprintf(who, sizeof(who), "peer=%s", peer);
-	hello_log_bytes(&s->log, HELLO_LOG_DETAIL, event, who, p, len);
+	for (i = 0; i < from->len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	w = &s->who[h % UDP_WHO_CACHE];
+	if (w->addr.len != from->len || memcmp(&w->addr.ss, &from->ss, from->len) != 0) {
+		w->addr = *from;
+		snprintf(w->who, sizeof(w->who), "peer=%s", hello_addr_str(from, peer, sizeof(peer)));
+	}
+	return w->who;
 }
 
 /* Receives and answers one queued datagram without blocking: 1 when one was handled, 0 when
@@ -27,7 +36,8 @@ static void srv_log_bytes(struct udp_server *s, const char *event, const char *p
 static int srv_one(struct udp_server *s)
 {
 	struct hello_addr from;
-	char peer[HELLO_ADDR_STRLEN] = "", err[256];
+	const char *who = "";
+	char err[256];
 	ssize_t n;
 	size_t rlen;
 	int trunc;
@@ -42,24 +52,24 @@ static int srv_one(struct udp_server *s)
 	}
 	/* Every per-datagram line is a detail line: with -q the peer is never formatted. */
 	if (!s->log.quiet)
-		hello_addr_str(&from, peer, sizeof(peer));
+		who = srv_who(s, &from);
 	s->datagrams++;
 	if (trunc || n > s->max_msg) {
 		s->dropped++;
-		hello_log_event(&s->log, HELLO_LOG_DETAIL, "toolong", "peer=%s len=%zd limit=%ld%s", peer, n, s->max_msg,
+		hello_log_event(&s->log, HELLO_LOG_DETAIL, "toolong", "%s len=%zd limit=%ld%s", who, n, s->max_msg,
 				trunc ? " truncated=1" : "");
 		return 1;
 	}
-	srv_log_bytes(s, "message", peer, s->in, (size_t)n);
+	hello_log_bytes(&s->log, HELLO_LOG_DETAIL, "message", who, s->in, (size_t)n);
 	if (s->delay_ms > 0 && hello_clock_sleep_ms(s->delay_ms) < 0)
 		return -1;
 	rlen = hello_proto_reply(HELLO_FRAMING_RAW, s->in, (size_t)n, s->out, sizeof(s->out));
 	if (hello_net_sendto(s->fd, s->out, rlen, &from, err, sizeof(err)) < 0) {
-		hello_log_event(&s->log, HELLO_LOG_DETAIL, "error", "peer=%s error=\"%s\"", peer, err);
+		hello_log_event(&s->log, HELLO_LOG_DETAIL, "error", "%s error=\"%s\"", who, err);
 		return 1;
 	}
 	s->replies++;
-	srv_log_bytes(s, "reply", peer, s->out, rlen);
+	hello_log_bytes(&s->log, HELLO_LOG_DETAIL, "reply", who, s->out, rlen);
 	return 1;
 }
 

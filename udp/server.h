@@ -5,11 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/addr.h"
 #include "core/log.h"
 #include "core/proto.h"
 
 /* Larger than any UDP payload (65507 over IPv4, 65527 over IPv6), so nothing is cut unseen. */
 #define UDP_RECV_MAX 65536
+
+#define UDP_WHO_CACHE 64
 
 struct udp_server {
 	int fd;				/* a bound UDP socket (hello_net_udp_socket) */
@@ -17,6 +20,12 @@ struct udp_server {
 	int once;			/* answer one datagram, then return */
 	struct hello_log log;
 	unsigned long datagrams, replies, dropped;
+	/* The last peers' "peer=ADDR" strings, by a hash of the address: a ping-pong load from
+	 * a few sockets formats each address once, not once per datagram. */
+	struct udp_who {
+		struct hello_addr addr;
+		char who[HELLO_ADDR_STRLEN + 8];
+	} who[UDP_WHO_CACHE];
 	uint8_t in[UDP_RECV_MAX], out[UDP_RECV_MAX + HELLO_REPLY_OVERHEAD];
 };
 
