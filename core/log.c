@@ -43,6 +43,17 @@ size_t hello_log_escape(const uint8_t *p, size_t len, char *out, size_t cap)
 
 	if (cap == 0)
 		return 0;
+	/* Short input that fits even if every byte became \xNN: one pass, no "..." to plan. */
+	if (len < (cap - 1) / 4) {
+		for (i = 0; i < len; i++) {
+			if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && p[i] != '"')
+				out[o++] = (char)p[i];
+			else
+				o += log_escape_byte(p[i], out + o);
+		}
+		out[o] = '\0';
+		return o;
+	}
 	for (i = 0; i < len && total < cap; i++)
 		total += log_escape_byte(p[i], e);
 	/* Keep room for "..." only when the whole input does not fit. */

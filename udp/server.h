@@ -12,7 +12,7 @@
 /* Larger than any UDP payload (65507 over IPv4, 65527 over IPv6), so nothing is cut unseen. */
 #define UDP_RECV_MAX 65536
 
-#define UDP_WHO_CACHE 64
+#define UDP_WHO_CACHE 256
 
 struct udp_server {
 	int fd;				/* a bound UDP socket (hello_net_udp_socket) */
