@@ -30,6 +30,11 @@ void hello_net_set_events(struct hello_netev *ev)
 	net_ev = ev;
 }
 
+int hello_net_events_on(void)
+{
+	return net_ev != NULL;
+}
+
 int hello_net_events_start(const char *path, const char *prog, const char *role, char *err, size_t errlen)
 {
 	struct hello_netev *ev;

@@ -76,5 +76,7 @@ ssize_t hello_net_recvfrom_nowait(int fd, void *buf, size_t cap, struct hello_ad
 				  const char *peer, char *err, size_t errlen);
 
 void hello_net_close(int fd);
+/* Whether socket calls are being recorded (--events). */
+int hello_net_events_on(void);
 
 #endif

@@ -13,6 +13,8 @@
 #define UDP_RECV_MAX 65536
 
 #define UDP_WHO_CACHE 256
+/* Datagrams taken from the queue in one call when nothing asks for one at a time. */
+#define UDP_BATCH 32
 
 struct udp_server {
 	int fd;				/* a bound UDP socket (hello_net_udp_socket) */
@@ -27,6 +29,8 @@ struct udp_server {
 		char who[HELLO_ADDR_STRLEN + 8];
 	} who[UDP_WHO_CACHE];
 	uint8_t in[UDP_RECV_MAX], out[UDP_RECV_MAX + HELLO_REPLY_OVERHEAD];
+	/* The batch path (docs/logging.md, "UDP"): queued datagrams and their replies. */
+	uint8_t bin[UDP_BATCH][UDP_RECV_MAX], bout[UDP_BATCH][UDP_RECV_MAX + HELLO_REPLY_OVERHEAD];
 };
 
 /* Answers datagrams until a stop is requested (hello_sig_stop) or, with once, after the

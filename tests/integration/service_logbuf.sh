@@ -70,6 +70,27 @@ t_stop "$pid"
 wait "$reader"
 check_log "udp, pipe" "$T/udp.log" "reply:replies"
 
+# UDP, a burst queued at once (the server takes it in one batch): the too-long datagrams
+# among them are dropped with their line, every other one answered, in order.
+t_bg "$UDPS" --port "$PORT" --max-msg 10 >"$T/burst.log"
+pid=$!
+t_wait_port "$PORT" udp 5 || t_fail "udp burst: server listens"
+"$PYTHON" - "$PORT" >"$T/burst.out" 2>&1 <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+msgs = [b"m%02d" % i if i % 7 else b"too-long-%02d" % i for i in range(40)]
+for m in msgs:
+    s.sendto(m, ("127.0.0.1", int(sys.argv[1])))
+want = [b"Hello, " + m + b"!" for m in msgs if len(m) <= 10]
+got = [s.recv(100) for _ in want]
+print("in order" if got == want else "replies differ: %r" % got[:5])
+PY
+t_check "udp burst: every short datagram answered, in order" grep -qx "in order" "$T/burst.out"
+t_stop "$pid"
+check_log "udp burst" "$T/burst.log" "reply:replies toolong:dropped"
+t_check "udp burst: 6 too-long datagrams dropped with a line each" [ "$(grep -c '\] toolong ' "$T/burst.log")" = 6 ]
+
 # SIGSEGV: the fatal-signal flush re-raises, so the server dies of the signal (status 139).
 t_bg --exit 139 "$TCPS" --port "$PORT" --backlog 64 >"$T/segv.log"
 pid=$!
