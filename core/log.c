@@ -212,9 +212,23 @@ static void log_on_fatal(int sig)
 	raise(sig);
 }
 
+/* A sanitizer reports SIGSEGV, SIGBUS, SIGILL and SIGFPE with a stack trace, which is worth
+ * more than the last lines; it leaves SIGABRT alone. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LOG_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LOG_SANITIZED 1
+#endif
+#endif
+
 static void log_setup_once(void)
 {
+#ifdef LOG_SANITIZED
+	static const int fatal[] = { SIGABRT };
+#else
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+#endif
 	struct sigaction sa;
 	size_t i;
 
