@@ -28,13 +28,8 @@ uint64_t bench_now_ns(void)
 #ifdef __linux__
 #include <sys/epoll.h>
 
-/*
- * TCP connections are opened this many at a time: the next one when one has its greeting
- * (the server accepted it). 50 connects at once would overflow a small listen backlog --
- * the tutorial's 5, the servers' default -- and the SYNs the kernel drops come back only
- * after a 1 s and a 3 s retransmission timeout, so the run would measure fewer connections
- * than asked. (Without a greeting, --no-greeting, "connected" is the pace.)
- */
+/* TCP connects this many at a time, the next when one has its greeting: 50 at once overflow
+ * the default backlog of 5, and dropped SYNs return only after 1 s and 3 s (docs/performance.md). */
 #define LOAD_CONNECT_AT_ONCE 4
 
 enum conn_state {
