@@ -166,9 +166,8 @@ static void load_open_next(struct worker *w)
 			load_kill(w, c, NULL, err);
 			continue;
 		}
-		/* A TCP connect done at once, with no greeting to wait for, is no turn taken. */
 		if (!(c->state == CONN_IDLE && w->cfg->proto == BENCH_TCP))
-			return;
+			return; /* a TCP connect done at once, with no greeting to wait for, takes no turn */
 	}
 }
 
