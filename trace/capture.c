@@ -284,7 +284,9 @@ static int held_hook(struct trace_capture *c, int (*hook)(void *, struct trace_f
 		return 0;
 	trace_feed_hold(c->feed);
 	*since = now_ms();
-	return hook(arg, c->feed, err, errlen);
+	int rc = hook(arg, c->feed, err, errlen);
+	trace_feed_hold_done(c->feed);	/* the packets read from now on go ahead of it */
+	return rc;
 }
 
 static int poll_ring(struct trace_capture *c, int fd, int64_t wait, char *err, size_t errlen)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,9 +130,16 @@ static void *feed_thread(void *arg)
 
 int trace_feed_start(struct trace_feed *f, char *err, size_t errlen)
 {
+	sigset_t all, old;
 	int rc;
 
-	if ((rc = pthread_create(&f->thread, NULL, feed_thread, f)) != 0) {
+	/* Signals go to the capture's thread, whose poll() they must interrupt (SIGINT stops
+	 * the capture at once): the model's thread is born with them blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&f->thread, NULL, feed_thread, f);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		snprintf(err, errlen, "trace: pthread_create: %s", strerror(rc));
 		return -1;
 	}
@@ -285,13 +293,18 @@ void trace_feed_hold(struct trace_feed *f)
 	f->holding = f->threaded;
 }
 
+void trace_feed_hold_done(struct trace_feed *f)
+{
+	f->holding = 0;
+}
+
 int trace_feed_unhold(struct trace_feed *f)
 {
 	int rc = 0;
 
-	if (!f->holding)
-		return 0;
 	f->holding = 0;
+	if (!f->nheld)
+		return 0;
 	for (size_t o = 0; o < f->nheld;) {
 		const struct rec *r = (const struct rec *)(f->held + o);
 		size_t need = sizeof *r + align8(r->len);

@@ -46,7 +46,8 @@ struct trace_feed {
 	int idle;			/* the thread runs SCHED_IDLE */
 	int failed;			/* a record failed: err says why; later records are dropped */
 	char err[256];
-	/* trace_feed_hold: records kept aside until trace_feed_unhold */
+	/* trace_feed_hold: records kept aside until trace_feed_unhold; holding: the records fed
+	 * now are (between hold and hold_done) */
 	int holding;
 	uint8_t *held;
 	size_t nheld, cap_held;
@@ -74,11 +75,13 @@ int trace_feed_call(struct trace_feed *f, trace_feed_fn fn, void *arg, const voi
 /* Makes the records so far visible to the model's thread (once per batch, not per packet). */
 void trace_feed_publish(struct trace_feed *f);
 
-/* From hold to unhold, records are kept aside, then follow what was fed in between: a
- * kernel poll's findings wait until the packets stamped before the poll have been read
- * (a non-immediate capture hands packets over late, trace/capture.c). Unheld at once when
- * not threaded. unhold: 0, or -1 when out of memory. */
+/* Records fed from hold to hold_done are kept aside; unhold puts them after whatever was
+ * fed since (the packets): a kernel poll's findings wait until the packets stamped before
+ * the poll have been read (a non-immediate capture hands packets over late,
+ * trace/capture.c). Without the thread nothing is kept aside. unhold: 0, or -1 when out
+ * of memory. */
 void trace_feed_hold(struct trace_feed *f);
+void trace_feed_hold_done(struct trace_feed *f);
 int trace_feed_unhold(struct trace_feed *f);
 
 #endif

@@ -50,7 +50,7 @@ static const struct hello_opt opts[] = {
 	{ "write", 'w', "FILE", OPT_WRITE, "also write the packets captured to FILE (pcap)" },
 	{ "output", 'o', "FILE", OPT_OUTPUT, "write the JSON to FILE (via FILE.tmp) instead of stdout" },
 	{ "snaplen", 's', "N", OPT_SNAPLEN, "capture at most N bytes of each packet (65535: any IP packet whole)" },
-	{ "buffer-size", 'B', "KIB", OPT_BUFFER, "live: the kernel's capture buffer in KiB (65536; -s 2048 fits more packets in it)" },
+	{ "buffer-size", 'B', "KIB", OPT_BUFFER, "live: the kernel's capture buffer in KiB (65536: some 400,000 small packets)" },
 	{ "count", 'c', "N", OPT_COUNT, "stop after N packets" },
 	{ "duration", 0, "SEC", OPT_DURATION, "stop after SEC seconds (live; decimals allowed)" },
 	{ "jsonl", 0, NULL, OPT_JSONL, "stream one JSON object per line instead of one document" },
