@@ -4,11 +4,14 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "trace/feed.h"
 #include "trace/model.h"
 #include "trace/model_drop.h"
 #include "trace/model_packet.h"
@@ -81,7 +84,8 @@ static int sources_sockdiag(struct kernel_sources *ks, trace_kevent_fn fn, void 
 	return r > 0 ? r : 0;
 }
 
-int kernel_sources_poll(struct kernel_sources *ks, trace_kevent_fn fn, void *arg)
+/* The tracepoint, then sock_diag when diag. Returns events. */
+static int sources_poll(struct kernel_sources *ks, trace_kevent_fn fn, void *arg, int diag)
 {
 	char e[200];
 	int n = 0, r;
@@ -92,9 +96,15 @@ int kernel_sources_poll(struct kernel_sources *ks, trace_kevent_fn fn, void *arg
 			kstate_note(ks, "%s", e);
 		n += r > 0 ? r : 0;
 	}
-	n += sources_sockdiag(ks, fn, arg);
+	if (diag)
+		n += sources_sockdiag(ks, fn, arg);
 	ks->events += (uint64_t)n;
 	return n;
+}
+
+int kernel_sources_poll(struct kernel_sources *ks, trace_kevent_fn fn, void *arg)
+{
+	return sources_poll(ks, fn, arg, 1);
 }
 
 int kernel_sources_finish(struct kernel_sources *ks, trace_kevent_fn fn, void *arg)
@@ -117,35 +127,100 @@ int kernel_sources_finish(struct kernel_sources *ks, trace_kevent_fn fn, void *a
 	return n;
 }
 
-int kernel_sources_describe(struct kernel_sources *ks, struct trace_model *m)
+/* The model's side of each finding: run in the feed's turn (trace/feed.h), on a copy. */
+static int apply_sources(void *arg, struct trace_model *m, const void *data, size_t len, char *err, size_t errlen)
 {
+	const int *on = data;
+
+	(void)arg, (void)len, (void)err, (void)errlen;
+	trace_model_set_state_sources(m, on[0], on[1]);
+	return 0;
+}
+
+static int apply_note(void *arg, struct trace_model *m, const void *data, size_t len, char *err, size_t errlen)
+{
+	(void)len;
+	if ((arg ? trace_model_add_netns(m, data) : trace_model_add_note(m, data)) == 0)
+		return 0;
+	snprintf(err, errlen, "trace: out of memory");
+	return -1;
+}
+
+/* The model copies the event; a failure there (memory) is the model's to report. */
+static int apply_kevent(void *arg, struct trace_model *m, const void *data, size_t len, char *err, size_t errlen)
+{
+	(void)arg, (void)len, (void)err, (void)errlen;
+	trace_model_add_kevent(m, data);
+	return 0;
+}
+
+struct sources_drop {
+	int has_ts;
+	int64_t ts_us;
+	char rule[KERNEL_DROPLOG_RULE_MAX];
+	/* then the IP packet */
+};
+
+static int apply_drop(void *arg, struct trace_model *m, const void *data, size_t len, char *err, size_t errlen)
+{
+	const struct sources_drop *d = data;
+
+	(void)arg;
+	if (trace_model_add_drop(m, d->has_ts, d->ts_us, d->rule, len > sizeof *d ? (const uint8_t *)(d + 1) : NULL,
+				 len - sizeof *d) == 0)
+		return 0;
+	snprintf(err, errlen, "trace: out of memory");
+	return -1;
+}
+
+static int apply_release(void *arg, struct trace_model *m, const void *data, size_t len, char *err, size_t errlen)
+{
+	(void)arg, (void)len;
+	if (trace_model_release(m, *(const int64_t *)data) == 0)
+		return 0;
+	snprintf(err, errlen, "trace: out of memory");
+	return -1;
+}
+
+int kernel_sources_describe(struct kernel_sources *ks, struct trace_feed *f)
+{
+	char e[64];
+	int on[2] = { ks->tracepoint, ks->sock_diag };
 	size_t i;
 
-	trace_model_set_state_sources(m, ks->tracepoint, ks->sock_diag);
+	if (trace_feed_call(f, apply_sources, NULL, on, sizeof on, e, sizeof e) < 0)
+		return -1;
 	for (; ks->notes_given < ks->nnotes; ks->notes_given++)
-		if (trace_model_add_note(m, ks->notes[ks->notes_given]) < 0)
+		if (trace_feed_call(f, apply_note, NULL, ks->notes[ks->notes_given],
+				    strlen(ks->notes[ks->notes_given]) + 1, e, sizeof e) < 0)
 			return -1;
 	if (ks->described)
 		return 0;
 	ks->described = 1;
 	for (i = 0; i < ks->sd.nns; i++)
-		if (ks->sd.ns[i].name[0] && trace_model_add_netns(m, ks->sd.ns[i].name) < 0)
+		if (ks->sd.ns[i].name[0] &&
+		    trace_feed_call(f, apply_note, ks, ks->sd.ns[i].name, strlen(ks->sd.ns[i].name) + 1, e, sizeof e) < 0)
 			return -1;
 	return 0;
 }
 
-/* The model copies the event; a failure there (memory) is the model's to report. */
-static int kstate_to_model(void *arg, const struct trace_kevent *ev)
+/* A kernel event into the feed; a failure there (memory) stops the current read. */
+static int kstate_to_feed(void *arg, const struct trace_kevent *ev)
 {
-	trace_model_add_kevent(arg, ev);
-	return 0;
+	char e[64];
+
+	return trace_feed_call(arg, apply_kevent, NULL, ev, sizeof *ev, e, sizeof e) < 0 ? -1 : 0;
 }
 
 int kernel_sources_active(void *arg, struct trace_model *m, char *err, size_t errlen)
 {
 	struct kernel_sources *ks = arg;
+	struct trace_feed f;
 
-	if (kernel_sources_describe(ks, m) < 0) {
+	trace_feed_init(&f, m);		/* no thread yet: straight into the model */
+	int rc = kernel_sources_describe(ks, &f);
+	trace_feed_free(&f);
+	if (rc < 0) {
 		snprintf(err, errlen, "trace: out of memory");
 		return -1;
 	}
@@ -154,17 +229,30 @@ int kernel_sources_active(void *arg, struct trace_model *m, char *err, size_t er
 	return ks->user ? kernel_sources_drop_privs(ks->user, err, errlen) : 0;
 }
 
-static int drop_to_model(void *arg, const struct kernel_drop *d)
+static int drop_to_feed(void *arg, const struct kernel_drop *d)
 {
-	return trace_model_add_drop(arg, d->has_ts, d->ts_us, d->rule, d->ip, d->ip_len);
+	struct sources_drop *c;
+	size_t n = sizeof *c + (d->ip ? d->ip_len : 0);
+	char e[64];
+	int rc;
+
+	if (!(c = calloc(1, n)))
+		return -1;
+	c->has_ts = d->has_ts, c->ts_us = d->ts_us;
+	snprintf(c->rule, sizeof c->rule, "%s", d->rule);
+	if (d->ip)
+		memcpy(c + 1, d->ip, d->ip_len);
+	rc = trace_feed_call(arg, apply_drop, NULL, c, n, e, sizeof e);
+	free(c);
+	return rc;
 }
 
 /* What the drop log holds; its first failure becomes a note and turns it off. */
-static void sources_droplog(struct kernel_sources *ks, struct trace_model *m)
+static void sources_droplog(struct kernel_sources *ks, struct trace_feed *f)
 {
 	char e[200];
 
-	if (ks->drop_log && kernel_droplog_read(&ks->dl, drop_to_model, m, e, sizeof e) < 0) {
+	if (ks->drop_log && kernel_droplog_read(&ks->dl, drop_to_feed, f, e, sizeof e) < 0) {
 		kstate_note(ks, "drop log stopped: %s", e);
 		ks->drop_log = 0;
 	}
@@ -178,31 +266,50 @@ static int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int kernel_sources_tick(void *arg, struct trace_model *m, char *err, size_t errlen)
+static int64_t mono_ms(void)
 {
-	kernel_sources_poll(arg, kstate_to_model, m);
-	sources_droplog(arg, m);
-	/* the drop log was read just now: packets older than the hold are known delivered or not */
-	if (trace_model_release(m, wall_us() - TRACE_DROP_HOLD_US) < 0) {
-		snprintf(err, errlen, "trace: out of memory");
-		return -1;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int kernel_sources_tick(void *arg, struct trace_feed *f, char *err, size_t errlen)
+{
+	struct kernel_sources *ks = arg;
+	int64_t now = mono_ms(), since = now - ks->diag_ms;
+	uint64_t packets = f->packets - ks->diag_packets;
+	int busy = ks->diag_ms && since < KERNEL_SOURCES_BUSY_POLL_MS &&
+		   packets * 1000 > (uint64_t)KERNEL_SOURCES_BUSY_PPS * (uint64_t)(since > 0 ? since : 1);
+
+	sources_poll(ks, kstate_to_feed, f, !busy);
+	if (!busy) {
+		ks->diag_ms = now;
+		ks->diag_packets = f->packets;
 	}
-	return 0;
+	sources_droplog(arg, f);
+	/* the drop log was read just now: packets older than the hold are known delivered or
+	 * not (the model takes this in its turn, after the packets stamped before now) */
+	int64_t upto = wall_us() - TRACE_DROP_HOLD_US;
+	return trace_feed_call(f, apply_release, NULL, &upto, sizeof upto, err, errlen);
 }
 
-int kernel_sources_last_drops(struct kernel_sources *ks, struct trace_model *m)
+int kernel_sources_last_drops(struct kernel_sources *ks, struct trace_feed *f)
 {
-	sources_droplog(ks, m);
-	return trace_model_release(m, INT64_MAX);
+	char e[64];
+	int64_t upto = INT64_MAX;
+
+	sources_droplog(ks, f);
+	return trace_feed_call(f, apply_release, NULL, &upto, sizeof upto, e, sizeof e);
 }
 
-int kernel_sources_before_stop(void *arg, struct trace_model *m, char *err, size_t errlen)
+int kernel_sources_before_stop(void *arg, struct trace_feed *f, char *err, size_t errlen)
 {
 	struct kernel_sources *ks = arg;
 
-	kernel_sources_finish(ks, kstate_to_model, m);
-	sources_droplog(ks, m);
-	if (kernel_sources_describe(ks, m) < 0) {
+	kernel_sources_finish(ks, kstate_to_feed, f);
+	sources_droplog(ks, f);
+	if (kernel_sources_describe(ks, f) < 0) {
 		snprintf(err, errlen, "trace: out of memory");
 		return -1;
 	}
@@ -275,6 +382,14 @@ int kernel_sources_drop_privs(const char *user, char *err, size_t errlen)
 
 		snprintf(err, errlen, "-Z %s: %s", user, missing ? "no such user" : strerror(errno));
 		return -1;
+	}
+	/* The model's thread runs SCHED_IDLE and goes back to normal priority under a backlog and
+	 * at the end (trace/feed.c): unprivileged, that takes RLIMIT_NICE 20, which allows nice 0
+	 * and never better. Best effort: refused, the end of a capture only takes longer. */
+	struct rlimit cur;
+	if (getrlimit(RLIMIT_NICE, &cur) == 0 && cur.rlim_cur < 20) {
+		struct rlimit rl = { 20, cur.rlim_max > 20 ? cur.rlim_max : 20 };
+		setrlimit(RLIMIT_NICE, &rl);
 	}
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0) {
 		snprintf(err, errlen, "-Z %s: initgroups: %s", user, strerror(errno));

@@ -37,11 +37,15 @@ static int open_live(struct trace_capture *c, char *err, size_t errlen)
 		snprintf(err, errlen, "-i %s: %s", c->o.interface, ebuf);
 		return -1;
 	}
-	/* Immediate mode: a packet reaches us at once, not when a buffer fills. */
+	/* Not immediate mode: libpcap then uses TPACKET_V3, blocks of packets packed at their
+	 * own size, handed over a block at a time (tcpdump's way): one wake-up per block, and
+	 * whole packets cheap. Immediate mode's TPACKET_V2 woke us per packet and gave each a
+	 * slot of the snap length (docs/performance.md, "Live capture"). The timeout is the
+	 * block's (tp_retire_blk_tov): how long a packet may wait at low rates. */
 	pcap_set_snaplen(c->p, c->o.snaplen);
 	pcap_set_buffer_size(c->p, c->o.buffer_kib * 1024);
-	pcap_set_immediate_mode(c->p, 1);
-	pcap_set_timeout(c->p, c->o.tick_ms);
+	pcap_set_immediate_mode(c->p, 0);
+	pcap_set_timeout(c->p, TRACE_BLOCK_TIMEOUT_MS);
 	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_MICRO);
 	int st = pcap_activate(c->p);
 	if (st < 0) {
@@ -165,7 +169,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 			pcap_breakloop(c->p);
 		}
 	}
-	if (trace_model_add_packet_at(c->m, &ts, bytes, h->caplen, h->len) < 0)
+	if (trace_feed_packet(c->feed, &ts, bytes, h->caplen, h->len) < 0)
 		c->failed = 1;
 	if (c->o.count && c->seen >= c->o.count)
 		pcap_breakloop(c->p);
@@ -205,6 +209,7 @@ static int signal_ready(struct trace_capture *c, char *err, size_t errlen)
 static int dispatch(struct trace_capture *c, char *err, size_t errlen)
 {
 	int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
+	trace_feed_publish(c->feed);
 	if (n == PCAP_ERROR && c->o.file && !c->failed && !c->dump_errno) {
 		/* Every packet before the bad record has been handed over already. A short
 		 * read set the stream's end-of-file flag: the file was cut (a capture killed,
@@ -222,6 +227,8 @@ static int dispatch(struct trace_capture *c, char *err, size_t errlen)
 		snprintf(err, errlen, "trace: out of memory");
 		return -1;
 	}
+	if (trace_feed_failed(c->feed, err, errlen))
+		return -1;
 	if (c->dump_errno) {
 		snprintf(err, errlen, "-w %s: %s", c->o.write_path, strerror(c->dump_errno));
 		return -1;
@@ -252,12 +259,55 @@ static int run_file(struct trace_capture *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* A kernel poll's findings (held in the feed since `since`) follow the packets stamped
+ * before it once a read that began TRACE_HANDOVER_MS later has been done. */
+static int handover(struct trace_capture *c, int64_t *since, int64_t read_at, char *err, size_t errlen)
+{
+	if (*since < 0 || read_at < *since + TRACE_HANDOVER_MS)
+		return 0;
+	*since = -1;
+	if (trace_feed_unhold(c->feed) < 0) {
+		snprintf(err, errlen, "trace: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The tick's or the stop's hook, its findings held behind the packets not yet read. */
+static int held_hook(struct trace_capture *c, int (*hook)(void *, struct trace_feed *, char *, size_t),
+		     void *arg, int64_t *since, char *err, size_t errlen)
+{
+	/* one poll held at a time: an older one goes first (its packets are read by now) */
+	if (*since >= 0 && handover(c, since, INT64_MAX / 2, err, errlen) < 0)
+		return -1;
+	if (!hook)
+		return 0;
+	trace_feed_hold(c->feed);
+	*since = now_ms();
+	int rc = hook(arg, c->feed, err, errlen);
+	trace_feed_hold_done(c->feed);	/* the packets read from now on go ahead of it */
+	return rc;
+}
+
+static int poll_ring(struct trace_capture *c, int fd, int64_t wait, char *err, size_t errlen)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	if (fd < 0 || wait <= 0)
+		return 0;
+	if (poll(&pfd, 1, (int)wait) < 0 && errno != EINTR) {
+		snprintf(err, errlen, "poll %s: %s", c->o.interface, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int run_live(struct trace_capture *c, const struct trace_capture_hooks *h,
 		    char *err, size_t errlen)
 {
 	int fd = pcap_get_selectable_fd(c->p);
 	char ebuf[PCAP_ERRBUF_SIZE];
-	int64_t start = now_ms(), next_tick = start + c->o.tick_ms;
+	int64_t start = now_ms(), next_tick = start + c->o.tick_ms, held = -1, t;
 	const char *reason = "signal";
 
 	if (fd >= 0 && pcap_setnonblock(c->p, 1, ebuf) < 0)
@@ -270,14 +320,12 @@ static int run_live(struct trace_capture *c, const struct trace_capture_hooks *h
 		}
 		if (c->o.duration_ms && start + c->o.duration_ms - now < wait)
 			wait = start + c->o.duration_ms - now;
-		if (fd >= 0 && wait > 0) {
-			struct pollfd pfd = { fd, POLLIN, 0 };
-			if (poll(&pfd, 1, (int)wait) < 0 && errno != EINTR) {
-				snprintf(err, errlen, "poll %s: %s", c->o.interface, strerror(errno));
-				return -1;
-			}
-		}
-		if (dispatch(c, err, errlen) == -1)
+		if (held >= 0 && held + TRACE_HANDOVER_MS - now < wait)
+			wait = held + TRACE_HANDOVER_MS - now;
+		if (poll_ring(c, fd, wait, err, errlen) < 0)
+			return -1;
+		t = now_ms();
+		if (dispatch(c, err, errlen) == -1 || handover(c, &held, t, err, errlen) < 0)
 			return -1;
 		if (count_done(c)) {
 			reason = "count";
@@ -285,38 +333,58 @@ static int run_live(struct trace_capture *c, const struct trace_capture_hooks *h
 		}
 		if (now_ms() >= next_tick) {
 			next_tick = now_ms() + c->o.tick_ms;
-			if (h && h->tick && h->tick(h->arg, c->m, err, errlen) < 0)
+			if (held_hook(c, h ? h->tick : NULL, h ? h->arg : NULL, &held, err, errlen) < 0)
 				return -1;
 		}
 	}
-	if (h && h->before_stop && h->before_stop(h->arg, c->m, err, errlen) < 0)
+	if (held_hook(c, h ? h->before_stop : NULL, h ? h->arg : NULL, &held, err, errlen) < 0)
 		return -1;
-	/* The final drain: what the kernel still holds belongs to the trace. */
+	/* The final drain: what the kernel still holds belongs to the trace, and the blocks
+	 * still filling are handed over within TRACE_HANDOVER_MS. Bounded: traffic that goes
+	 * on does not keep the capture from stopping. */
+	int64_t stop_at = now_ms();
 	for (int i = 0; fd >= 0 && !count_done(c) && i < 1000; i++) {
+		t = now_ms();
 		int n = dispatch(c, err, errlen);
 		if (n == -1)
 			return -1;
-		if (n == 0)
+		if (t >= stop_at + TRACE_HANDOVER_MS && n == 0)
 			break;
+		if (n == 0 && poll_ring(c, fd, stop_at + TRACE_HANDOVER_MS - t, err, errlen) < 0)
+			return -1;
 	}
+	if (handover(c, &held, INT64_MAX / 2, err, errlen) < 0)
+		return -1;
 	struct pcap_stat ps;
-	if (pcap_stats(c->p, &ps) == 0)
+	if (pcap_stats(c->p, &ps) == 0) {
+		c->stats = 1;
+		c->ps_recv = ps.ps_recv, c->ps_drop = ps.ps_drop, c->ps_ifdrop = ps.ps_ifdrop;
+	}
+	if (trace_feed_stop(c->feed, err, errlen) < 0)
+		return -1;
+	if (c->stats)
 		trace_model_set_stats(c->m, ps.ps_drop, ps.ps_ifdrop);
 	trace_model_set_stop_reason(c->m, reason);
 	return 0;
 }
 
-int trace_capture_run(struct trace_capture *c, struct trace_model *m,
+int trace_capture_run(struct trace_capture *c, struct trace_feed *f,
 		      const struct trace_capture_hooks *h, char *err, size_t errlen)
 {
-	c->m = m;
-	if (h && h->active && h->active(h->arg, m, err, errlen) < 0)
+	c->feed = f;
+	c->m = f->m;
+	if (h && h->active && h->active(h->arg, c->m, err, errlen) < 0)
 		return -1;
 	if (!c->o.interface)
 		return run_file(c, err, errlen);
-	if (signal_ready(c, err, errlen) < 0)
+	if (trace_feed_start(f, err, errlen) < 0)
 		return -1;
-	return run_live(c, h, err, errlen);
+	int rc = signal_ready(c, err, errlen) < 0 ? -1 : run_live(c, h, err, errlen);
+	if (rc < 0) {
+		char e2[8];
+		trace_feed_stop(f, e2, sizeof e2);
+	}
+	return rc;
 }
 
 int trace_capture_close(struct trace_capture *c, char *err, size_t errlen)

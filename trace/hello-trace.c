@@ -12,6 +12,7 @@
 #include "kernel/sources.h"
 #include "trace/appev.h"
 #include "trace/capture.h"
+#include "trace/feed.h"
 #include "trace/json.h"
 #include "trace/jsonout.h"
 #include "trace/model.h"
@@ -49,7 +50,7 @@ static const struct hello_opt opts[] = {
 	{ "write", 'w', "FILE", OPT_WRITE, "also write the packets captured to FILE (pcap)" },
 	{ "output", 'o', "FILE", OPT_OUTPUT, "write the JSON to FILE (via FILE.tmp) instead of stdout" },
 	{ "snaplen", 's', "N", OPT_SNAPLEN, "capture at most N bytes of each packet (65535: any IP packet whole)" },
-	{ "buffer-size", 'B', "KIB", OPT_BUFFER, "live: the kernel's capture buffer in KiB (65536; -s 2048 fits more packets in it)" },
+	{ "buffer-size", 'B', "KIB", OPT_BUFFER, "live: the kernel's capture buffer in KiB (65536: some 400,000 small packets)" },
 	{ "count", 'c', "N", OPT_COUNT, "stop after N packets" },
 	{ "duration", 0, "SEC", OPT_DURATION, "stop after SEC seconds (live; decimals allowed)" },
 	{ "jsonl", 0, NULL, OPT_JSONL, "stream one JSON object per line instead of one document" },
@@ -229,7 +230,7 @@ static int install_signals(void)
 }
 
 /* Kernel state sources (tracepoint, sock_diag; docs/trace-kernel.md), on the filter's ports. */
-static int state_sources(struct cli *c, struct trace_model *m, struct trace_capture_hooks *h,
+static int state_sources(struct cli *c, struct trace_feed *f, struct trace_capture_hooks *h,
 			 char *err, size_t errlen)
 {
 	struct kernel_sources_opts *o = &c->kopts;
@@ -244,7 +245,7 @@ static int state_sources(struct cli *c, struct trace_model *m, struct trace_capt
 	h->active = kernel_sources_active;
 	h->tick = kernel_sources_tick;
 	h->before_stop = kernel_sources_before_stop;
-	if (kernel_sources_describe(&c->ks, m) < 0) {
+	if (kernel_sources_describe(&c->ks, f) < 0) {
 		snprintf(err, errlen, "trace: out of memory");
 		return -1;
 	}
@@ -252,7 +253,8 @@ static int state_sources(struct cli *c, struct trace_model *m, struct trace_capt
 }
 
 /* The capture's hooks: the kernel sources', and on every tick a flush of the JSON lines
- * so a reader sees events within a tick without a write(2) per event. */
+ * so a reader sees events within a tick of the model taking them, without a write(2) per
+ * event. The flush goes through the feed: the lines are written on the model's thread. */
 struct run_hooks {
 	struct trace_capture_hooks k;	/* the kernel sources' (state_sources) */
 	struct trace_jsonl *w;		/* NULL: a document, written at the end */
@@ -265,24 +267,39 @@ static int run_active(void *arg, struct trace_model *m, char *err, size_t errlen
 	return r->k.active ? r->k.active(r->k.arg, m, err, errlen) : 0;
 }
 
-static int run_tick(void *arg, struct trace_model *m, char *err, size_t errlen)
+static int flush_lines(void *arg, struct trace_model *m, const void *data, size_t len, char *err, size_t errlen)
 {
-	struct run_hooks *r = arg;
-
-	if (r->k.tick && r->k.tick(r->k.arg, m, err, errlen) < 0)
-		return -1;
-	if (r->w && trace_jsonl_flush(r->w) < 0) {
-		snprintf(err, errlen, "write trace: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	(void)m, (void)data, (void)len;
+	if (trace_jsonl_flush(arg) == 0)
+		return 0;
+	snprintf(err, errlen, "write trace: %s", strerror(errno));
+	return -1;
 }
 
-static int run_before_stop(void *arg, struct trace_model *m, char *err, size_t errlen)
+static int run_tick(void *arg, struct trace_feed *f, char *err, size_t errlen)
 {
 	struct run_hooks *r = arg;
 
-	return r->k.before_stop ? r->k.before_stop(r->k.arg, m, err, errlen) : 0;
+	if (r->k.tick && r->k.tick(r->k.arg, f, err, errlen) < 0)
+		return -1;
+	return r->w ? trace_feed_call(f, flush_lines, r->w, NULL, 0, err, errlen) : 0;
+}
+
+static int run_before_stop(void *arg, struct trace_feed *f, char *err, size_t errlen)
+{
+	struct run_hooks *r = arg;
+
+	return r->k.before_stop ? r->k.before_stop(r->k.arg, f, err, errlen) : 0;
+}
+
+/* At the end of a live capture, tcpdump's three lines: what the trace holds, what passed
+ * the filter, and what the kernel dropped for want of room in the ring. */
+static void print_stats(const struct trace_capture *cap)
+{
+	if (!cap->o.interface || !cap->stats)
+		return;
+	fprintf(stderr, "%llu packets captured\n%llu packets received by filter\n%llu packets dropped by kernel\n",
+		(unsigned long long)cap->seen, (unsigned long long)cap->ps_recv, (unsigned long long)cap->ps_drop);
 }
 
 static int run(struct cli *c)
@@ -292,6 +309,8 @@ static int run(struct cli *c)
 	struct hello_file out = { 0 };
 	struct trace_jsonl w;
 	struct trace_model *m = NULL;
+	struct trace_feed feed;
+	int fed = 0;
 	struct run_hooks rh = { { 0 }, NULL };
 	struct trace_capture_hooks hooks = { &rh, run_active, run_tick, run_before_stop };
 	int rc = EXIT_FAIL, opened = 0;
@@ -321,7 +340,9 @@ static int run(struct cli *c)
 		goto out;
 	trace_model_set_capture(m, c->cap.interface != NULL, c->cap.interface ? c->cap.interface : c->cap.file,
 				c->cap.filter, cap.o.snaplen, cap.dlt, cap.linktype);
-	if (state_sources(c, m, &rh.k, err, sizeof(err)) < 0)
+	trace_feed_init(&feed, m);
+	fed = 1;
+	if (state_sources(c, &feed, &rh.k, err, sizeof(err)) < 0)
 		goto out;
 	rh.w = c->jsonl ? &w : NULL;
 	if (c->jsonl && trace_jsonl_header(&w, m) < 0) {
@@ -331,11 +352,13 @@ static int run(struct cli *c)
 	running = &cap;
 	if (stop_requested)
 		trace_capture_break(&cap);
-	if (trace_capture_run(&cap, m, &hooks, err, sizeof(err)) < 0)
+	if (trace_capture_run(&cap, &feed, &hooks, err, sizeof(err)) < 0)
 		goto out;
 	running = NULL;
-	/* the packets the final drain read, after what the drop log says of them */
-	if (kernel_sources_last_drops(&c->ks, m) < 0 || trace_model_finish(m) < 0) {
+	print_stats(&cap);
+	/* the packets the final drain read, after what the drop log says of them (the feed's
+	 * thread has ended: straight into the model) */
+	if (kernel_sources_last_drops(&c->ks, &feed) < 0 || trace_model_finish(m) < 0) {
 		snprintf(err, sizeof(err), "trace: out of memory");
 		goto out;
 	}
@@ -369,6 +392,8 @@ out:
 		trace_capture_close(&cap, e2, sizeof(e2));
 	}
 	kernel_sources_close(&c->ks);
+	if (fed)
+		trace_feed_free(&feed);
 	trace_jsonl_free(&w);
 	trace_model_free(m);
 	return rc;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "trace/capture.h"
+#include "trace/feed.h"
 #include "trace/json.h"
 #include "trace/jsonout.h"
 #include "trace/model.h"
@@ -90,7 +91,11 @@ static void fuzz_pass(int jsonl)
 	trace_model_set_capture(m, 0, "fuzz.pcap", NULL, cap.o.snaplen, cap.dlt, cap.linktype);
 	if (jsonl && trace_jsonl_header(&w, m) < 0)
 		abort();
-	if (trace_capture_run(&cap, m, NULL, err, sizeof(err)) < 0)
+	struct trace_feed feed;
+	trace_feed_init(&feed, m);	/* offline: straight into the model, no thread */
+	int ran = trace_capture_run(&cap, &feed, NULL, err, sizeof(err));
+	trace_feed_free(&feed);
+	if (ran < 0)
 		goto close;	/* a damaged file ends the read with an error; never a crash */
 	if (trace_model_finish(m) < 0)
 		abort();

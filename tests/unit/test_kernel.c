@@ -16,6 +16,7 @@
 
 #include "kernel/sockdiag.h"
 #include "kernel/sources.h"
+#include "trace/feed.h"
 #include "kernel/tracepoint.h"
 #include "trace/model.h"
 
@@ -410,16 +411,18 @@ static void test_kstate_model(void **state)
 	struct kernel_sources_opts o;
 	struct kernel_sources ks;
 	struct trace_model *m;
+	struct trace_feed f;	/* never started: every change goes straight into m */
 	char err[256];
 
 	(void)state;
 	m = trace_model_new(&mo, err, sizeof err);
 	assert_non_null(m);
+	trace_feed_init(&f, m);
 	memset(&o, 0, sizeof o);
 	o.offline = 1;
 	assert_int_equal(kernel_sources_open(&ks, &o, err, sizeof err), 0);
-	assert_int_equal(kernel_sources_describe(&ks, m), 0);
-	assert_int_equal(kernel_sources_describe(&ks, m), 0);
+	assert_int_equal(kernel_sources_describe(&ks, &f), 0);
+	assert_int_equal(kernel_sources_describe(&ks, &f), 0);
 	assert_int_equal(m->cap.tracepoint, 0);
 	assert_int_equal(m->cap.sock_diag, 0);
 	assert_int_equal(m->cap.nnotes, 1);
@@ -427,32 +430,35 @@ static void test_kstate_model(void **state)
 	assert_int_equal(m->cap.nnetns, 0);
 	/* Hooks on an offline kstate: nothing to read, nothing fails, no privilege change. */
 	assert_int_equal(kernel_sources_active(&ks, m, err, sizeof err), 0);
-	assert_int_equal(kernel_sources_tick(&ks, m, err, sizeof err), 0);
-	assert_int_equal(kernel_sources_before_stop(&ks, m, err, sizeof err), 0);
+	assert_int_equal(kernel_sources_tick(&ks, &f, err, sizeof err), 0);
+	assert_int_equal(kernel_sources_before_stop(&ks, &f, err, sizeof err), 0);
 	assert_int_equal(m->cap.nnotes, 1);
 	assert_int_equal(m->nev, 0);
 	kernel_sources_close(&ks);
+	trace_feed_free(&f);
 	trace_model_free(m);
 
 	/* sock_diag on our own namespace, a note written after the first describe. */
 	m = trace_model_new(&mo, err, sizeof err);
 	assert_non_null(m);
+	trace_feed_init(&f, m);
 	memset(&o, 0, sizeof o);
 	o.netns[0] = "/proc/self/ns/net";
 	o.nnetns = geteuid() == 0 ? 1 : 0;	/* setns needs root */
 	assert_int_equal(kernel_sources_open(&ks, &o, err, sizeof err), 0);
-	assert_int_equal(kernel_sources_describe(&ks, m), 0);
+	assert_int_equal(kernel_sources_describe(&ks, &f), 0);
 	assert_int_equal(m->cap.sock_diag, 1);
 	assert_int_equal(m->cap.nnotes, 1);	/* the tracepoint: no port */
 	assert_int_equal(m->cap.nnetns, o.nnetns);
 	if (o.nnetns)
 		assert_string_equal(m->cap.netns[0], "/proc/self/ns/net");
 	snprintf(ks.notes[ks.nnotes++], sizeof ks.notes[0], "sock_diag: test note");
-	assert_int_equal(kernel_sources_before_stop(&ks, m, err, sizeof err), 0);
+	assert_int_equal(kernel_sources_before_stop(&ks, &f, err, sizeof err), 0);
 	assert_int_equal(m->cap.nnotes, 2);
 	assert_string_equal(m->cap.notes[1], "sock_diag: test note");
 	assert_int_equal(m->cap.nnetns, o.nnetns);
 	kernel_sources_close(&ks);
+	trace_feed_free(&f);
 	trace_model_free(m);
 
 	/* Never opened (zeroed, as in hello-trace's cli): close touches nothing (not fd 0). */
