@@ -110,7 +110,9 @@ static void packet_fields(const struct trace_model *m, struct flist *l, const st
 {
 	const char *rule = trace_model_dropped_by(m, e->id);
 
-	f_str(l, "proto", proto_name(e));
+	/* A TCP or UDP packet of a flow has the flow's proto: it goes without (docs/trace-format.md). */
+	if (!e->flow || (e->l4 != TRACE_L4_TCP && e->l4 != TRACE_L4_UDP))
+		f_str(l, "proto", proto_name(e));
 	if (e->l4 == TRACE_L4_OTHER)
 		f_int(l, "ip_proto", e->ip_proto);
 	if (e->l4 == TRACE_L4_TCP && e->has_seq) {
@@ -124,8 +126,8 @@ static void packet_fields(const struct trace_model *m, struct flist *l, const st
 			f_bool(l, "ack_absolute", 1);
 		f_int(l, "win", e->win);
 	}
-	if ((e->l4 == TRACE_L4_TCP && e->has_seq) || (e->l4 == TRACE_L4_UDP && e->flow))
-		f_int(l, "len", e->len);
+	if (e->len && ((e->l4 == TRACE_L4_TCP && e->has_seq) || (e->l4 == TRACE_L4_UDP && e->flow)))
+		f_int(l, "len", e->len);	/* omitted: 0 */
 	if (e->preview)
 		put(l, "preview", FK_PV, 0, e->preview, NULL);
 	f_int(l, "frame_len", e->wire_len);
@@ -161,7 +163,8 @@ static void state_fields(const struct trace_model *m, struct flist *l, const str
 	if (e->from != TRACE_ST_NONE)
 		f_str(l, "from", trace_state_name(e->from));
 	f_str(l, "to", trace_state_name(e->to));
-	f_str(l, "source", e->source == TRACE_SRC_KERNEL ? "kernel" : "inferred");
+	if (e->source == TRACE_SRC_KERNEL)	/* omitted: inferred */
+		f_str(l, "source", "kernel");
 	if (e->cause >= 0)
 		f_int(l, "cause", trace_model_event_index(m, e->cause));
 	if (e->source == TRACE_SRC_KERNEL)
@@ -176,7 +179,7 @@ static void state_fields(const struct trace_model *m, struct flist *l, const str
 	}
 }
 
-static void event_fields(const struct trace_model *m, const struct trace_event *e, int64_t n, struct flist *l)
+static void event_fields(const struct trace_model *m, const struct trace_event *e, struct flist *l)
 {
 	l->n = 0;
 	f_int(l, "t_us", e->ts_us - m->cap.start_us);
@@ -190,8 +193,6 @@ static void event_fields(const struct trace_model *m, const struct trace_event *
 	} else {
 		state_fields(m, l, e);
 	}
-	if (n >= 0)
-		f_int(l, "n", n);
 }
 
 static json_t *new_value(const struct fv *v)
@@ -224,7 +225,7 @@ json_t *trace_json_event(const struct trace_model *m, const struct trace_event *
 {
 	struct flist l;
 
-	event_fields(m, e, -1, &l);
+	event_fields(m, e, &l);
 	return build(&l);
 }
 
@@ -336,13 +337,12 @@ static int fill(struct trace_jsonev *c, struct trace_jsonev_shape *s, struct fli
 	return rc;
 }
 
-json_t *trace_jsonev_get(struct trace_jsonev *c, const struct trace_model *m, const struct trace_event *e,
-			 int64_t n)
+json_t *trace_jsonev_get(struct trace_jsonev *c, const struct trace_model *m, const struct trace_event *e)
 {
 	struct flist l;
 	size_t h;
 
-	event_fields(m, e, n, &l);
+	event_fields(m, e, &l);
 	h = shape_hash(&l);
 	for (size_t i = 0; i < TRACE_JSONEV_SHAPES; i++, h = (h + 1) % TRACE_JSONEV_SHAPES) {
 		struct trace_jsonev_shape *s = c->shape[h];

@@ -11,7 +11,7 @@ json_t *trace_json_event(const struct trace_model *m, const struct trace_event *
 
 /* The same JSON, made without allocating per event: one object per set of keys (an event's
  * "shape") is kept and its values overwritten, so that a long capture costs jansson's dump
- * and no malloc/free. n >= 0 adds "n" (JSON lines). The object returned is a new reference
+ * and no malloc/free. The object returned is a new reference
  * the caller decrefs, valid until the next call: dump it at once. NULL: out of memory. */
 #define TRACE_JSONEV_SHAPES 64
 #define TRACE_JSONEV_STRS 256
@@ -20,8 +20,7 @@ struct trace_jsonev {
 	struct { const char *s; json_t *v; } str[TRACE_JSONEV_STRS];	/* ASCII constants by address */
 	json_t *flags[256];		/* "flags" of each TCP flag byte */
 };
-json_t *trace_jsonev_get(struct trace_jsonev *c, const struct trace_model *m, const struct trace_event *e,
-			 int64_t n);
+json_t *trace_jsonev_get(struct trace_jsonev *c, const struct trace_model *m, const struct trace_event *e);
 void trace_jsonev_free(struct trace_jsonev *c);
 
 /* Pieces the flows share: TCP options (with tsval/tsecr or not), an {addr, port} object. */

@@ -166,7 +166,7 @@ static void write_event(struct trace_jsondoc *d, uint32_t s)
 	struct trace_flow *f = e->fl;
 
 	d->cur = f;
-	json_t *o = trace_jsonev_get(&d->enc, d->m, e, -1);
+	json_t *o = trace_jsonev_get(&d->enc, d->m, e);
 	size_t n = trace_json_dump_line(&d->b, o);
 	d->cur = NULL;
 	json_decref(o);

@@ -10,13 +10,13 @@
 #include "trace/jsonout.h"
 #include "trace/model.h"
 
-/* Events are written once JSONDOC_WINDOW newer ones have come, smallest time first (ties
+/* Events are written once JSONDOC_WINDOW (1024) newer ones have come, smallest time first (ties
  * in the order they were made), so that an event made late with an earlier time (a
  * deferred state change, a packet that went back in time) still takes its place; memory
  * holds the window, the live flows (--max-flows) and a fixed table, whatever the length of
  * the capture (docs/trace-format.md, "Memory"). Finished flows wait as JSON text in an
  * unlinked temporary file until the events are all written. */
-#define JSONDOC_WINDOW 8192
+#define JSONDOC_WINDOW 1024
 #define JSONDOC_POOL (2 * JSONDOC_WINDOW)
 #define JSONDOC_RING (1u << 18)		/* index of the ids written lately */
 

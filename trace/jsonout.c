@@ -168,7 +168,7 @@ int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, s
 	for (size_t i = 0; i < m->nev && rc == 0; i++) {
 		struct trace_event e;
 		trace_model_event_get(m, i, &e);
-		rc = put_item(f, &b, trace_jsonev_get(&enc, m, &e, -1), &first);
+		rc = put_item(f, &b, trace_jsonev_get(&enc, m, &e), &first);
 	}
 	rc |= fputs("\n]}\n", f) == EOF;
 	free(b.p);
@@ -203,7 +203,8 @@ static void jsonl_line(struct trace_jsonl *w, json_t *o)
 static void jsonl_event(void *arg, const struct trace_model *m, const struct trace_event *e)
 {
 	struct trace_jsonl *w = arg;
-	jsonl_line(w, trace_jsonev_get(&w->ev, m, e, e->id));
+	/* Its number n is its place among the event lines: not written (docs/trace-format.md). */
+	jsonl_line(w, trace_jsonev_get(&w->ev, m, e));
 }
 
 static int jsonl_flow(void *arg, const struct trace_model *m, struct trace_flow *f)

@@ -92,6 +92,10 @@ done
 t_check "document and JSON lines: the same packets ($(last "$T/m.jsonl" 's["capture"]["packets_seen"]'))" \
 	[ "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["capture"]["packets_seen"])' "$T/m.json")" = 100000 -a \
 	  "$(last "$T/m.jsonl" 's["capture"]["packets_seen"]')" = 100000 ]
+t_check "document, 400k packets: at most 300 bytes per packet ($(($(stat -c %s "$T/big.json") / 400000)))" \
+	[ "$(stat -c %s "$T/big.json")" -le $((400000 * 300)) ]
+t_check "JSON lines, 400k packets: at most 300 bytes per packet ($(($(stat -c %s "$T/big.jsonl") / 400000)))" \
+	[ "$(stat -c %s "$T/big.jsonl")" -le $((400000 * 300)) ]
 rm -f "$T/big.pcap" "$T/big.json" "$T/big.jsonl"
 # 4. --max-flows bounds a document's memory too: finished flows wait in a temporary file
 # ($TMPDIR), not in memory. The streamed document holds what the one kept in memory holds
