@@ -176,7 +176,27 @@ struct linkctx {
 	json_t *events;
 	struct call *calls;
 	size_t ncalls;
+	json_t *flows;
 };
+
+/* Whether pkt is of proto: its own "proto", or its flow's (a flow's TCP and UDP packets
+ * go without one, docs/trace-format.md). */
+static int pkt_proto_is(const struct linkctx *x, json_t *pkt, const char *proto)
+{
+	json_int_t id = hello_json_int(pkt, "flow", -1);
+	json_t *f = json_array_get(x->flows, (size_t)(id - 1));	/* flows are listed by id */
+	size_t i;
+
+	if (json_object_get(pkt, "proto"))
+		return hello_json_is(pkt, "proto", proto);
+	if (id < 1)
+		return 0;
+	if (hello_json_int(f, "id", -2) != id)
+		json_array_foreach(x->flows, i, f)
+			if (hello_json_int(f, "id", -2) == id)
+				break;
+	return hello_json_int(f, "id", -2) == id && hello_json_is(f, "proto", proto);
+}
 
 static void link_add(json_t *list, size_t idx)
 {
@@ -268,12 +288,12 @@ static void link_udp(struct linkctx *x, json_t *pkt, size_t pi, json_t *links, c
 	const char *from = hello_json_str(pkt, "from");
 	size_t i;
 
-	if (!hello_json_is(pkt, "proto", "udp") || !from)
+	if (!pkt_proto_is(x, pkt, "udp") || !from)
 		return;
 	for (i = 0; i < x->ncalls; i++) {
 		json_t *ev = x->calls[i].ev;
 		if (!used[i] && same_flow(ev, pkt) && hello_json_is(ev, "side", from) && hello_json_is(ev, "call", "sendto") &&
-		    hello_json_int(ev, "bytes", -1) == hello_json_int(pkt, "len", -2) && ev_t(ev) <= ev_t(pkt)) {
+		    hello_json_int(ev, "bytes", -1) == hello_json_int(pkt, "len", 0) && ev_t(ev) <= ev_t(pkt)) {
 			used[i] = 1;
 			tie(links, &x->calls[i], pi);
 			return;
@@ -338,8 +358,8 @@ static void link_udp_recv(struct linkctx *x)
 			continue;
 		for (j = n; j-- > 0;) {
 			pkt = json_array_get(x->events, j);
-			if (used[j] || !hello_json_is(pkt, "type", "packet") || !hello_json_is(pkt, "proto", "udp") || !same_flow(pkt, ev) ||
-			    hello_json_is(pkt, "from", hello_json_str(ev, "side")) || hello_json_int(pkt, "len", -1) != hello_json_int(ev, "bytes", -2) ||
+			if (used[j] || !hello_json_is(pkt, "type", "packet") || !pkt_proto_is(x, pkt, "udp") || !same_flow(pkt, ev) ||
+			    hello_json_is(pkt, "from", hello_json_str(ev, "side")) || hello_json_int(pkt, "len", 0) != hello_json_int(ev, "bytes", -2) ||
 			    ev_t(pkt) > ev_t(ev) + hello_json_int(ev, "duration_us", 0))
 				continue;
 			used[j] = 1;
@@ -373,7 +393,7 @@ static void link_all(struct linkctx *x, json_t *flows)
 		links = json_array();
 		if (icmp)
 			link_icmp(x, pkt, i, side, links);
-		else if (hello_json_is(pkt, "proto", "tcp"))
+		else if (pkt_proto_is(x, pkt, "tcp"))
 			link_tcp(x, pkt, i, links);
 		else
 			link_udp(x, pkt, i, links, used);
@@ -467,7 +487,7 @@ int trace_appev_merge(json_t *doc, json_t *calls)
 	}
 	json_object_set(doc, "events", out);
 	renumber(doc, map, ne);
-	x = (struct linkctx){ .events = out, .calls = c, .ncalls = nc };
+	x = (struct linkctx){ .events = out, .calls = c, .ncalls = nc, .flows = flows };
 	link_all(&x, flows);
 	json_array_foreach(out, k, e) {
 		json_object_del(e, "n_");

@@ -151,7 +151,8 @@ void trace_flow_clear(struct trace_flow *f)
 	free(f->hist);
 	free(f->dis);
 	free(f->icmp);
-	f->udp = NULL, f->kobs = NULL, f->hist = NULL, f->dis = NULL, f->icmp = NULL;
+	free(f->xl);
+	f->udp = NULL, f->kobs = NULL, f->hist = NULL, f->dis = NULL, f->icmp = NULL, f->xl = NULL;
 }
 
 void trace_flow_free(struct trace_flow *f)

@@ -101,6 +101,13 @@ struct trace_flow {
 	struct trace_icmp_err *icmp;
 	size_t nicmp, cap_icmp;
 	int finished;
+	/* A streamed document (trace/jsondoc.c): how many of its events wait in the writer's
+	 * window, whether the flow itself waits for them, and the positions of its events
+	 * that the window moved (event id -> index), for the ids the flow refers to. */
+	uint32_t inwin;
+	int pending;
+	struct trace_xl { uint32_t id, idx; } *xl;
+	uint32_t nxl, cap_xl;
 
 	/* table links */
 	struct trace_flow *hnext, *older, *newer;

@@ -45,7 +45,7 @@ int trace_flowspill_put(struct trace_flowspill *s, const struct trace_flow *f, u
 	struct trace_udp u;
 
 	*off = s->size;
-	c.hist = NULL, c.kobs = NULL, c.dis = NULL, c.icmp = NULL, c.udp = NULL;
+	c.hist = NULL, c.kobs = NULL, c.dis = NULL, c.icmp = NULL, c.udp = NULL, c.xl = NULL;
 	c.hnext = c.older = c.newer = NULL;
 	s->dirty = 1;
 	put(s, &c, sizeof(c));
@@ -103,6 +103,7 @@ int trace_flowspill_get(struct trace_flowspill *s, uint64_t off, struct trace_fl
 	}
 	off += sizeof(*f);
 	f->cap_hist = 0, f->nhist[0] = f->nhist[1] = 0, f->nkobs = 0;
+	f->xl = NULL, f->nxl = f->cap_xl = 0;
 	f->cap_icmp = f->nicmp;
 	if (get(s, &off, (void **)&f->dis, f->ndis * sizeof(*f->dis)) < 0 ||
 	    get(s, &off, (void **)&f->icmp, f->nicmp * sizeof(*f->icmp)) < 0)

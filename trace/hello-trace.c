@@ -14,6 +14,7 @@
 #include "trace/capture.h"
 #include "trace/feed.h"
 #include "trace/json.h"
+#include "trace/jsondoc.h"
 #include "trace/jsonout.h"
 #include "trace/model.h"
 #include "trace/model_flow.h"
@@ -308,6 +309,7 @@ static int run(struct cli *c)
 	struct trace_capture cap;
 	struct hello_file out = { 0 };
 	struct trace_jsonl w;
+	struct trace_jsondoc d;
 	struct trace_model *m = NULL;
 	struct trace_feed feed;
 	int fed = 0;
@@ -316,6 +318,7 @@ static int run(struct cli *c)
 	int rc = EXIT_FAIL, opened = 0;
 
 	trace_jsonl_init(&w, NULL);
+	memset(&d, 0, sizeof(d));
 	if (install_signals() < 0) {
 		snprintf(err, sizeof(err), "sigaction: %s", strerror(errno));
 		goto out;
@@ -332,12 +335,22 @@ static int run(struct cli *c)
 		goto out;
 	}
 	w.f = out.f;
-	/* A document's evicted flows wait on disk, not in memory (docs/trace-format.md). */
+	/* A document's finished flows wait on disk, not in memory (docs/trace-format.md). */
 	const char *tmp = getenv("TMPDIR");
-	struct trace_model_opts mo = { c->max_flows, c->server_port, c->jsonl ? &w.sink : NULL,
-				       c->jsonl ? NULL : tmp && *tmp ? tmp : "/tmp" };
+	tmp = tmp && *tmp ? tmp : "/tmp";
+	/* The document is written as it goes, unless something must change events already
+	 * made: kernel observations tied to flows late, the drop log, --events, --notes.
+	 * Without the flows' temporary file it is kept whole instead. */
+	int stream = !c->jsonl && !c->nevents && !c->notes && c->kopts.drop_group <= 0 &&
+		     (c->cap.file || c->kopts.no_kernel) && trace_jsondoc_init(&d, out.f, tmp, e2open, sizeof(e2open)) == 0;
+	struct trace_model_opts mo = { c->max_flows, c->server_port, c->jsonl ? &w.sink : stream ? &d.sink : NULL,
+				       c->jsonl || stream ? NULL : tmp };
 	if (!(m = trace_model_new(&mo, err, sizeof(err))))
 		goto out;
+	if (stream && trace_jsondoc_start(&d, m) < 0) {
+		snprintf(err, sizeof(err), "write trace: %s", strerror(errno));
+		goto out;
+	}
 	trace_model_set_capture(m, c->cap.interface != NULL, c->cap.interface ? c->cap.interface : c->cap.file,
 				c->cap.filter, cap.o.snaplen, cap.dlt, cap.linktype);
 	trace_feed_init(&feed, m);
@@ -358,11 +371,14 @@ static int run(struct cli *c)
 	print_stats(&cap);
 	/* the packets the final drain read, after what the drop log says of them (the feed's
 	 * thread has ended: straight into the model) */
+	if (stream)
+		trace_jsondoc_ending(&d);
 	if (kernel_sources_last_drops(&c->ks, &feed) < 0 || trace_model_finish(m) < 0) {
 		snprintf(err, sizeof(err), "trace: out of memory");
 		goto out;
 	}
 	if (c->jsonl ? trace_jsonl_summary(&w, m) < 0 :
+	    stream ? trace_jsondoc_end(&d, err, sizeof(err)) < 0 :
 	    (c->nevents || c->notes) ? write_merged(c, m, out.f, err, sizeof(err)) < 0 :
 	    trace_json_write_document(m, out.f, err, sizeof(err)) < 0) {
 		if (!*err)
@@ -395,6 +411,7 @@ out:
 	if (fed)
 		trace_feed_free(&feed);
 	trace_jsonl_free(&w);
+	trace_jsondoc_free(&d);
 	trace_model_free(m);
 	return rc;
 }

@@ -38,17 +38,6 @@ static void set_int(json_t *o, const char *k, int64_t v)
 	set(o, k, json_integer((json_int_t)v));
 }
 
-static json_t *endpoint(const struct trace_endpoint *e, int with_port)
-{
-	char buf[TRACE_ADDRSTRLEN];
-	json_t *o = json_object();
-
-	set(o, "addr", ascii(trace_addr_str(&e->addr, buf, sizeof(buf))));
-	if (with_port)
-		set_int(o, "port", e->port);
-	return o;
-}
-
 static json_t *per_side(uint64_t c, uint64_t s)
 {
 	json_t *o = json_object();
@@ -65,151 +54,6 @@ static int64_t rel(const struct trace_model *m, int64_t ts)
 static int64_t idx(const struct trace_model *m, int64_t id)
 {
 	return trace_model_event_index(m, id);
-}
-
-/* ---- events ---- */
-
-static const char *proto_name(const struct trace_event *e)
-{
-	switch (e->l4) {
-	case TRACE_L4_TCP: return "tcp";
-	case TRACE_L4_UDP: return "udp";
-	case TRACE_L4_ICMP: return "icmp";
-	case TRACE_L4_ICMP6: return "icmpv6";
-	default: return "other";
-	}
-}
-
-/* S F R P A U E W, in that order (docs/trace-format.md). */
-static const struct { uint8_t bit; char c; } flag_letters[] = {
-	{ TRACE_TH_SYN, 'S' }, { TRACE_TH_FIN, 'F' }, { TRACE_TH_RST, 'R' }, { TRACE_TH_PSH, 'P' },
-	{ TRACE_TH_ACK, 'A' }, { TRACE_TH_URG, 'U' }, { TRACE_TH_ECE, 'E' }, { TRACE_TH_CWR, 'W' },
-};
-
-static json_t *flags_str(uint8_t f)
-{
-	char s[9];
-	size_t n = 0;
-	for (size_t i = 0; i < sizeof(flag_letters) / sizeof(flag_letters[0]); i++)
-		if (f & flag_letters[i].bit)
-			s[n++] = flag_letters[i].c;
-	s[n] = '\0';
-	return json_string_nocheck(s);
-}
-
-static json_t *tcp_options(const struct trace_tcpopt *t, int with_ts_values)
-{
-	json_t *o = json_object();
-
-	if (t->has_mss)
-		set_int(o, "mss", t->mss);
-	if (t->has_wscale)
-		set_int(o, "wscale", t->wscale);
-	if (t->sack_permitted)
-		set(o, "sack_permitted", json_true());
-	if (t->has_ts) {
-		set(o, "timestamps", json_true());
-		if (with_ts_values) {
-			set_int(o, "tsval", t->tsval);
-			set_int(o, "tsecr", t->tsecr);
-		}
-	}
-	if (t->nsack) {
-		json_t *a = json_array();
-		for (int i = 0; i < t->nsack; i++)
-			json_array_append_new(a, json_pack("[II]", (json_int_t)t->sack[i][0],
-							   (json_int_t)t->sack[i][1]));
-		set(o, "sack", a);
-	}
-	return o;
-}
-
-static void packet_fields(const struct trace_model *m, json_t *o, const struct trace_event *e)
-{
-	const char *rule = trace_model_dropped_by(m, e->id);
-
-	set(o, "proto", ascii(proto_name(e)));
-	if (e->l4 == TRACE_L4_OTHER)
-		set_int(o, "ip_proto", e->ip_proto);
-	if (e->l4 == TRACE_L4_TCP && e->has_seq) {
-		set(o, "flags", flags_str(e->flags));
-		set_int(o, "seq", e->seq);
-		if (e->has_ack)
-			set_int(o, "ack", e->ack);
-		if (e->seq_abs)
-			set(o, "seq_absolute", json_true());
-		if (e->has_ack && e->ack_abs)
-			set(o, "ack_absolute", json_true());
-		set_int(o, "win", e->win);
-	}
-	if ((e->l4 == TRACE_L4_TCP && e->has_seq) || (e->l4 == TRACE_L4_UDP && e->flow))
-		set_int(o, "len", e->len);
-	if (e->preview)
-		set(o, "preview", ascii(e->preview));
-	set_int(o, "frame_len", e->wire_len);
-	if (e->retransmission)
-		set(o, "retransmission", json_true());
-	if (e->dup_ack)
-		set(o, "dup_ack", json_true());
-	if (e->zero_window)
-		set(o, "zero_window", json_true());
-	if (e->opt.any)
-		set(o, "options", tcp_options(&e->opt, 1));
-	if (e->icmp)
-		set(o, "icmp", json_pack("{s:i,s:i,s:s}", "type", e->icmp_type, "code", e->icmp_code,
-					 "text", trace_icmp_text(e->icmp_v6, e->icmp_type, e->icmp_code)));
-	if (e->has_addrs) {
-		set(o, "src", endpoint(&e->src, e->has_ports));
-		set(o, "dst", endpoint(&e->dst, e->has_ports));
-	}
-	if (e->truncated)
-		set(o, "truncated", ascii(e->truncated));
-	if (e->invalid)
-		set(o, "invalid", ascii(e->invalid));
-	if (rule) {
-		set(o, "delivered", json_false());
-		set(o, "dropped_by", json_string(rule));
-	}
-}
-
-static void state_fields(const struct trace_model *m, json_t *o, const struct trace_event *e)
-{
-	if (e->side >= 0)
-		set(o, "side", ascii(side_names[e->side]));
-	if (e->from != TRACE_ST_NONE)
-		set(o, "from", ascii(trace_state_name(e->from)));
-	set(o, "to", ascii(trace_state_name(e->to)));
-	set(o, "source", ascii(e->source == TRACE_SRC_KERNEL ? "kernel" : "inferred"));
-	if (e->cause >= 0)
-		set_int(o, "cause", idx(m, e->cause));
-	if (e->source == TRACE_SRC_KERNEL)
-		set(o, "via", ascii(e->via == TRACE_VIA_SOCK_DIAG ? "sock_diag" : "tracepoint"));
-	if (e->timer_ms >= 0)
-		set_int(o, "timer_ms", e->timer_ms);
-	if (e->handoff)
-		set(o, "handoff", json_true());
-	if (e->has_addrs) {
-		set(o, "local", endpoint(&e->src, 1));
-		set(o, "remote", endpoint(&e->dst, 1));
-	}
-}
-
-json_t *trace_json_event(const struct trace_model *m, const struct trace_event *e)
-{
-	json_t *o = json_object();
-
-	set_int(o, "t_us", rel(m, e->ts_us));
-	set(o, "type", ascii(e->type == TRACE_EV_PACKET ? "packet" : "state"));
-	if (e->flow)
-		set_int(o, "flow", e->flow);
-	if (e->type == TRACE_EV_PACKET) {
-		if (e->side >= 0)
-			set(o, "from", ascii(side_names[e->side]));
-		packet_fields(m, o, e);
-	} else {
-		state_fields(m, o, e);
-	}
-	return o;
 }
 
 /* ---- flows ---- */
@@ -322,7 +166,7 @@ static void tcp_flow(const struct trace_model *m, json_t *o, const struct trace_
 		if (f->tcp.s[s].isn_known)
 			set_int(isn, side_names[s], f->tcp.s[s].isn);
 		if (f->syn_opt_seen[s])
-			set(opts, side_names[s], tcp_options(&f->syn_opt[s], 0));
+			set(opts, side_names[s], trace_json_tcp_options(&f->syn_opt[s], 0));
 	}
 	set(o, "isn", isn);
 	set(o, "options", opts);
@@ -409,8 +253,8 @@ json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f)
 
 	set_int(o, "id", f->id);
 	set(o, "proto", ascii(f->proto == IPPROTO_TCP ? "tcp" : "udp"));
-	set(o, "client", endpoint(&f->ep[0], 1));
-	set(o, "server", endpoint(&f->ep[1], 1));
+	set(o, "client", trace_json_addr(&f->ep[0], 1));
+	set(o, "server", trace_json_addr(&f->ep[1], 1));
 	set_int(o, "first_us", rel(m, f->first_us));
 	set_int(o, "last_us", rel(m, f->last_us));
 	set_int(o, "duration_us", f->last_us > f->first_us ? f->last_us - f->first_us : 0);
@@ -537,7 +381,7 @@ void trace_json_add_endpoints(json_t *list, json_t *seen, const struct trace_flo
 
 json_t *trace_json_endpoint(const struct trace_endpoint *ep, int side)
 {
-	json_t *e = endpoint(ep, 1);
+	json_t *e = trace_json_addr(ep, 1);
 
 	set(e, "role", ascii(side_names[side]));
 	return e;

@@ -4,12 +4,12 @@
 
 #include <jansson.h>
 
+#include "trace/json_event.h"
 #include "trace/model.h"
 
 /* The whole document of a finished model (trace_model_finish). NULL when out of memory. */
 json_t *trace_json_document(const struct trace_model *m);
 
-json_t *trace_json_event(const struct trace_model *m, const struct trace_event *e);
 json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f);
 json_t *trace_json_capture(const struct trace_model *m);
 /* The part of capture known before the first packet (the --jsonl header). */

@@ -13,15 +13,7 @@
 #define HELLO_VERSION "0.0.0"
 #endif
 
-/* One reused buffer: json_dumpb into it, then one fwrite per line. json_dumpf would write
- * every token through stdio (a lock and a call each), which was a quarter of the CPU. */
-struct dumpbuf {
-	char *p;
-	size_t cap;
-};
-
-/* Serialises v compactly followed by '\n' into b; returns the length, 0 on failure. */
-static size_t dump_line(struct dumpbuf *b, const json_t *v)
+size_t trace_json_dump_line(struct trace_dumpbuf *b, const json_t *v)
 {
 	size_t n = v ? json_dumpb(v, b->p, b->cap, JSON_COMPACT) : 0;
 
@@ -44,9 +36,9 @@ static size_t dump_line(struct dumpbuf *b, const json_t *v)
 }
 
 /* Writes one value on its own line; *first says whether a comma goes before it. */
-static int put_item(FILE *f, struct dumpbuf *b, json_t *v, int *first)
+static int put_item(FILE *f, struct trace_dumpbuf *b, json_t *v, int *first)
 {
-	size_t n = dump_line(b, v);
+	size_t n = trace_json_dump_line(b, v);
 	int rc = n && fputs(*first ? "\n" : ",\n", f) != EOF && fwrite(b->p, 1, n - 1, f) == n - 1 ? 0 : -1;
 
 	*first = 0;
@@ -84,9 +76,10 @@ static int ep_cmp(const void *a, const void *b)
 	return c ? c : x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* "endpoints": each (role, address, port) once, at its first appearance. Sorting the ends
+/* "endpoints": each (role, address, port) once, at its first appearance, up to
+ * TRACE_ENDPOINTS_MAX. Sorting the ends
  * finds the repeats with 32 bytes per end; a JSON object as the set took hundreds. */
-static int put_endpoints(const struct trace_model *m, FILE *f, struct dumpbuf *b)
+static int put_endpoints(const struct trace_model *m, FILE *f, struct trace_dumpbuf *b)
 {
 	size_t n = 2 * m->nflows;
 	struct ep_ent *v = n ? malloc(n * sizeof(*v)) : NULL;
@@ -115,11 +108,12 @@ static int put_endpoints(const struct trace_model *m, FILE *f, struct dumpbuf *b
 			dup[v[i].order] = 1;	/* the same end as the one before, listed later */
 	}
 	rc = fputs(",\"endpoints\":[", f) == EOF ? -1 : 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
+	for (size_t i = 0, listed = 0; i < n && rc == 0 && listed < TRACE_ENDPOINTS_MAX; i++) {
 		if (dup[i])
 			continue;
+		listed++;
 		json_t *e = trace_json_endpoint(&v[at[i]].ep, (int)(i % 2));
-		size_t len = dump_line(b, e);
+		size_t len = trace_json_dump_line(b, e);
 		json_decref(e);
 		if (!len || (!first && fputc(',', f) == EOF) || fwrite(b->p, 1, len - 1, f) != len - 1)
 			rc = -1;
@@ -139,8 +133,11 @@ out:
 int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, size_t errlen)
 {
 	json_t *head = json_object();
-	struct dumpbuf b = { NULL, 0 };
+	struct trace_dumpbuf b = { NULL, 0 };
+	struct trace_jsonev enc;
 	int first, rc = 0;
+
+	memset(&enc, 0, sizeof(enc));
 
 	json_object_set_new(head, "format", json_string("hellolab-trace"));
 	json_object_set_new(head, "format_version", json_integer(TRACE_FORMAT_VERSION));
@@ -171,10 +168,11 @@ int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, s
 	for (size_t i = 0; i < m->nev && rc == 0; i++) {
 		struct trace_event e;
 		trace_model_event_get(m, i, &e);
-		rc = put_item(f, &b, trace_json_event(m, &e), &first);
+		rc = put_item(f, &b, trace_jsonev_get(&enc, m, &e), &first);
 	}
 	rc |= fputs("\n]}\n", f) == EOF;
 	free(b.p);
+	trace_jsonev_free(&enc);
 	if (rc == 0)
 		return 0;
 fail:
@@ -190,8 +188,8 @@ fail:
 
 static void jsonl_line(struct trace_jsonl *w, json_t *o)
 {
-	struct dumpbuf b = { w->buf, w->cap };
-	size_t n = dump_line(&b, o);
+	struct trace_dumpbuf b = { w->buf, w->cap };
+	size_t n = trace_json_dump_line(&b, o);
 
 	w->buf = b.p;
 	w->cap = b.cap;
@@ -205,18 +203,17 @@ static void jsonl_line(struct trace_jsonl *w, json_t *o)
 static void jsonl_event(void *arg, const struct trace_model *m, const struct trace_event *e)
 {
 	struct trace_jsonl *w = arg;
-	json_t *o = trace_json_event(m, e);
-
-	json_object_set_new(o, "n", json_integer(e->id));
-	jsonl_line(w, o);
+	/* Its number n is its place among the event lines: not written (docs/trace-format.md). */
+	jsonl_line(w, trace_jsonev_get(&w->ev, m, e));
 }
 
-static void jsonl_flow(void *arg, const struct trace_model *m, const struct trace_flow *f)
+static int jsonl_flow(void *arg, const struct trace_model *m, struct trace_flow *f)
 {
 	struct trace_jsonl *w = arg;
 
-	trace_json_add_endpoints(w->endpoints, w->endpoint_keys, f, TRACE_JSONL_ENDPOINTS);
+	trace_json_add_endpoints(w->endpoints, w->endpoint_keys, f, TRACE_ENDPOINTS_MAX);
 	jsonl_line(w, json_pack("{s:s,s:o}", "type", "flow", "flow", trace_json_flow(m, f)));
+	return 0;
 }
 
 void trace_jsonl_init(struct trace_jsonl *w, FILE *f)
@@ -259,6 +256,7 @@ void trace_jsonl_free(struct trace_jsonl *w)
 	free(w->buf);
 	w->buf = NULL;
 	w->cap = 0;
+	trace_jsonev_free(&w->ev);
 	json_decref(w->endpoints);
 	json_decref(w->endpoint_keys);
 	w->endpoints = w->endpoint_keys = NULL;

@@ -139,6 +139,8 @@ int64_t trace_model_event_index(const struct trace_model *m, int64_t id)
 {
 	if (id < 0)
 		return -1;
+	if (m->o.sink && m->o.sink->index)
+		return m->o.sink->index(m->o.sink->arg, id);
 	if (!m->index || id >= (int64_t)m->next_id)
 		return id;
 	return m->index[id];

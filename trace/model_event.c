@@ -53,8 +53,8 @@ int trace_model_event_commit(struct trace_model *m)
 	}
 	rc |= store_batch(m);
 	for (size_t i = 0; i < m->nretired; i++) {
-		m->o.sink->flow(m->o.sink->arg, m, m->retired[i]);
-		trace_flow_free(m->retired[i]);
+		if (!m->o.sink->flow(m->o.sink->arg, m, m->retired[i]))
+			trace_flow_free(m->retired[i]);
 	}
 	m->nretired = 0;
 	return rc ? -1 : 0;
@@ -126,6 +126,7 @@ void trace_model_event_on_state(void *arg, int side, enum trace_state from, enum
 	struct trace_event *e = trace_model_event_new(c->m, TRACE_EV_STATE, ts_us);
 
 	e->flow = f->id;
+	e->fl = f;
 	e->side = side;
 	e->from = from;
 	e->to = to;

@@ -175,7 +175,7 @@ void trace_model_flow_sweep(struct trace_model *m, int64_t ts_us)
 {
 	struct trace_flow *f, *next;
 
-	if (!m->o.sink || (m->swept && ts_us < m->next_sweep_us))
+	if (!m->o.sink || m->o.sink->document || (m->swept && ts_us < m->next_sweep_us))
 		return;
 	m->swept = 1;
 	m->next_sweep_us = ts_us + TRACE_RETIRE_SWEEP_US;

@@ -90,6 +90,7 @@ static void tcp_packet(struct trace_model *m, struct trace_event *e, const struc
 		return;
 	struct trace_emit_ctx c = { m, f };
 	e->flow = f->id;
+	e->fl = f;
 	e->side = from;
 	tcp_close_order(f, from, k);
 	trace_tcp_packet(&f->tcp, from, k, ts, e->id, delivered, &n, trace_model_event_on_state, &c);
@@ -129,6 +130,7 @@ static void udp_packet(struct trace_model *m, struct trace_event *e, const struc
 	if (!f)
 		return;
 	e->flow = f->id;
+	e->fl = f;
 	e->side = from;
 	e->len = k->payload_len;
 	trace_model_flow_preview(m, e, k);
@@ -174,6 +176,7 @@ static void icmp_packet(struct trace_model *m, struct trace_event *e, const stru
 	if (!f)
 		return;
 	e->flow = f->id;
+	e->fl = f;
 	for (int s = 0; s < 2; s++)
 		if (trace_addr_eq(&f->ep[s].addr, &k->src))
 			e->side = s;
@@ -228,7 +231,7 @@ static int add_packet(struct trace_model *m, int64_t ts_us, int bad_time, const 
 		struct trace_flow *f = trace_flow_lookup(&m->table, k.l4 == TRACE_L4_TCP ?
 							 IPPROTO_TCP : IPPROTO_UDP, &a, &b, &from);
 		if (f)
-			e->flow = f->id, e->side = from;
+			e->flow = f->id, e->fl = f, e->side = from;
 		e->has_ports = 1;
 		e->src.port = k.sport;
 		e->dst.port = k.dport;

@@ -30,6 +30,7 @@ struct trace_event {
 	uint32_t id;			/* order of creation; in a document, the index after sorting */
 	uint8_t type;
 	uint32_t flow;			/* 0: none */
+	struct trace_flow *fl;		/* the flow itself while it lives (a streamed document's window) */
 	int side;			/* TRACE_CLIENT, TRACE_SERVER, or -1 */
 
 	/* packet */
@@ -86,11 +87,18 @@ struct trace_evrare {
 	const char *truncated, *invalid;
 };
 
-/* Where events and flows go as they complete in streaming (--jsonl) mode. */
+/* Where events and flows go as they complete in streaming mode (--jsonl, or a streamed
+ * document). flow returns 1 when the sink keeps f (and frees it with trace_flow_free
+ * later), 0 when the model may free it now. */
 struct trace_sink {
 	void *arg;
 	void (*event)(void *arg, const struct trace_model *m, const struct trace_event *e);
-	void (*flow)(void *arg, const struct trace_model *m, const struct trace_flow *f);
+	int (*flow)(void *arg, const struct trace_model *m, struct trace_flow *f);
+	/* A document's flows end as a document's do: evicted by max_flows or at the end,
+	 * never for being over and quiet (trace_model_flow_sweep is for JSON lines). */
+	int document;
+	/* Where an event id stands in the output, when the sink reorders (NULL: the id). */
+	int64_t (*index)(void *arg, int64_t id);
 };
 
 struct trace_model_opts {

@@ -155,7 +155,7 @@ static long retry_of(const struct ladder_ctx *c, json_t *ev)
 		x = json_array_get(evs, (size_t)c->evs->v[k]);
 		if (!hello_json_is(x, "type", "packet") || !hello_json_is(x, "from", "client"))
 			continue;
-		if (hello_json_num(x, "len", -1) == hello_json_num(ev, "len", -2) && hello_json_is(x, "preview", pv))
+		if (hello_json_num(x, "len", 0) == hello_json_num(ev, "len", 0) && hello_json_is(x, "preview", pv))
 			return idx_has(&c->unanswered, c->evs->v[k]) ? c->evs->v[k] : -1;
 	}
 	return -1;

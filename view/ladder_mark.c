@@ -19,10 +19,13 @@ static int side_of(const char *s)
 	return s && strcmp(s, "server") == 0 ? VIEW_LADDER_SERVER : VIEW_LADDER_CLIENT;
 }
 
+/* A state change without "source" is inferred (docs/trace-format.md). */
 static int source_is(json_t *ev, const char *source)
 {
 	const char *s = hello_json_str(ev, "source");
 
+	if (!s)
+		s = "inferred";
 	return s && strcmp(s, source) == 0;
 }
 

@@ -224,7 +224,7 @@ static const char *classify_packet(json_t *doc, json_t *e, size_t i, struct vars
 		return "packet";
 	var(v, "sport", "%lld", (long long)hello_json_int(json_object_get(f, side), "port", 0));
 	var(v, "dport", "%lld", (long long)hello_json_int(json_object_get(f, other_side(side)), "port", 0));
-	if (hello_json_is(e, "proto", "udp"))
+	if (hello_json_is(e, "proto", "udp") || hello_json_is(f, "proto", "udp"))	/* a flow's packets go without */
 		return "udp";
 	if (!flags)
 		return "packet";

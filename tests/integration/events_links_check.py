@@ -38,10 +38,11 @@ def main():
         if "flow" in e:
             sides.setdefault(e["flow"], set()).add(e["side"])
     bad = []
+    protos = {f["id"]: f["proto"] for f in doc.get("flows", [])}  # a flow's packets go without proto
     for i, p in pkts.items():
         if p.get("flow") is None or p.get("from") not in sides.get(p["flow"], ()):
             continue
-        if p.get("proto") not in ("tcp", "udp"):
+        if p.get("proto", protos.get(p["flow"])) not in ("tcp", "udp"):
             continue
         fl = p.get("flags", "")
         first = not p.get("retransmission")
@@ -135,9 +136,9 @@ def check_udp(check, doc, calls, pkts):
     st = [e for e in calls.values() if e["call"] == "sendto" and e["result"] > 0]
     rf = [e for e in calls.values() if e["call"] == "recvfrom" and e["result"] > 0]
     check("each sendto() links its one datagram (%d)" % len(st), st and all(
-        [p.get("len") for p in linked(e, pkts)] == [e["bytes"]] for e in st))
+        [p.get("len", 0) for p in linked(e, pkts)] == [e["bytes"]] for e in st))
     check("each recvfrom() links the datagram it returned (%d)" % len(rf), rf and all(
-        [p.get("len") for p in linked(e, pkts)] == [e["bytes"]] for e in rf))
+        [p.get("len", 0) for p in linked(e, pkts)] == [e["bytes"]] for e in rf))
 
 
 def check_udp_refused(check, doc, calls, pkts):

@@ -22,7 +22,7 @@ def packets(doc, fid):
 
 
 def states(doc, fid, source):
-    return [e for e in doc["events"] if e["type"] == "state" and e.get("flow") == fid and e["source"] == source]
+    return [e for e in doc["events"] if e["type"] == "state" and e.get("flow") == fid and e.get("source", "inferred") == source]
 
 
 def check_exchange(doc, port):
@@ -135,8 +135,8 @@ def check_offline(live, off):
     out(lp == op, "offline packet events equal the live ones (%d vs %d)%s" % (
         len(lp), len(op), "" if lp == op else " first difference: %s" % next(
             ((a, b) for a, b in zip(lp, op) if a != b), None)))
-    li = [strip_event(e, dl) for e in live["events"] if e["type"] == "state" and e["source"] == "inferred"]
-    oi = [strip_event(e, do) for e in off["events"] if e["type"] == "state" and e["source"] == "inferred"]
+    li = [strip_event(e, dl) for e in live["events"] if e["type"] == "state" and e.get("source", "inferred") == "inferred"]
+    oi = [strip_event(e, do) for e in off["events"] if e["type"] == "state" and e.get("source", "inferred") == "inferred"]
     out(li == oi, "offline inferred states equal the live ones (%d vs %d)%s" % (
         len(li), len(oi), "" if li == oi else " first difference: %s" % next(
             ((a, b) for a, b in zip(li, oi) if a != b), None)))

@@ -348,14 +348,15 @@ static void sink_event(void *arg, const struct trace_model *m, const struct trac
 	(void)arg, (void)m, (void)e;
 }
 
-static void sink_flow(void *arg, const struct trace_model *m, const struct trace_flow *f)
+static int sink_flow(void *arg, const struct trace_model *m, struct trace_flow *f)
 {
 	(void)arg, (void)m, (void)f;
+	return 0;
 }
 
 static void test_jsonl_refused(void **state)
 {
-	struct trace_sink sink = { NULL, sink_event, sink_flow };
+	struct trace_sink sink = { NULL, sink_event, sink_flow, 0, NULL };
 	struct trace_model_opts o = { 0, 0, &sink, NULL };
 	char err[160];
 	struct trace_model *m = trace_model_new(&o, err, sizeof(err));

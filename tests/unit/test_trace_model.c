@@ -395,12 +395,13 @@ static void count_event(void *arg, const struct trace_model *m, const struct tra
 		snprintf(c->last_preview, sizeof(c->last_preview), "%s", e->preview);
 }
 
-static void count_flow(void *arg, const struct trace_model *m, const struct trace_flow *f)
+static int count_flow(void *arg, const struct trace_model *m, struct trace_flow *f)
 {
 	struct counts *c = arg;
 	(void)m, (void)f;
 	c->flows++;
 	c->events_at_flow = c->events;
+	return 0;
 }
 
 /* Streaming keeps no events: they leave as they are made; flows leave when evicted or at the end. */
@@ -408,7 +409,7 @@ static void test_streaming(void **state)
 {
 	(void)state;
 	struct counts c = { 0, 0, -1, "", 0 };
-	struct trace_sink sink = { &c, count_event, count_flow };
+	struct trace_sink sink = { &c, count_event, count_flow, 0, NULL };
 	struct trace_model *m = model(1, &sink);
 
 	assert_int_equal(tb_run(m, hello, 0, 0), 0);

@@ -96,9 +96,10 @@ static void keep_event(void *arg, const struct trace_model *m, const struct trac
 	json_array_append_new(arg, o);
 }
 
-static void no_flow(void *arg, const struct trace_model *m, const struct trace_flow *f)
+static int no_flow(void *arg, const struct trace_model *m, struct trace_flow *f)
 {
 	(void)arg, (void)m, (void)f;
+	return 0;
 }
 
 /* The document keeps events as compact records; streaming writes the whole struct as it is
@@ -108,7 +109,7 @@ static void test_compact_events_lossless(void **state)
 {
 	(void)state;
 	json_t *streamed = json_array();
-	struct trace_sink sink = { streamed, keep_event, no_flow };
+	struct trace_sink sink = { streamed, keep_event, no_flow, 0, NULL };
 	struct trace_model *sm = model(&sink), *dm = model(NULL);
 
 	feed(sm);
@@ -160,7 +161,7 @@ static void count_event(void *arg, const struct trace_model *m, const struct tra
 	c->events++;
 }
 
-static void count_flow(void *arg, const struct trace_model *m, const struct trace_flow *f)
+static int count_flow(void *arg, const struct trace_model *m, struct trace_flow *f)
 {
 	struct flows_seen *c = arg;
 	json_t *o = trace_json_flow(m, f);
@@ -172,6 +173,7 @@ static void count_flow(void *arg, const struct trace_model *m, const struct trac
 	}
 	c->flows++;
 	json_decref(o);
+	return 0;
 }
 
 /* Streaming: a closed connection leaves once quiet 2 s of capture time, not at the end; an
@@ -181,7 +183,7 @@ static void test_closed_flow_written_when_quiet(void **state)
 	(void)state;
 	struct flows_seen c;
 	memset(&c, 0, sizeof(c));
-	struct trace_sink sink = { &c, count_event, count_flow };
+	struct trace_sink sink = { &c, count_event, count_flow, 0, NULL };
 	struct trace_model *m = model(&sink);
 
 	assert_int_equal(tb_run(m, hello, 0, 0), 0);			/* closed at ~0.7 ms */
@@ -208,7 +210,7 @@ static void test_late_packet_keeps_flow(void **state)
 	(void)state;
 	struct flows_seen c;
 	memset(&c, 0, sizeof(c));
-	struct trace_sink sink = { &c, count_event, count_flow };
+	struct trace_sink sink = { &c, count_event, count_flow, 0, NULL };
 	struct trace_model *m = model(&sink);
 
 	assert_int_equal(tb_run(m, hello, 0, 0), 0);

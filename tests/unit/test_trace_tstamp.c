@@ -167,15 +167,16 @@ static void on_event(void *arg, const struct trace_model *m, const struct trace_
 		line_t[nlines++] = json_integer_value(json_object_get(o, "t_us"));
 	json_decref(o);
 }
-static void on_flow(void *arg, const struct trace_model *m, const struct trace_flow *f)
+static int on_flow(void *arg, const struct trace_model *m, struct trace_flow *f)
 {
 	(void)arg, (void)m, (void)f;
+	return 0;
 }
 
 static void test_stream_back_in_time(void **state)
 {
 	(void)state;
-	struct trace_sink sink = { NULL, on_event, on_flow };
+	struct trace_sink sink = { NULL, on_event, on_flow, 0, NULL };
 	struct trace_model *m = tb_model(0, 0, &sink);
 
 	assert_non_null(m);
