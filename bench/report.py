@@ -34,6 +34,8 @@ def machine():
                                  "--dirty"], capture_output=True, text=True, timeout=10).stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         commit = None
+    # HELLO_BIN=<an older build> measures that build: BENCH_COMMIT names it
+    commit = os.environ.get("BENCH_COMMIT") or commit
     return {
         "cpus": os.cpu_count(),
         "cpu_model": cpu,
@@ -258,8 +260,25 @@ def table(res):
     return "\n".join(L)
 
 
+def before_after(before, after):
+    """Each target's figure in the runs before a change and in the run after it: one line
+    each, the before value from the first file that measured it."""
+    L = ["Targets before and after (before: %s; after: %s)" % (
+        ", ".join("%s, commit %s" % (b["machine"].get("date", "?"), b["machine"].get("commit", "?")) for b in before),
+        "%s, commit %s" % (after["machine"].get("date", "?"), after["machine"].get("commit", "?"))),
+        "  %-46s %9s %9s  target" % ("", "before", "after")]
+    for t in after["targets"]:
+        was = next((x["value"] for b in before for x in b["targets"]
+                    if x["target"] == t["target"] and x["value"] is not None), None)
+        L.append("  %-46s %9s %9s  %s %g%s" % (t["target"], fmt(was, "{:.3g}"), fmt(t["value"], "{:.3g}"),
+                                             t["op"], t["limit"], "" if t["met"] else "  MISSED"))
+    return "\n".join(L)
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--before", metavar="RESULTS_JSON", action="append",
+                    help="with --table: each target before (a run of an earlier commit) and after")
     ap.add_argument("--table", metavar="RESULTS_JSON", help="only print the table of an existing results.json")
     ap.add_argument("--rows")
     ap.add_argument("--out")
@@ -271,7 +290,15 @@ def main():
     args = ap.parse_args()
     if args.table:
         with open(args.table) as f:
-            print(table(json.load(f)))
+            res = json.load(f)
+        if args.before:
+            before = []
+            for name in args.before:
+                with open(name) as f:
+                    before.append(json.load(f))
+            print(before_after(before, res))
+        else:
+            print(table(res))
         return 0
     if not args.rows or not args.out:
         ap.error("--rows and --out are required (or --table RESULTS_JSON)")

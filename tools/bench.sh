@@ -3,6 +3,7 @@
 #   tools/bench.sh [--smoke] [--flows] [--only PARTS] [--out FILE] [--duration SEC] [--rounds N]
 # --only tcp,udp,offline,flows,live: just those parts (to measure one change; make bench runs all).
 # --flows: only the tracer on many distinct flows (memory of --max-flows), into bench/results-flows.json.
+# HELLO_BIN=DIR BENCH_COMMIT=NAME: measure an older build (a "before" run), recorded under NAME.
 # As root it runs in a private network namespace (unshare -n): ports are free and a capture on
 # lo holds only the benchmark's own traffic. Pinning (2 CPUs or more): every server and the
 # offline tools on CPU 0, hello-bench and the live tracer on CPU 1 (docs/performance.md).
