@@ -385,7 +385,7 @@ int kernel_sources_drop_privs(const char *user, char *err, size_t errlen)
 	}
 	/* The model's thread runs SCHED_IDLE and goes back to normal priority under a backlog and
 	 * at the end (trace/feed.c): unprivileged, that takes RLIMIT_NICE 20, which allows nice 0
-	 * and never better. Best effort: refused, the end of a capture only takes longer. */
+	 * and never better. Refused (no CAP_SYS_RESOURCE), the thread is never made idle. */
 	struct rlimit cur;
 	if (getrlimit(RLIMIT_NICE, &cur) == 0 && cur.rlim_cur < 20) {
 		struct rlimit rl = { 20, cur.rlim_max > 20 ? cur.rlim_max : 20 };

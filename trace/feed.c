@@ -2,11 +2,15 @@
 #include "trace/feed.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "trace/model_packet.h"
 
@@ -70,9 +74,26 @@ static int apply(struct trace_feed *f, const struct rec *r, char *err, size_t er
 	return c->fn(c->arg, f->m, p + sizeof *c, r->len - sizeof *c, err, errlen);
 }
 
-/* Under f->lock. SCHED_IDLE while the backlog is small; normal above TRACE_FEED_HIGH_BYTES
- * (and at the end). Going back to normal needs CAP_SYS_NICE or RLIMIT_NICE (kernel_sources_drop_privs
- * keeps the latter for -Z); refused, the thread stays idle and only gets slower. */
+/* Whether this process may take a thread back from SCHED_IDLE to normal priority: CAP_SYS_NICE,
+ * or RLIMIT_NICE 20 (nice 0). Without it (-Z in a container that lacks CAP_SYS_RESOURCE, so the
+ * limit cannot be raised) an idle thread stays idle: starved by any busy program, it would hold
+ * the end of the capture for as long as they run. */
+static int may_unidle(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NICE, &rl) == 0 && (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= 20))
+		return 1;
+	memset(d, 0, sizeof d);
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 0;
+	return (d[CAP_SYS_NICE / 32].effective >> (CAP_SYS_NICE % 32)) & 1;
+}
+
+/* Under f->lock (f->idle), or unlocked with idle 0 at the stop. SCHED_IDLE while the backlog
+ * is small; normal above TRACE_FEED_HIGH_BYTES and at the end. */
 static void set_idle(struct trace_feed *f, int idle)
 {
 	struct sched_param sp = { 0 };
@@ -104,7 +125,7 @@ static void *feed_thread(void *arg)
 		}
 		size_t from = c->rd, to = c->pub;
 		int failed = f->failed;
-		if (!f->stopping)
+		if (!f->stopping && f->may_idle)
 			set_idle(f, f->waiting < TRACE_FEED_HIGH_BYTES / 4 ? 1 :
 				 f->waiting > TRACE_FEED_HIGH_BYTES ? 0 : f->idle);
 		pthread_mutex_unlock(&f->lock);
@@ -137,6 +158,7 @@ int trace_feed_start(struct trace_feed *f, char *err, size_t errlen)
 	 * the capture at once): the model's thread is born with them blocked. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	f->may_idle = may_unidle();
 	rc = pthread_create(&f->thread, NULL, feed_thread, f);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
@@ -177,10 +199,14 @@ void trace_feed_publish(struct trace_feed *f)
 int trace_feed_stop(struct trace_feed *f, char *err, size_t errlen)
 {
 	if (f->threaded) {
+		/* What is left is the trace's last step: not idle any more (the caller waits).
+		 * First unlocked: the thread may hold the lock, idle, and be starved by busy
+		 * programs; then under it, once stopping is set and it goes idle no more. */
+		pthread_setschedparam(f->thread, SCHED_OTHER, &(struct sched_param){ 0 });
 		trace_feed_publish(f);
 		pthread_mutex_lock(&f->lock);
 		f->stopping = 1;
-		/* What is left is the trace's last step: not idle any more (the caller waits). */
+		f->idle = 1;
 		set_idle(f, 0);
 		pthread_cond_signal(&f->more);
 		pthread_mutex_unlock(&f->lock);

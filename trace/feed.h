@@ -27,7 +27,8 @@ typedef int (*trace_feed_fn)(void *arg, struct trace_model *m, const void *data,
 
 /* The model's thread runs SCHED_IDLE (CPU nobody else wants) until this many bytes wait,
  * then at normal priority until a quarter of it is left: memory stays bounded when the
- * load never pauses. */
+ * load never pauses. A process that could not make it normal again (no CAP_SYS_NICE,
+ * RLIMIT_NICE under 20) keeps it at normal priority all along. */
 #define TRACE_FEED_HIGH_BYTES ((size_t)256 << 20)
 /* Past this the capture waits for the model (the kernel's ring fills, then drops count). */
 #define TRACE_FEED_MAX_BYTES ((size_t)1 << 30)
@@ -44,6 +45,7 @@ struct trace_feed {
 	size_t waiting;			/* bytes published and not yet applied */
 	int stopping;			/* the thread applies what is published, then ends */
 	int idle;			/* the thread runs SCHED_IDLE */
+	int may_idle;			/* it may: it can be made normal again (trace/feed.c) */
 	int failed;			/* a record failed: err says why; later records are dropped */
 	char err[256];
 	/* trace_feed_hold: records kept aside until trace_feed_unhold; holding: the records fed
