@@ -5,11 +5,13 @@
 #include <jansson.h>
 
 #include "trace/json_event.h"
+#include "trace/json_flow.h"
 #include "trace/model.h"
 
 /* The whole document of a finished model (trace_model_finish). NULL when out of memory. */
 json_t *trace_json_document(const struct trace_model *m);
 
+/* A new tree for flow f; writers that dump at once use trace_jsonflow_get (kept objects). */
 json_t *trace_json_flow(const struct trace_model *m, const struct trace_flow *f);
 json_t *trace_json_capture(const struct trace_model *m);
 /* The part of capture known before the first packet (the --jsonl header). */

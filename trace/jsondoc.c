@@ -94,7 +94,7 @@ static int64_t index_of(void *arg, int64_t id)
 static void write_flow(struct trace_jsondoc *d, struct trace_flow *f)
 {
 	d->cur = f;
-	json_t *o = trace_json_flow(d->m, f);
+	json_t *o = trace_jsonflow_get(&d->flowenc, d->m, f);
 	size_t n = trace_json_dump_line(&d->b, o);
 
 	d->cur = NULL;
@@ -351,6 +351,7 @@ void trace_jsondoc_free(struct trace_jsondoc *d)
 	free(d->ring);
 	free(d->b.p);
 	trace_jsonev_free(&d->enc);
+	trace_jsonflow_free(&d->flowenc);
 	json_decref(d->endpoints);
 	json_decref(d->endpoint_keys);
 	if (d->flows.f)

@@ -27,6 +27,7 @@ struct trace_jsondoc {
 	struct trace_model *m;
 	struct trace_sink sink;		/* pass &sink in trace_model_opts */
 	struct trace_jsonev enc;
+	struct trace_jsonflow flowenc;	/* the flows' kept objects */
 	struct trace_dumpbuf b;
 	struct jsondoc_slot *slot;	/* JSONDOC_POOL events: in the window, or waiting to be written */
 	struct jsondoc_key { int64_t ts_us; uint32_t id, slot; } *win;	/* the window, by time */

@@ -135,9 +135,11 @@ int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, s
 	json_t *head = json_object();
 	struct trace_dumpbuf b = { NULL, 0 };
 	struct trace_jsonev enc;
+	struct trace_jsonflow flows;
 	int first, rc = 0;
 
 	memset(&enc, 0, sizeof(enc));
+	memset(&flows, 0, sizeof(flows));
 
 	json_object_set_new(head, "format", json_string("hellolab-trace"));
 	json_object_set_new(head, "format_version", json_integer(TRACE_FORMAT_VERSION));
@@ -160,7 +162,7 @@ int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, s
 			rc = -1;
 			break;
 		}
-		rc = put_item(f, &b, trace_json_flow(m, fl), &first);
+		rc = put_item(f, &b, trace_jsonflow_get(&flows, m, fl), &first);
 		trace_model_flow_done(fl, &scratch);
 	}
 	rc |= fputs("],\n\"events\": [", f) == EOF;
@@ -173,6 +175,7 @@ int trace_json_write_document(const struct trace_model *m, FILE *f, char *err, s
 	rc |= fputs("\n]}\n", f) == EOF;
 	free(b.p);
 	trace_jsonev_free(&enc);
+	trace_jsonflow_free(&flows);
 	if (rc == 0)
 		return 0;
 fail:
@@ -212,7 +215,15 @@ static int jsonl_flow(void *arg, const struct trace_model *m, struct trace_flow 
 	struct trace_jsonl *w = arg;
 
 	trace_json_add_endpoints(w->endpoints, w->endpoint_keys, f, TRACE_ENDPOINTS_MAX);
-	jsonl_line(w, json_pack("{s:s,s:o}", "type", "flow", "flow", trace_json_flow(m, f)));
+	json_t *o = trace_jsonflow_get(&w->flows, m, f);
+
+	if (!w->flow_line)
+		w->flow_line = json_pack("{s:s,s:n}", "type", "flow", "flow");
+	if (!o || !w->flow_line || json_object_set_new_nocheck(w->flow_line, "flow", o) < 0) {
+		w->error = 1;
+		return 0;
+	}
+	jsonl_line(w, json_incref(w->flow_line));
 	return 0;
 }
 
@@ -257,6 +268,9 @@ void trace_jsonl_free(struct trace_jsonl *w)
 	w->buf = NULL;
 	w->cap = 0;
 	trace_jsonev_free(&w->ev);
+	trace_jsonflow_free(&w->flows);
+	json_decref(w->flow_line);
+	w->flow_line = NULL;
 	json_decref(w->endpoints);
 	json_decref(w->endpoint_keys);
 	w->endpoints = w->endpoint_keys = NULL;

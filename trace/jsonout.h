@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "trace/json_event.h"
+#include "trace/json_flow.h"
 #include "trace/model.h"
 
 /* stdio's default buffer is 4 KiB: a write(2) per ~13 lines. The output file's buffer
@@ -36,6 +37,8 @@ struct trace_jsonl {
 	json_t *endpoint_keys;	/* the set trace_json_add_endpoints checks for duplicates */
 	struct trace_sink sink;	/* pass &sink in trace_model_opts */
 	struct trace_jsonev ev;	/* the events' reused objects */
+	struct trace_jsonflow flows;	/* the flows' kept objects */
+	json_t *flow_line;	/* {"type":"flow","flow":...}, kept */
 	char *buf;		/* each line is dumped here, then written with one fwrite */
 	size_t cap;
 };
