@@ -58,7 +58,7 @@ instance_gone() {
 	return 1
 }
 
-docs=() lines=() early=0 late=0 hung=0 badrc=0 nojson=0 nopcap=0 inst=0 tmp=0 ints=0 terms=0
+nostart=0 docs=() lines=() early=0 late=0 hung=0 badrc=0 nojson=0 nopcap=0 inst=0 tmp=0 ints=0 terms=0
 for ((r = 1; r <= ROUNDS; r++)); do
 	sig=INT; ((RANDOM % 2)) && sig=TERM
 	mode=doc; ((r % 3 == 0)) && mode=jsonl
@@ -69,6 +69,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	"$TRACE" -i lo -w "$T/r$r.pcap" -o "$out" --ready-file "$T/r$r.ready" --duration 60 "${extra[@]}" \
 		"port $PORT" 2>"$T/r$r.err" &
 	pid=$!
+	t_wait_exec "$pid" "$TRACE" || { nostart=$((nostart + 1)); echo "  round $r: $TRACE did not start"; }
 	if [ $sig = INT ]; then
 		for ((i = 0; i < 500; i++)); do caught "$pid" 2 && break; sleep 0.001; done
 	fi
@@ -119,6 +120,7 @@ for ((r = 1; r <= 10; r++)); do
 	sig=TERM; ((r % 2)) || sig=INT
 	"$TRACE" -i lo -w "$T/e$r.pcap" -o "$out" --duration 60 "port $PORT" 2>"$T/e$r.err" &
 	pid=$!
+	t_wait_exec "$pid" "$TRACE" || { nostart=$((nostart + 1)); echo "  early round $r: $TRACE did not start"; }
 	if [ $sig = INT ]; then
 		for ((i = 0; i < 500; i++)); do caught "$pid" 2 && break; sleep 0.001; done
 	fi
@@ -134,6 +136,8 @@ for ((r = 1; r <= 10; r++)); do
 	[ -s "$out" ] && docs+=("$out")
 done
 touch "$T/stop"
+# A signal is sent once the tracer runs, never to the shell's copy that forks it (t_wait_exec).
+t_check "every tracer started within 5 s ($nostart did not)" [ $nostart = 0 ]
 t_check "a SIGINT or SIGTERM during set-up stops the tracer too ($early_hung of 10 hung)" [ $early_hung = 0 ]
 t_check "a SIGINT or SIGTERM during set-up leaves no instance or .tmp ($early_left)" [ $early_left = 0 ]
 

@@ -170,6 +170,21 @@ t_wait_file() {
 	return 1
 }
 
+# t_wait_exec PID PROG: waits (5 s at most) until PID runs PROG, not the shell's copy that
+# `prog &` forks. A signal that copy receives is taken by the suite's trap, which only runs
+# once the current command is done, and the exec comes first: the signal is lost, and a
+# suite that stops a program the moment it starts finds it running on.
+t_wait_exec() {
+	local prog i
+	prog=$(readlink -f "$2") || return 1
+	for ((i = 0; i < 5000; i++)); do
+		[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$prog" ] && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.001
+	done
+	return 1
+}
+
 # Background programs. t_bg starts one; t_stop (a signal) or t_wait_bg (it ends by itself)
 # ends it and checks how it ended: an exit status it may have (0, or the list given to
 # t_bg --exit) and no sanitizer report in its output. t_done and t_skip end and check those
