@@ -167,7 +167,7 @@ static void load_open_next(struct worker *w)
 			continue;
 		}
 		if (!(c->state == CONN_IDLE && w->cfg->proto == BENCH_TCP))
-			return; /* a TCP connect done at once, with no greeting to wait for, takes no turn */
+			return;	/* it waits for its connect or greeting; a TCP one done at once takes no turn */
 	}
 }
 
