@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -18,6 +19,8 @@
  * reads only up to `pub`, set under it), the model's thread frees the head once the capture
  * has moved on to a newer chunk. One lock round per batch, not per packet. */
 #define FEED_CHUNK ((size_t)1 << 20)
+/* Applied chunks kept for the capture to fill again. */
+#define FEED_SPARES 8
 
 struct trace_feed_chunk {
 	struct trace_feed_chunk *next;
@@ -45,6 +48,26 @@ struct rec_call {
 static size_t align8(size_t n)
 {
 	return (n + 7) & ~(size_t)7;
+}
+
+/* A chunk's memory is mapped with its pages already in: filled by the capture's thread a
+ * page at a time, a fresh chunk cost it a page fault every 4 KiB, the largest part of its
+ * time under load (docs/performance.md, "Live capture"). NULL when out of memory. */
+static struct trace_feed_chunk *chunk_alloc(size_t cap)
+{
+	size_t len = sizeof(struct trace_feed_chunk) + cap;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	struct trace_feed_chunk *c = p;
+	c->next = NULL, c->cap = cap, c->used = c->pub = c->rd = 0;
+	return c;
+}
+
+static void chunk_free(struct trace_feed_chunk *c)
+{
+	munmap(c, sizeof *c + c->cap);
 }
 
 void trace_feed_init(struct trace_feed *f, struct trace_model *m)
@@ -114,7 +137,13 @@ static void *feed_thread(void *arg)
 		struct trace_feed_chunk *c = f->head;
 		if (c && c->rd == c->pub && c->next) {
 			f->head = c->next;	/* the capture has sealed it: pub == used */
-			free(c);
+			if (c->cap == FEED_CHUNK && f->nspare < FEED_SPARES) {
+				c->next = f->spare;
+				f->spare = c;
+				f->nspare++;
+			} else {
+				chunk_free(c);
+			}
 			continue;
 		}
 		if (!c || c->rd == c->pub) {
@@ -215,9 +244,15 @@ int trace_feed_stop(struct trace_feed *f, char *err, size_t errlen)
 		while (f->head) {
 			struct trace_feed_chunk *c = f->head;
 			f->head = c->next;
-			free(c);
+			chunk_free(c);
 		}
 		f->tail = NULL;
+		while (f->spare) {
+			struct trace_feed_chunk *c = f->spare;
+			f->spare = c->next;
+			chunk_free(c);
+		}
+		f->nspare = 0;
 	}
 	return trace_feed_failed(f, err, errlen) ? -1 : 0;
 }
@@ -257,9 +292,17 @@ static struct rec *reserve(struct trace_feed *f, uint32_t kind, size_t len)
 		struct trace_feed_chunk *t = f->tail;
 		if (!t || t->used + need > t->cap) {
 			size_t cap = need > FEED_CHUNK ? need : FEED_CHUNK;
-			struct trace_feed_chunk *c = malloc(sizeof *c + cap);
-			if (!c)
-				return NULL;
+			struct trace_feed_chunk *c = NULL;
+			if (cap == FEED_CHUNK) {
+				pthread_mutex_lock(&f->lock);
+				if ((c = f->spare)) {
+					f->spare = c->next;
+					f->nspare--;
+				}
+				pthread_mutex_unlock(&f->lock);
+			}
+			if (!c && !(c = chunk_alloc(cap)))
+				return NULL;	/* mapped outside the lock: the model's thread goes on */
 			c->next = NULL, c->cap = cap, c->used = c->pub = c->rd = 0;
 			pthread_mutex_lock(&f->lock);
 			if (t) {

@@ -42,6 +42,8 @@ struct trace_feed {
 	pthread_mutex_t lock;
 	pthread_cond_t more, room;
 	struct trace_feed_chunk *head, *tail;	/* head: the model's side, tail: the capture's */
+	struct trace_feed_chunk *spare;		/* applied chunks to fill again (under lock) */
+	int nspare;
 	size_t waiting;			/* bytes published and not yet applied */
 	int stopping;			/* the thread applies what is published, then ends */
 	int idle;			/* the thread runs SCHED_IDLE */
