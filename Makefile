@@ -13,9 +13,10 @@ BIN        ?= bin
 V          ?= 0
 
 # Compile on every core: make test builds both trees from scratch on a fresh clone. Not when
-# clean is among the goals (make clean all would race); tests/run's suites get no job slots.
+# clean is among the goals (make clean all would race); tests/run's suites get no job slots;
+# a sub-make shares the top one's slots (setting -j again there makes make warn).
 NPROC      := $(shell nproc 2>/dev/null || echo 1)
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
+ifeq ($(filter clean,$(MAKECMDGOALS))$(MAKELEVEL),0)
 MAKEFLAGS  += -j$(NPROC)
 endif
 
@@ -105,6 +106,11 @@ $(BIN)/$(basename $(notdir $(1))): $(BUILD)/obj/$(basename $(1)).o $(LIBS)
 	$(Q)$$(CC) $(SANFLAGS) -o $$@ $$< $(LIBS) $(LDLIBS_ALL)
 endef
 $(foreach p,$(PROG_SRCS),$(eval $(call prog_rule,$(p))))
+
+# The unit tests' objects are made by a pattern chain: without this make deletes them after a
+# fresh build, then remakes them on the next run (their .d files name them), which fails for
+# a user who may not write to the build (make lab on a root's checkout).
+.SECONDARY:
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB_OBJS) $(LIBS)
 	$(call say,LD,$@)mkdir -p $(@D)
