@@ -11,7 +11,9 @@
 #include "core/opt.h"
 #include "runner/lab_batch.h"
 #include "runner/lab_compare.h"
+#include "runner/lab_doctor.h"
 #include "runner/lab_grade.h"
+#include "runner/lab_userns.h"
 #include "runner/lab_wrap.h"
 
 #define PROG "hello-lab"
@@ -62,6 +64,8 @@ static const struct hello_opt compare_opts[] = {
 #define LAB_EXIT_FAIL "a check did not hold, or a run failed"
 #define LAB_EXIT_BROKEN_LINE "  4    a lab.json is BROKEN (cannot be loaded)\n"
 #define LAB_EXIT_STOP "  130  interrupted by SIGINT (143: SIGTERM)\n"
+#define LAB_EXIT_NOUSERNS 5
+#define LAB_EXIT_NOUSERNS_LINE "  5    not root, and the kernel gave no user namespace: no lab ran\n"
 
 static const struct hello_usage list_usage = {
 	.prog = PROG " list", .args = "",
@@ -79,10 +83,11 @@ static const struct hello_usage show_usage = {
 static const struct hello_usage run_usage = {
 	.prog = PROG " run", .args = "NAME... [OPTIONS]\n--all [OPTIONS]",
 	.summary = "Runs labs in private network namespaces, traces and checks\n"
-		   "them. Needs root. Several labs end with a line each (FAILED:\n"
-		   "the checks that did not hold) and the total time.",
+		   "them; not root, in a user namespace of its own. Several labs\n"
+		   "end with a line each (FAILED: the checks that did not hold)\n"
+		   "and the total time.",
 	.opts = run_opts, .common = HELLO_OPT_USE_HELP, .max_operands = -1,
-	.exit_fail = LAB_EXIT_FAIL, .exit_codes = LAB_EXIT_BROKEN_LINE LAB_EXIT_STOP,
+	.exit_fail = LAB_EXIT_FAIL, .exit_codes = LAB_EXIT_BROKEN_LINE LAB_EXIT_NOUSERNS_LINE LAB_EXIT_STOP,
 };
 
 static const struct hello_usage check_usage = {
@@ -102,16 +107,27 @@ static const struct hello_usage compare_usage = {
 	.opts = compare_opts, .common = HELLO_OPT_USE_HELP, .max_operands = 2, .exit_fail = "a run cannot be read",
 };
 
-static const struct hello_usage *const subs[] = { &show_usage, &run_usage, &check_usage, &compare_usage, NULL };
+static const struct hello_usage doctor_usage = {
+	.prog = PROG " doctor", .args = "",
+	.summary = "Tries, once, each step a lab run takes as this user (root, or\n"
+		   "a user namespace of its own; namespaces and veth; nftables;\n"
+		   "capture; sock_diag; the tracepoint) and prints what works and\n"
+		   "the one line that would fix what does not.",
+	.common = HELLO_OPT_USE_HELP, .exit_fail = "a step a lab needs does not work here",
+};
+
+static const struct hello_usage *const subs[] = { &show_usage, &run_usage, &check_usage, &compare_usage,
+						  &doctor_usage, NULL };
 
 static const struct hello_usage usage = {
 	.prog = PROG,
 	.args = "list\nshow NAME [OPTIONS]\nrun NAME... [OPTIONS]\nrun --all [OPTIONS]\n"
-		"check [OPTIONS] RUN-DIR...\ncompare TCP-RUN-DIR UDP-RUN-DIR [OPTIONS]",
+		"check [OPTIONS] RUN-DIR...\ncompare TCP-RUN-DIR UDP-RUN-DIR [OPTIONS]\ndoctor",
 	.summary = "Runs network lab exercises in private network namespaces,\n"
 		   "traces them and checks the expected observations. A run writes\n"
 		   "out/NAME/: trace.json, trace.pcap, a log per program,\n"
-		   "result.json and diagrams. run needs root.\n"
+		   "result.json and diagrams. Not root, run first enters a user\n"
+		   "namespace of its own (the kernel's states then from sock_diag).\n"
 		   "Labs: each folder of $HELLO_LABS (colon-separated), then the\n"
 		   "labs/ folder next to bin/; the first folder with a name wins.\n"
 		   "Answer keys: $HELLO_ANSWERS/NAME/answers.md, else the lab's.\n"
@@ -258,15 +274,24 @@ static int cmd_show(struct lab_env *env, struct lab_args *a)
 	return 0;
 }
 
-static int need_root(struct lab_env *env, const char *what)
+/* Root makes the run's namespaces on the host; an ordinary user first enters a user namespace
+ * of its own, where it may make them too (docs/labs.md, "Without root"). */
+static int need_root(struct lab_env *env, const char *what, int keep)
 {
+	char err[256];
+
 	if (lab_net_allowed())
 		return 0;
-	fprintf(env->err, "hello-lab: %s needs root: each run makes its own network namespaces "
-		"(ip netns), nftables rules inside them and a tracefs instance for the kernel's "
-		"TCP states. Try: sudo %s (unprivileged user namespaces are not supported yet).\n",
-		what, what);
-	return -1;
+	if (lab_userns_enter(err, sizeof err) < 0) {
+		fprintf(env->err, "hello-lab: %s: an ordinary user's labs need a user namespace, and "
+			"the kernel refused it: %s. 'hello-lab doctor' says what would fix it; or: sudo %s\n",
+			what, err, what);
+		return -1;
+	}
+	fprintf(env->err, "hello-lab: not root: the lab runs in a user namespace of its own; the "
+		"kernel's states come from sock_diag (the tracepoint needs root)%s\n",
+		keep ? "; --keep cannot keep its namespaces, which end with hello-lab" : "");
+	return 0;
 }
 
 static int cmd_run(struct lab_env *env, struct lab_args *a)
@@ -292,8 +317,8 @@ static int cmd_run(struct lab_env *env, struct lab_args *a)
 		if (i < LAB_FIND_MAX && strlen(a->operands[i]) < LAB_NAME_MAX)
 			memcpy(names[n++], a->operands[i], strlen(a->operands[i]) + 1);
 	}
-	if (need_root(env, a->all ? "hello-lab run --all" : "hello-lab run NAME") < 0)
-		return 1;
+	if (need_root(env, a->all ? "hello-lab run --all" : "hello-lab run NAME", a->keep) < 0)
+		return LAB_EXIT_NOUSERNS;
 	if (a->noperands == 1) {
 		snprintf(out, sizeof out, "out/%s", names[0]);
 		return lab_batch_one(&b, names[0], a->out ? a->out : out, a->port);
@@ -356,6 +381,29 @@ static int cmd_compare(struct lab_env *env, struct lab_args *a)
 	return lab_compare_main(a->operands[0], a->operands[1], a->output, env->bindir, env->out, env->err);
 }
 
+static int cmd_doctor(struct lab_env *env, struct lab_args *a)
+{
+	struct lab_doctor_step s[LAB_DOCTOR_MAX];
+	unsigned uid = (unsigned)geteuid();
+	size_t n, i;
+	int ok;
+
+	(void)a;
+	n = lab_doctor_run(env->bindir, s, &ok);
+	printf("hello-lab doctor: what a lab run can do here, as uid %u\n", uid);
+	for (i = 0; i < n; i++) {
+		printf("  %-4s %-28s %s\n", s[i].ok == 1 ? "ok" : s[i].ok == 0 ? "no" : "-", s[i].name,
+		       s[i].ok == -1 ? "not tried: an earlier step failed" : s[i].detail);
+		if (s[i].ok == 0 && s[i].fix[0])
+			printf("       fix: %s\n", s[i].fix);
+	}
+	if (!ok)
+		printf("labs: they cannot run here until the first step marked no works\n");
+	else
+		printf("labs: they run here%s\n", s[n - 1].ok == 1 ? "" : " (the kernel's states from sock_diag only)");
+	return ok ? 0 : 1;
+}
+
 static const struct lab_cmd {
 	const char *name;
 	const struct hello_usage *u;
@@ -367,6 +415,7 @@ static const struct lab_cmd {
 	{ "run", &run_usage, 0, cmd_run },
 	{ "check", &check_usage, 1, cmd_check },
 	{ "compare", &compare_usage, 2, cmd_compare },
+	{ "doctor", &doctor_usage, 0, cmd_doctor },
 };
 
 /* The command's own options and operands; -1 to go on, else the exit code. */
@@ -414,7 +463,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[first], cmds[i].name) == 0)
 			c = &cmds[i];
 	if (!c) {
-		snprintf(err, sizeof err, "unknown command '%s' (list, show, run, check, compare)", argv[first]);
+		snprintf(err, sizeof err, "unknown command '%s' (list, show, run, check, compare, doctor)", argv[first]);
 		return hello_opt_usage_error(PROG, err);
 	}
 	if ((rc = parse_cmd(c, argc - first, argv + first, &a)) >= 0)

@@ -326,6 +326,22 @@ static int no_packets(struct lab_runner *r, json_t *ctx)
 	return 1;
 }
 
+/* Which kernel views the trace holds: without root there is no tracepoint, and a reader of
+ * the ladder should know its kernel marks come from sock_diag's polls alone. */
+static void say_sources(struct lab_runner *r, json_t *ctx)
+{
+	json_t *s = json_object_get(json_object_get(ctx, "capture"), "state_sources");
+	int tp = json_is_true(json_object_get(s, "tracepoint"));
+	int sd = json_is_true(json_object_get(s, "sock_diag"));
+
+	if (!json_is_object(s))
+		return;
+	out(r->o, 0, "  kernel states: %s\n", tp && sd ? "the tracepoint and sock_diag" :
+	    tp ? "the tracepoint only" :
+	    sd ? "sock_diag only (no tracepoint: states between its polls are inferred from the packets)" :
+	    "none (every state is inferred from the packets)");
+}
+
 /* Everything after the steps: counters, tracer, diagrams, teardown, checks, result.json. */
 static int finish(struct lab_runner *r, struct lab_proc *tp, long long t0, int broken,
 		  const char *why)
@@ -357,6 +373,7 @@ static int finish(struct lab_runner *r, struct lab_proc *tp, long long t0, int b
 		json_array_append_new(r->notes, json_sprintf("the run broke: %s", why));
 	res = run_info(r, lab_now_ms() - t0, files);
 	ctx = lab_result_ctx(r->out, r->steps, impair, res);
+	say_sources(r, ctx);
 	out(o, 0, "\n  checks:\n");
 	failed = lab_result_checks(r->d, &r->vars, ctx, checks, o->quiet ? NULL : o->log, o->show_observed);
 	zero = no_packets(r, ctx);

@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# tools/lab.sh: what `make lab` runs. As root: `hello-lab run tcp-hello` (private network
-# namespaces, trace, diagrams, checked expectations), then where the files are.
-# Without root (or without hello-lab): the plain hello exchange over TCP then UDP, both
-# sides' output labelled, on the host's loopback 127.0.0.1:9999 (or --port N), saying
-# that it is not isolated and that the full lab needs root.
+# tools/lab.sh: what `make lab` runs: `hello-lab run tcp-hello` (private network namespaces,
+# trace, diagrams, checked expectations; not root, in a user namespace), then where the files
+# are. When the kernel gives an ordinary user no user namespace (or without hello-lab): the
+# plain hello exchange over TCP then UDP, both sides' output labelled, on the host's loopback
+# 127.0.0.1:9999 (or --port N), saying that it is not isolated and what the full lab needs.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BIN=${HELLO_BIN:-$PWD/bin}
 PORT=9999
+OUT=out/tcp-hello OUT_GIVEN=0
 
 usage() {
-	echo "usage: tools/lab.sh [--port N]   (run by make lab)"
+	echo "usage: tools/lab.sh [--port N] [--out DIR]   (run by make lab; DIR: out/tcp-hello)"
 	echo "exit codes: 0 every step worked, 1 a step failed, 2 usage error"
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--port) [ $# -ge 2 ] || { usage >&2; exit 2; }; PORT=$2; shift 2 ;;
 	--port=*) PORT=${1#--port=}; shift ;;
+	--out) [ $# -ge 2 ] || { usage >&2; exit 2; }; OUT=$2 OUT_GIVEN=1; shift 2 ;;
+	--out=*) OUT=${1#--out=} OUT_GIVEN=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "tools/lab.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
@@ -27,19 +30,31 @@ for p in hello-tcp-server hello-tcp-client hello-udp-server hello-udp-client; do
 	[ -x "$BIN/$p" ] || { echo "lab: $BIN/$p is missing; run make first" >&2; exit 1; }
 done
 
-# Root: the real lab. hello-lab makes and removes its own namespaces.
-if [ "$(id -u)" = 0 ] && [ -z "${HELLO_LAB_NETNS:-}" ] && [ -x "$BIN/hello-lab" ]; then
-	"$BIN/hello-lab" run tcp-hello --port "$PORT" --out out/tcp-hello
+# A checkout the user may not write to (a shared install, a root's clone): the run goes to a
+# new folder of the user's own, said below, rather than failing on out/.
+if [ $OUT_GIVEN = 0 ] && ! { mkdir -p out 2>/dev/null && [ -w out ]; }; then
+	OUT=$(mktemp -d "${TMPDIR:-/tmp}/hellolab-lab.XXXXXX")/tcp-hello || exit 1
+	echo "== make lab: $PWD/out is not yours to write; the run goes to $OUT"
+fi
+
+# The real lab. hello-lab makes and removes its own namespaces; not root, it first enters a
+# user namespace of its own, and exits 5 when the kernel gives none.
+if [ -z "${HELLO_LAB_NETNS:-}" ] && [ -x "$BIN/hello-lab" ]; then
+	"$BIN/hello-lab" run tcp-hello --port "$PORT" --out "$OUT"
 	rc=$?
-	echo
-	echo "== make lab: the run is in out/tcp-hello/: trace.json, trace.pcap (Wireshark),"
-	echo "   ladder.txt / ladder.svg / ladder.mmd / report.html (diagrams), result.json."
-	echo "   Next: bin/hello-lab list; bin/hello-lab show tcp-hello; sudo bin/hello-lab run NAME"
-	exit $rc
+	if [ $rc != 5 ]; then
+		echo
+		echo "== make lab: the run is in $OUT/: trace.json, trace.pcap (Wireshark),"
+		echo "   ladder.txt / ladder.svg / ladder.mmd / report.html (diagrams), result.json."
+		echo "   Next: bin/hello-lab list; bin/hello-lab show tcp-hello; bin/hello-lab run NAME"
+		exit $rc
+	fi
 fi
 if [ "$(id -u)" != 0 ]; then
 	echo "== make lab: the full lab (hello-lab: private namespaces, trace, diagrams, checks)"
-	echo "   needs root: sudo make lab. Meanwhile, the plain exchange on this host:"
+	echo "   needs a user namespace, which this kernel does not give an ordinary user"
+	echo "   (docs/labs.md, 'Without root'), or root: sudo make lab."
+	echo "   Meanwhile, the plain exchange on this host:"
 fi
 
 # Root without hello-lab: re-run this script inside a new network namespace, once. The namespace ends with

@@ -3,7 +3,7 @@
 # SIGINT, bad definitions) on small synthetic labs, then every real lab: `run --all`.
 . "$(dirname "$0")/../lib/common.sh"
 
-[ "$(id -u)" = 0 ] || t_skip "hello-lab runs need root (network namespaces)"
+[ "$(id -u)" = 0 ] || t_skip "it runs the labs as root (labs_userns.sh runs them as an ordinary user)"
 command -v ip >/dev/null || t_skip "ip not found (iproute2)"
 command -v nft >/dev/null || t_skip "nft not found (nftables)"
 LAB=$HELLO_BIN/hello-lab
