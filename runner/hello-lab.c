@@ -276,7 +276,7 @@ static int cmd_show(struct lab_env *env, struct lab_args *a)
 
 /* Root makes the run's namespaces on the host; an ordinary user first enters a user namespace
  * of its own, where it may make them too (docs/labs.md, "Without root"). */
-static int need_root(struct lab_env *env, const char *what, int keep)
+static int lab_rights(struct lab_env *env, const char *what, int keep)
 {
 	char err[256];
 
@@ -317,7 +317,7 @@ static int cmd_run(struct lab_env *env, struct lab_args *a)
 		if (i < LAB_FIND_MAX && strlen(a->operands[i]) < LAB_NAME_MAX)
 			memcpy(names[n++], a->operands[i], strlen(a->operands[i]) + 1);
 	}
-	if (need_root(env, a->all ? "hello-lab run --all" : "hello-lab run NAME", a->keep) < 0)
+	if (lab_rights(env, a->all ? "hello-lab run --all" : "hello-lab run NAME", a->keep) < 0)
 		return LAB_EXIT_NOUSERNS;
 	if (a->noperands == 1) {
 		snprintf(out, sizeof out, "out/%s", names[0]);
@@ -397,10 +397,12 @@ static int cmd_doctor(struct lab_env *env, struct lab_args *a)
 		if (s[i].ok == 0 && s[i].fix[0])
 			printf("       fix: %s\n", s[i].fix);
 	}
+	for (i = 0; i < n && strcmp(s[i].name, LAB_DOCTOR_TRACEPOINT) != 0; i++)
+		;
 	if (!ok)
 		printf("labs: they cannot run here until the first step marked no works\n");
 	else
-		printf("labs: they run here%s\n", s[n - 1].ok == 1 ? "" : " (the kernel's states from sock_diag only)");
+		printf("labs: they run here%s\n", i < n && s[i].ok == 1 ? "" : " (the kernel's states from sock_diag only)");
 	return ok ? 0 : 1;
 }
 

@@ -74,7 +74,12 @@ static void trace_steps(const char *bindir, struct lab_net *net, struct lab_doct
 	snprintf(out, sizeof out, "%s/trace.json", dir);
 	if (lab_proc_capture(&w, argv, 10000, NULL, &text, &code, e, sizeof e) < 0 || code != 0) {
 		cap->ok = 0;
-		snprintf(cap->detail, sizeof cap->detail, "%s", code > 0 && text ? text : e);
+		if (!text)
+			snprintf(cap->detail, sizeof cap->detail, "%s", e);
+		else if (text[0])
+			snprintf(cap->detail, sizeof cap->detail, "%s", text);
+		else
+			snprintf(cap->detail, sizeof cap->detail, "hello-trace ended with status %d and said nothing", code);
 		cap->detail[strcspn(cap->detail, "\n")] = '\0';
 		free(text);
 		unlink(out);
@@ -125,7 +130,7 @@ size_t lab_doctor_run(const char *bindir, struct lab_doctor_step *s, int *labs_o
 	nft = add(s, &n, "nftables table", 1);
 	cap = add(s, &n, "capture (libpcap)", 1);
 	diag = add(s, &n, "sock_diag", 0);
-	tp = add(s, &n, "tracepoint", 0);
+	tp = add(s, &n, LAB_DOCTOR_TRACEPOINT, 0);
 	if (geteuid() == 0) {
 		who->ok = 1;
 		snprintf(who->detail, sizeof who->detail, "labs make their namespaces on the host");

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #define LAB_DOCTOR_MAX 8
+#define LAB_DOCTOR_TRACEPOINT "tracepoint"	/* the step's name: the one a lab can do without */
 
 struct lab_doctor_step {
 	const char *name;	/* "user namespace", "network namespace", ... */

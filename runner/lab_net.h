@@ -39,7 +39,8 @@ struct lab_where lab_net_where(const struct lab_net *n, enum lab_host h);
  * what a killed run left behind. Returns how many were removed; names go to log(). */
 int lab_net_sweep(void (*log)(const char *name, void *arg), void *arg);
 
-/* 1 when this process may make namespaces (root, or CAP_SYS_ADMIN). */
+/* 1 when this process makes its namespaces on the host (root); an ordinary user enters a
+ * user namespace of its own first (runner/lab_userns.h). */
 int lab_net_allowed(void);
 
 #endif
